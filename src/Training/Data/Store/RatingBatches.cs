@@ -1,0 +1,90 @@
+using Apache.Arrow;
+using NetflixRec.Contracts;
+using NetflixRec.Training.Data.Transforms;
+
+namespace NetflixRec.Training.Data.Store;
+
+/// <summary>Materializes streamed record batches (local or Flight) into compact columns.</summary>
+public static class RatingBatches
+{
+    public static async ValueTask<RatingTable> ToTableAsync(IAsyncEnumerable<RecordBatch> batches, int expectedRows, CancellationToken cancellationToken = default)
+    {
+        var users = new int[expectedRows];
+        var movies = new short[expectedRows];
+        var ratings = new byte[expectedRows];
+        var days = new short[expectedRows];
+        int at = 0;
+        await foreach (RecordBatch batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            using (batch)
+            {
+                CheckRoom(at, batch.Length, expectedRows);
+                ArrowColumns.Values<int>(batch, DatasetSchema.User).CopyTo(users.AsSpan(at));
+                ArrowColumns.Values<short>(batch, DatasetSchema.Movie).CopyTo(movies.AsSpan(at));
+                ArrowColumns.Values<byte>(batch, DatasetSchema.Rating).CopyTo(ratings.AsSpan(at));
+                ArrowColumns.Values<short>(batch, DatasetSchema.Day).CopyTo(days.AsSpan(at));
+                at += batch.Length;
+            }
+        }
+
+        CheckComplete(at, expectedRows);
+        return new RatingTable(users, movies, ratings, days);
+    }
+
+    public static async ValueTask<QueryTable> ToQueriesAsync(IAsyncEnumerable<RecordBatch> batches, int expectedRows, CancellationToken cancellationToken = default)
+    {
+        var users = new int[expectedRows];
+        var movies = new short[expectedRows];
+        var days = new short[expectedRows];
+        int at = 0;
+        await foreach (RecordBatch batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            using (batch)
+            {
+                CheckRoom(at, batch.Length, expectedRows);
+                ArrowColumns.Values<int>(batch, DatasetSchema.User).CopyTo(users.AsSpan(at));
+                ArrowColumns.Values<short>(batch, DatasetSchema.Movie).CopyTo(movies.AsSpan(at));
+                ArrowColumns.Values<short>(batch, DatasetSchema.Day).CopyTo(days.AsSpan(at));
+                at += batch.Length;
+            }
+        }
+
+        CheckComplete(at, expectedRows);
+        return new QueryTable(users, movies, days);
+    }
+
+    public static async ValueTask<ReadOnlyMemory<T>> ColumnAsync<T>(IAsyncEnumerable<RecordBatch> batches, string column, int expectedRows, CancellationToken cancellationToken = default)
+        where T : struct, IEquatable<T>
+    {
+        var values = new T[expectedRows];
+        int at = 0;
+        await foreach (RecordBatch batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            using (batch)
+            {
+                CheckRoom(at, batch.Length, expectedRows);
+                ArrowColumns.Values<T>(batch, column).CopyTo(values.AsSpan(at));
+                at += batch.Length;
+            }
+        }
+
+        CheckComplete(at, expectedRows);
+        return values;
+    }
+
+    private static void CheckRoom(int at, int batchRows, int expectedRows)
+    {
+        if (at + batchRows > expectedRows)
+        {
+            throw new InvalidDataException($"the partition holds more than the {expectedRows} rows its manifest lists");
+        }
+    }
+
+    private static void CheckComplete(int rows, int expectedRows)
+    {
+        if (rows != expectedRows)
+        {
+            throw new InvalidDataException($"the partition holds {rows} rows, its manifest lists {expectedRows}");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+namespace NetflixRec.Training.Data.Synthetic;
+
+/// <summary>
+/// The shape of a synthetic Netflix Prize. Start from <see cref="ForScale"/> and adjust with <c>with</c> if needed;
+/// everything generated is a pure function of these values.
+/// </summary>
+/// <param name="Scale">The named scale the shape came from.</param>
+/// <param name="Seed">Seeds every random choice: the same options give byte-identical files.</param>
+/// <param name="Users">Distinct customers; each gets at least one training rating.</param>
+/// <param name="Movies">Movies, numbered 1..Movies.</param>
+/// <param name="TargetRatings">Ratings to draw in total (training plus qualifying), matched approximately.</param>
+/// <param name="LatentRank">Rank of the low-rank part of the rating model.</param>
+/// <param name="HiddenWidth">Width of the non-low-rank part (sum of ReLUs of user + movie features).</param>
+/// <param name="UserActivitySpread">Log-sd of user activity weights (heavy tail of ratings per user).</param>
+/// <param name="MoviePopularitySpread">Log-sd of movie popularity weights (heavy tail of ratings per movie).</param>
+/// <param name="MaxMovieShare">Most ratings one movie can get, as a share of users.</param>
+/// <param name="MaxHeldOutPerUser">Most recent ratings per user held out for probe and qualifying.</param>
+/// <param name="HeldOutShare">Share of all ratings to hold out (the Prize: 4.2%), one third probe, two thirds qualifying.</param>
+public sealed record GeneratorOptions(
+    GeneratorScale Scale,
+    int Seed,
+    int Users,
+    int Movies,
+    long TargetRatings,
+    int LatentRank,
+    int HiddenWidth,
+    double UserActivitySpread,
+    double MoviePopularitySpread,
+    double MaxMovieShare,
+    int MaxHeldOutPerUser,
+    double HeldOutShare)
+{
+    /// <summary>The largest CustomerID in the Prize; synthetic customers are a random subset of 1..MaxCustomerId.</summary>
+    public const int MaxCustomerId = 2_649_429;
+
+    // (1,408,395 probe + 2,817,131 qualifying) / 100,480,507 ratings.
+    private const double PrizeHeldOutShare = 0.04205;
+
+    public static GeneratorOptions ForScale(GeneratorScale scale, int seed) => scale switch
+    {
+        GeneratorScale.Tiny => Shape(scale, seed, 400, 150, 10_000, latentRank: 8),
+        GeneratorScale.Small => Shape(scale, seed, 50_000, 3_000, 1_500_000, latentRank: 10),
+        GeneratorScale.Medium => Shape(scale, seed, 200_000, 8_000, 10_000_000, latentRank: 12),
+        GeneratorScale.Full => Shape(scale, seed, 480_189, 17_770, 100_480_507, latentRank: 16),
+        _ => throw new ArgumentOutOfRangeException(nameof(scale), scale, "unknown scale"),
+    };
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first field that is out of range.</summary>
+    public void Validate()
+    {
+        Require(Users is >= 1 and <= MaxCustomerId, nameof(Users), $"must be between 1 and {MaxCustomerId:N0}");
+        Require(Movies is >= 1 and <= 9_999_999, nameof(Movies), "must be between 1 and 9,999,999 (seven-digit file names)");
+        Require(TargetRatings >= Users && TargetRatings <= int.MaxValue, nameof(TargetRatings), $"must be at least {nameof(Users)} and at most {int.MaxValue:N0}");
+        Require(MaxMovieShare is > 0 and <= 0.9, nameof(MaxMovieShare), "must be in (0, 0.9]");
+        Require(TargetRatings <= MaxMovieShare * Users * (double)Movies / 2, nameof(TargetRatings),
+            $"is too dense for {Users:N0} users × {Movies:N0} movies: at most MaxMovieShare × Users × Movies / 2");
+        Require(LatentRank is >= 1 and <= 256, nameof(LatentRank), "must be between 1 and 256");
+        Require(HiddenWidth is >= 0 and <= 64, nameof(HiddenWidth), "must be between 0 and 64");
+        Require(UserActivitySpread is >= 0 and <= 4, nameof(UserActivitySpread), "must be between 0 and 4");
+        Require(MoviePopularitySpread is >= 0 and <= 4, nameof(MoviePopularitySpread), "must be between 0 and 4");
+        Require(MaxHeldOutPerUser is >= 0 and <= 1000, nameof(MaxHeldOutPerUser), "must be between 0 and 1000");
+        Require(HeldOutShare is >= 0 and <= 0.5, nameof(HeldOutShare), "must be between 0 and 0.5");
+    }
+
+    private static GeneratorOptions Shape(GeneratorScale scale, int seed, int users, int movies, long ratings, int latentRank) =>
+        new(scale, seed, users, movies, ratings, latentRank, HiddenWidth: 4,
+            UserActivitySpread: 1.2, MoviePopularitySpread: 2.0, MaxMovieShare: 0.5,
+            MaxHeldOutPerUser: 9, HeldOutShare: PrizeHeldOutShare);
+
+    private static void Require(bool condition, string field, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"generator option {field} {message}", field);
+        }
+    }
+}

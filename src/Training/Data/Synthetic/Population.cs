@@ -1,0 +1,114 @@
+using NetflixRec.Training.Data.Netflix;
+
+namespace NetflixRec.Training.Data.Synthetic;
+
+/// <summary>
+/// Who the customers are and what the catalogue holds: customer IDs, heavy-tailed activity and popularity weights,
+/// sign-up days, titles and the day each movie became available. User index order is CustomerID order.
+/// </summary>
+internal sealed class Population
+{
+    // DVDs reached Netflix some months after the theatrical release.
+    private const int MinReleaseLagDays = 90;
+    private const int MaxReleaseLagDays = 270;
+
+    // Even the newest movie is available for the last few weeks of the span.
+    private const int MinAvailableDays = 30;
+
+    private Population(int[] customerIds, double[] userWeights, short[] joinDays, double[] popularityScores, double[] movieWeights,
+        MovieTitle[] titles, short[] availableDays)
+    {
+        CustomerIds = customerIds;
+        UserWeights = userWeights;
+        JoinDays = joinDays;
+        PopularityScores = popularityScores;
+        MovieWeights = movieWeights;
+        Titles = titles;
+        AvailableDays = availableDays;
+    }
+
+    public int[] CustomerIds { get; }
+
+    /// <summary>Relative activity: the expected number of ratings of a user is proportional to it.</summary>
+    public double[] UserWeights { get; }
+
+    public short[] JoinDays { get; }
+
+    /// <summary>The standard normal behind each movie's popularity (also nudges its bias: popular movies rate higher).</summary>
+    public double[] PopularityScores { get; }
+
+    public double[] MovieWeights { get; }
+
+    public MovieTitle[] Titles { get; }
+
+    public short[] AvailableDays { get; }
+
+    public int Users => CustomerIds.Length;
+
+    public int Movies => Titles.Length;
+
+    public static Population Create(GeneratorOptions options)
+    {
+        int[] customerIds = SampleCustomerIds(options.Seed, options.Users);
+
+        var userRng = Rng.Create(options.Seed, RngStream.Users, 0);
+        double[] userWeights = new double[options.Users];
+        short[] joinDays = new short[options.Users];
+        for (int u = 0; u < options.Users; u++)
+        {
+            userWeights[u] = Math.Exp(options.UserActivitySpread * userRng.NextGaussian());
+            joinDays[u] = SyntheticCalendar.Draw(ref userRng, SyntheticCalendar.Start, SyntheticCalendar.JoinGrowth);
+        }
+
+        var movieRng = Rng.Create(options.Seed, RngStream.Movies, 0);
+        double[] scores = new double[options.Movies];
+        double[] movieWeights = new double[options.Movies];
+        for (int i = 0; i < options.Movies; i++)
+        {
+            scores[i] = movieRng.NextGaussian();
+            movieWeights[i] = Math.Exp(options.MoviePopularitySpread * scores[i]);
+        }
+
+        MovieTitle[] titles = TitleGenerator.Create(options.Seed, options.Movies);
+        short[] available = new short[options.Movies];
+        for (int i = 0; i < options.Movies; i++)
+        {
+            available[i] = AvailableDay(ref movieRng, titles[i].Year);
+        }
+
+        return new Population(customerIds, userWeights, joinDays, scores, movieWeights, titles, available);
+    }
+
+    /// <summary>A sorted random subset of 1..MaxCustomerId (selection sampling, Knuth's Algorithm S): IDs with gaps.</summary>
+    private static int[] SampleCustomerIds(int seed, int count)
+    {
+        var rng = Rng.Create(seed, RngStream.Customers, 0);
+        int[] ids = new int[count];
+        int chosen = 0;
+        for (int id = 1; id <= GeneratorOptions.MaxCustomerId && chosen < count; id++)
+        {
+            int remaining = GeneratorOptions.MaxCustomerId - id + 1;
+            if (rng.NextDouble() * remaining < count - chosen)
+            {
+                ids[chosen++] = id;
+            }
+        }
+
+        return ids;
+    }
+
+    private static short AvailableDay(ref Rng rng, int? year)
+    {
+        DateOnly start = DayNumber.ToDate(SyntheticCalendar.Start);
+        DateOnly latest = DayNumber.ToDate(SyntheticCalendar.End).AddDays(-MinAvailableDays);
+        if (year is not int y)
+        {
+            return SyntheticCalendar.Start;
+        }
+
+        int lag = MinReleaseLagDays + rng.NextInt(MaxReleaseLagDays - MinReleaseLagDays);
+        DateOnly release = new DateOnly(y, 1, 1).AddDays(rng.NextInt(365) + lag);
+        DateOnly available = release < start ? start : release > latest ? latest : release;
+        return DayNumber.FromDate(available);
+    }
+}
