@@ -1,1 +1,1 @@
-return 0;
+return NetflixRec.Training.Cli.CliApp.Run(args);

@@ -132,7 +132,7 @@ internal static class NetflixFields
 
         uint y0 = (uint)(text[0] - '0'), y1 = (uint)(text[1] - '0'), y2 = (uint)(text[2] - '0'), y3 = (uint)(text[3] - '0');
         uint m0 = (uint)(text[5] - '0'), m1 = (uint)(text[6] - '0'), d0 = (uint)(text[8] - '0'), d1 = (uint)(text[9] - '0');
-        if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1) > 9)
+        if (Math.Max(Math.Max(Math.Max(y0, y1), Math.Max(y2, y3)), Math.Max(Math.Max(m0, m1), Math.Max(d0, d1))) > 9)
         {
             return false;
         }

@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace NetflixRec.Training.Cli;
+
+/// <summary>The <c>netflixrec</c> command line: parses arguments (errors → exit 2) and dispatches to one command.</summary>
+internal static class CliApp
+{
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("NetflixRec: train, compare and serve recommender models on Netflix Prize data.")
+        {
+            IngestCommand.Create(),
+        };
+
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (System.CommandLine.Parsing.ParseError error in parse.Errors)
+            {
+                Console.Error.WriteLine($"netflixrec: error: {error.Message}");
+            }
+
+            Console.Error.WriteLine("Run 'netflixrec --help' for usage.");
+            return CliRun.BadInput;
+        }
+
+        return parse.Invoke();
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using NetflixRec.Training.Data.Netflix;
+
+namespace NetflixRec.Training.Cli;
+
+/// <summary>
+/// Runs one command's body and turns its outcome into the CLI contract: exit 0 on success, 2 on bad input
+/// (message names the file and line, the argument or the field), 1 on internal failure. Progress goes to stderr,
+/// the one-line summary or the --json object to stdout.
+/// </summary>
+internal static class CliRun
+{
+    public const int Success = 0;
+    public const int InternalError = 1;
+    public const int BadInput = 2;
+
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = false };
+
+    public static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is NetflixFormatException or InvalidDataException or ArgumentException or FileNotFoundException
+            or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"netflixrec: error: {e.Message}");
+            return BadInput;
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"netflixrec: I/O error: {e.Message}");
+            return InternalError;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("netflixrec: cancelled");
+            return InternalError;
+        }
+#pragma warning disable CA1031 // The CLI's last line of defence: an internal failure becomes exit code 1, with the trace for a bug report.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Console.Error.WriteLine($"netflixrec: internal error: {e}");
+            return InternalError;
+        }
+    }
+
+    public static void Progress(string message) => Console.Error.WriteLine(message);
+
+    /// <summary>Prints either the --json object or the one-line human summary.</summary>
+    public static void Finish(bool json, IReadOnlyDictionary<string, object?> result, string summary) =>
+        Console.Out.WriteLine(json ? JsonSerializer.Serialize(result, s_json) : summary);
+
+    /// <summary>Peak resident memory of this process (VmHWM), or 0 where /proc is not available.</summary>
+    public static long PeakResidentBytes()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Not Linux: report 0.
+        }
+
+        return 0;
+    }
+
+    public static string Megabytes(long bytes) => (bytes / 1048576.0).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " MB";
+}
