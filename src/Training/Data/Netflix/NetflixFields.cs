@@ -99,7 +99,7 @@ internal static class NetflixFields
             return $"{field} is empty";
         }
 
-        if (end != text.Length || end > 10)
+        if (end != text.Length || end > 18)
         {
             return $"{field} '{Show(text)}' is not a positive integer";
         }

@@ -15,6 +15,9 @@ internal sealed class Population
     // Even the newest movie is available for the last few weeks of the span.
     private const int MinAvailableDays = 30;
 
+    // Activity scales with tenure, but a customer who joins in the last days still rates like one of two months.
+    private const int MinTenureDays = 60;
+
     private Population(int[] customerIds, double[] userWeights, short[] joinDays, double[] popularityScores, double[] movieWeights,
         MovieTitle[] titles, short[] availableDays)
     {
@@ -29,7 +32,7 @@ internal sealed class Population
 
     public int[] CustomerIds { get; }
 
-    /// <summary>Relative activity: the expected number of ratings of a user is proportional to it.</summary>
+    /// <summary>Relative activity (a lognormal taste for rating times tenure): expected ratings are proportional to it.</summary>
     public double[] UserWeights { get; }
 
     public short[] JoinDays { get; }
@@ -56,8 +59,10 @@ internal sealed class Population
         short[] joinDays = new short[options.Users];
         for (int u = 0; u < options.Users; u++)
         {
-            userWeights[u] = Math.Exp(options.UserActivitySpread * userRng.NextGaussian());
+            double activity = Math.Exp(options.UserActivitySpread * userRng.NextGaussian());
             joinDays[u] = SyntheticCalendar.Draw(ref userRng, SyntheticCalendar.Start, SyntheticCalendar.JoinGrowth);
+            int tenure = Math.Max(SyntheticCalendar.End - joinDays[u] + 1, MinTenureDays);
+            userWeights[u] = activity * tenure / SyntheticCalendar.SpanDays;
         }
 
         var movieRng = Rng.Create(options.Seed, RngStream.Movies, 0);

@@ -1,19 +1,20 @@
 namespace NetflixRec.Training.Data.Synthetic;
 
 /// <summary>
-/// The Prize's time span and the day samplers. Volume grows over time: days are drawn from a density that rises
-/// exponentially toward the end of the span, which is how both sign-ups and rating activity grew at Netflix.
+/// The Prize's time span and the day samplers. Volume grows over time as it did at Netflix: sign-ups grow
+/// exponentially, each customer keeps rating from sign-up to the end (a little more as time goes on), and activity
+/// weights scale with tenure, so the ratings of a year follow the customer base (the Prize: about half in 2005).
 /// </summary>
 internal static class SyntheticCalendar
 {
     public static readonly short Start = DayNumber.FromDate(new DateOnly(1999, 11, 11));
     public static readonly short End = DayNumber.FromDate(new DateOnly(2005, 12, 31));
 
-    /// <summary>Growth over the whole span for sign-ups: the last day is e^2.5 ≈ 12 times as likely as the first.</summary>
-    public const double JoinGrowth = 2.5;
+    /// <summary>Growth over the whole span for sign-ups: the last day is e^2 ≈ 7 times as likely as the first.</summary>
+    public const double JoinGrowth = 2.0;
 
-    /// <summary>Growth of a user's own rating activity over the whole span.</summary>
-    public const double ActivityGrowth = 2.0;
+    /// <summary>Growth of a customer's own rating activity over the whole span.</summary>
+    public const double ActivityGrowth = 0.5;
 
     public static int SpanDays => End - Start + 1;
 
@@ -28,6 +29,10 @@ internal static class SyntheticCalendar
         int length = End - from + 1;
         double rate = growth / SpanDays;
         double u = rng.NextDouble();
+        if (Math.Abs(rate * length) < 1e-9)
+        {
+            return (short)(from + (int)(u * length));
+        }
 
         // Inverse CDF of the truncated exponential growth on [0, length).
         double offset = Math.Log(1 + (u * (Math.Exp(rate * length) - 1))) / rate;

@@ -51,12 +51,13 @@ internal sealed class ProbeSplitter(NetflixSource source, RankBitmap users, IdMa
                 ulong bit = 1UL << (user & 63);
                 if ((marks[user >> 6] & bit) == 0)
                 {
-                    if (t == trainEnd)
+                    // Past trainEnd some probe pair did not match: keep scanning (to clear marks), report below.
+                    if (t < trainEnd)
                     {
-                        break; // more probe pairs than matches: reported below
+                        train.Set(t, user, movie, ratings[i], days[i]);
                     }
 
-                    train.Set(t++, user, movie, ratings[i], days[i]);
+                    t++;
                     continue;
                 }
 

@@ -1,0 +1,128 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NetflixRec.Training.Data.Store;
+
+namespace NetflixRec.Training.Data.Flight;
+
+/// <summary>
+/// An ASP.NET Core (Kestrel) process part serving one <see cref="LocalDataset"/> through <see cref="DatasetFlightServer"/>:
+/// HTTP/2 without TLS (gRPC "h2c"), one address, loopback unless the URL names another. Port 0 picks a free port;
+/// <see cref="Address"/> is the address actually bound.
+/// </summary>
+public sealed class DatasetFlightHost : IAsyncDisposable
+{
+    public const string DefaultUrl = "http://127.0.0.1:5090";
+
+    private readonly WebApplication _app;
+
+    private DatasetFlightHost(WebApplication app, LocalDataset dataset, Uri address)
+    {
+        _app = app;
+        Dataset = dataset;
+        Address = address;
+    }
+
+    /// <summary>The bound address, e.g. <c>http://127.0.0.1:41723/</c>: what clients connect to.</summary>
+    public Uri Address { get; }
+
+    public LocalDataset Dataset { get; }
+
+    /// <summary>
+    /// The web application, not yet started: Kestrel listening on <paramref name="url"/> (http only, an IP address or
+    /// <c>localhost</c>), gRPC with the Flight service, logs of warnings and worse on stderr (stdout belongs to the CLI).
+    /// A URL this host cannot listen on is an <see cref="ArgumentException"/> naming it.
+    /// </summary>
+    public static WebApplication Build(LocalDataset dataset, Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        IPEndPoint endPoint = EndPointOf(url);
+
+        // The slim builder, no command-line args and the program's own content root: nothing in the working directory
+        // (an appsettings.json, say) changes what is served.
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddSingleton(dataset);
+        builder.Services.AddGrpc().AddFlightServer<DatasetFlightServer>();
+
+        WebApplication app = builder.Build();
+        app.MapFlightEndpoint();
+        return app;
+    }
+
+    /// <summary>Builds and starts the host; stop it with <see cref="StopAsync"/> or by disposing it.</summary>
+    public static async Task<DatasetFlightHost> StartAsync(LocalDataset dataset, Uri url, CancellationToken cancellationToken = default)
+    {
+        WebApplication app = Build(dataset, url);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new DatasetFlightHost(app, dataset, BoundAddress(app, url));
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Completes when the host stops: Ctrl+C, SIGTERM, or <see cref="StopAsync"/>.</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops accepting calls and ends the running ones (their clients see CANCELLED).</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static IPEndPoint EndPointOf(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (!url.IsAbsoluteUri || url.Scheme != Uri.UriSchemeHttp)
+        {
+            throw new ArgumentException($"{url}: expected http://HOST:PORT (HTTP/2 without TLS)", nameof(url));
+        }
+
+        if (url.AbsolutePath != "/" || url.Query.Length > 0)
+        {
+            throw new ArgumentException($"{url}: gRPC is served at the root; give no path", nameof(url));
+        }
+
+        // Kestrel's ListenLocalhost refuses port 0, so localhost means the IPv4 loopback.
+        if (url.IsLoopback && url.HostNameType == UriHostNameType.Dns)
+        {
+            return new IPEndPoint(IPAddress.Loopback, url.Port);
+        }
+
+        if (url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(url.Host.Trim('[', ']'), out IPAddress? address))
+        {
+            return new IPEndPoint(address, url.Port);
+        }
+
+        throw new ArgumentException($"{url}: the host must be an IP address (127.0.0.1, 0.0.0.0, [::1]) or localhost", nameof(url));
+    }
+
+    private static Uri BoundAddress(WebApplication app, Uri requested)
+    {
+        // With port 0, only the server knows the port it got.
+        string? bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        return bound is null ? requested : new Uri(bound);
+    }
+}
