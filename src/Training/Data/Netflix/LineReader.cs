@@ -80,6 +80,39 @@ internal sealed class LineReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// The complete lines now buffered, as one span ending just after a newline (or at the end of the file), for parsers
+    /// that scan lines themselves. <see cref="LineNumber"/> is the number of the line before the chunk; a caller that
+    /// consumes the chunk advances it with <see cref="AdvanceLines"/>.
+    /// </summary>
+    public bool TryReadChunk(out ReadOnlySpan<byte> chunk)
+    {
+        while (true)
+        {
+            ReadOnlySpan<byte> pending = _buffer.AsSpan(_start, _end - _start);
+            int lastNewline = pending.LastIndexOf((byte)'\n');
+            if (lastNewline >= 0 && (!_endOfFile || lastNewline == pending.Length - 1))
+            {
+                chunk = pending[..(lastNewline + 1)];
+                _start += lastNewline + 1;
+                return true;
+            }
+
+            if (_endOfFile)
+            {
+                chunk = pending;
+                _start = _end;
+                LastLineUnterminated = !pending.IsEmpty;
+                return !pending.IsEmpty;
+            }
+
+            Refill();
+        }
+    }
+
+    /// <summary>Counts lines consumed from a chunk.</summary>
+    public void AdvanceLines(long lines) => LineNumber += lines;
+
     public void Dispose()
     {
         _handle.Dispose();
