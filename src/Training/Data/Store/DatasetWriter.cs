@@ -1,5 +1,4 @@
 using Apache.Arrow;
-using Apache.Arrow.Compression;
 using Apache.Arrow.Ipc;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
@@ -161,7 +160,7 @@ public static class DatasetWriter
 
     internal static IpcOptions IpcOptionsFor(StoreOptions options) => new()
     {
-        CompressionCodecFactory = new CompressionCodecFactory(),
+        CompressionCodecFactory = ZstdCodecs.Instance,
         CompressionCodec = CompressionCodecType.Zstd,
         CompressionLevel = options.CompressionLevel,
     };

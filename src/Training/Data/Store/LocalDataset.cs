@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Apache.Arrow;
-using Apache.Arrow.Compression;
 using Apache.Arrow.Ipc;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Netflix;
@@ -15,7 +14,7 @@ namespace NetflixRec.Training.Data.Store;
 /// </summary>
 public sealed class LocalDataset : IRatingBatchSource
 {
-    private static readonly CompressionCodecFactory s_codecs = new();
+    private static readonly ZstdCodecs s_codecs = ZstdCodecs.Instance;
 
     private LocalDataset(string directory, DatasetManifest manifest, int? shuffleSeed)
     {
