@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using NetflixRec.Contracts;
+using NetflixRec.Training.Data.Store;
+using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models;
+
+namespace NetflixRec.Training.Cli;
+
+/// <summary><c>netflixrec train --data DATASET_DIR --model NAME [--config FILE.json] --out MODEL_DIR</c>.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        Option<string> data = CommonOptions.RequiredPath("--data", "Dataset directory written by 'netflixrec ingest'.");
+        Option<string> model = CommonOptions.RequiredPath("--model", "Model name: " + string.Join(", ", ModelCatalog.Names) + ".");
+        Option<string?> config = new("--config") { Description = "JSON file of hyperparameters overriding the model's defaults." };
+        Option<string> output = CommonOptions.RequiredPath("--out", "Model directory to create.");
+        Option<bool> json = CommonOptions.Json();
+        var command = new Command("train", "Train one model on the dataset's training partition (early stopping on a slice of it) and save it.")
+        {
+            data, model, config, output, json,
+        };
+        command.SetAction(parse => CliRun.Guard(() =>
+        {
+            Run(parse.GetRequiredValue(data), parse.GetRequiredValue(model), parse.GetValue(config), parse.GetRequiredValue(output), parse.GetValue(json));
+            return CliRun.Success;
+        }));
+        return command;
+    }
+
+    public static IReadOnlyDictionary<string, object?> Run(string dataDirectory, string modelName, string? configPath, string outputDirectory, bool json)
+    {
+        ModelEntry entry = ModelCatalog.Find(modelName);
+        JsonObject hyperparameters = ModelConfig.Merge(modelName, configPath is null ? null : ModelConfig.ReadFile(configPath));
+        Data.OutputDirectory.EnsureAbsentOrEmpty(outputDirectory);
+        LocalDataset dataset = LocalDataset.Open(dataDirectory);
+        TrainingData trainingData = Prepare(dataset, hyperparameters, configPath ?? "defaults.json");
+
+        CliRun.Progress($"train: {modelName} on {trainingData.Train.Count:N0} ratings ({trainingData.Validation.Count:N0} held out for early stopping), {hyperparameters.ToJsonString()}");
+        var clock = Stopwatch.StartNew();
+        TrainedModel trained = entry.Train(trainingData, hyperparameters, new Progress<EpochRecord>(e =>
+            CliRun.Progress($"train: epoch {e.Epoch}: train RMSE {e.TrainRmse:F4}, validation RMSE {e.ValidationRmse:F4} ({e.Seconds:F1} s)")));
+        double seconds = clock.Elapsed.TotalSeconds;
+
+        ModelManifest manifest = ModelStore.ManifestFor(trained, trainingData, seconds, DimsOf(trained.Model));
+        ModelStore.Save(outputDirectory, trained.Model, manifest);
+        double validation = trained.Curve.FirstOrDefault(c => c.Epoch == trained.BestEpoch)?.ValidationRmse ?? double.NaN;
+        var result = new Dictionary<string, object?>
+        {
+            ["model"] = modelName,
+            ["family"] = entry.Family,
+            ["train_seconds"] = Math.Round(seconds, 3),
+            ["epochs"] = trained.Curve.Count,
+            ["best_epoch"] = trained.BestEpoch,
+            ["validation_rmse"] = double.IsNaN(validation) ? null : Math.Round(validation, 5),
+            ["parameters"] = manifest.ParameterCount,
+            ["out"] = outputDirectory,
+        };
+        CliRun.Finish(json, result,
+            $"trained {modelName} in {seconds:F1} s ({trained.Curve.Count} epochs, best {trained.BestEpoch}, validation RMSE {validation:F4}, {manifest.ParameterCount:N0} parameters) → {outputDirectory}");
+        return result;
+    }
+
+    /// <summary>The training partition minus a seeded validation slice, plus the probe and qualifying pairs as implicit feedback.</summary>
+    public static TrainingData Prepare(LocalDataset dataset, JsonObject hyperparameters, string source)
+    {
+        double fraction = hyperparameters["validation_fraction"]?.GetValue<double>() ?? throw new InvalidDataException($"{source}: validation_fraction is missing");
+        int seed = hyperparameters["seed"]?.GetValue<int>() ?? throw new InvalidDataException($"{source}: seed is missing");
+        RatingTable train = dataset.LoadRatings(DatasetPartition.Train);
+        RatingTable probe = dataset.LoadRatings(DatasetPartition.Probe);
+        QueryTable qualifying = dataset.LoadQualifying();
+        var implicitOnly = new QueryTable(
+            Concat(probe.Users, qualifying.Users), Concat(probe.Movies, qualifying.Movies), Concat(probe.Days, qualifying.Days));
+        return TrainingData.Prepare(train, dataset.Manifest.Users, dataset.Manifest.Movies, implicitOnly, dataset.Manifest.Fingerprint, fraction, seed);
+    }
+
+    private static IReadOnlyDictionary<string, long> DimsOf(IRatingModel model) =>
+        model.Tensors.ToDictionary(t => t.Name, t => t.ElementCount);
+
+    private static T[] Concat<T>(ReadOnlyMemory<T> first, ReadOnlyMemory<T> second) => [.. first.Span, .. second.Span];
+}
