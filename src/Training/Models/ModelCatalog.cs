@@ -19,6 +19,15 @@ public static class ModelCatalog
         new(BiasBaseline.Name, ModelFamily.Baseline,
             (data, hyper, progress) => BiasBaseline.Train(data, ModelConfig.Bind<BiasConfig>(hyper, BiasBaseline.Name), progress),
             (tensors, path) => FactorModel.FromTensors(BiasBaseline.Name, ModelFamily.Baseline, tensors, path)),
+        new(BiasedMfAls.Name, ModelFamily.MatrixFactorization,
+            (data, hyper, progress) => BiasedMfAls.Train(data, ModelConfig.Bind<BiasedMfAlsConfig>(hyper, BiasedMfAls.Name), progress),
+            (tensors, path) => FactorModel.FromTensors(BiasedMfAls.Name, ModelFamily.MatrixFactorization, tensors, path)),
+        new(SvdPlusPlus.Name, ModelFamily.MatrixFactorization,
+            (data, hyper, progress) => SvdPlusPlus.Train(data, ModelConfig.Bind<SvdPlusPlusConfig>(hyper, SvdPlusPlus.Name), progress),
+            (tensors, path) => FactorModel.FromTensors(SvdPlusPlus.Name, ModelFamily.MatrixFactorization, tensors, path)),
+        new(NonNegativeMf.Name, ModelFamily.MatrixFactorization,
+            (data, hyper, progress) => NonNegativeMf.Train(data, ModelConfig.Bind<NonNegativeMfConfig>(hyper, NonNegativeMf.Name), progress),
+            (tensors, path) => FactorModel.FromTensors(NonNegativeMf.Name, ModelFamily.MatrixFactorization, tensors, path)),
     ];
 
     public static IReadOnlyList<string> Names => [.. All.Select(e => e.Name)];
