@@ -54,6 +54,9 @@ public sealed class DatasetFlightHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // A failed start (say, the port is taken) is thrown to the caller; the host's own log of it is a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddSingleton(dataset);
@@ -97,12 +100,12 @@ public sealed class DatasetFlightHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(url);
         if (!url.IsAbsoluteUri || url.Scheme != Uri.UriSchemeHttp)
         {
-            throw new ArgumentException($"{url}: expected http://HOST:PORT (HTTP/2 without TLS)", nameof(url));
+            throw new ArgumentException($"{url}: expected http://HOST:PORT (HTTP/2 without TLS)");
         }
 
         if (url.AbsolutePath != "/" || url.Query.Length > 0)
         {
-            throw new ArgumentException($"{url}: gRPC is served at the root; give no path", nameof(url));
+            throw new ArgumentException($"{url}: gRPC is served at the root; give no path");
         }
 
         // Kestrel's ListenLocalhost refuses port 0, so localhost means the IPv4 loopback.
@@ -116,7 +119,7 @@ public sealed class DatasetFlightHost : IAsyncDisposable
             return new IPEndPoint(address, url.Port);
         }
 
-        throw new ArgumentException($"{url}: the host must be an IP address (127.0.0.1, 0.0.0.0, [::1]) or localhost", nameof(url));
+        throw new ArgumentException($"{url}: the host must be an IP address (127.0.0.1, 0.0.0.0, [::1]) or localhost");
     }
 
     private static Uri BoundAddress(WebApplication app, Uri requested)

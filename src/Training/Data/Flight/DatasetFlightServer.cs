@@ -52,7 +52,11 @@ public sealed class DatasetFlightServer : FlightServer
                 }
             }
         }
-        catch (Exception e) when ((e is InvalidDataException or IOException or UnauthorizedAccessException) && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when ((e is InvalidOperationException or OperationCanceledException) && cancellationToken.IsCancellationRequested)
+        {
+            // The client cancelled or went away: the write fails with "request is complete". Nobody is left to tell.
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             throw DataLoss(e);
         }
