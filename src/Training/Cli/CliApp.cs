@@ -9,7 +9,11 @@ internal static class CliApp
     {
         var root = new RootCommand("NetflixRec: train, compare and serve recommender models on Netflix Prize data.")
         {
+            GenerateCommand.Create(),
             IngestCommand.Create(),
+            DemoCommand.Create(),
+            TrainCommand.Create(),
+            ServeDataCommand.Create(),
         };
 
         ParseResult parse = root.Parse(args);
