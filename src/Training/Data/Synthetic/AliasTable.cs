@@ -3,8 +3,8 @@ namespace NetflixRec.Training.Data.Synthetic;
 /// <summary>Walker/Vose alias table: draws an index with probability proportional to its weight in O(1).</summary>
 internal sealed class AliasTable
 {
-    private readonly double[] _threshold;
-    private readonly int[] _alias;
+    // Threshold and alias side by side: one cache miss per draw.
+    private readonly Entry[] _entries;
 
     public AliasTable(ReadOnlySpan<double> weights)
     {
@@ -20,8 +20,7 @@ internal sealed class AliasTable
             total += w;
         }
 
-        _threshold = new double[n];
-        _alias = new int[n];
+        _entries = new Entry[n];
         double[] scaled = new double[n];
         int[] small = new int[n];
         int[] large = new int[n];
@@ -44,8 +43,7 @@ internal sealed class AliasTable
         {
             int s = small[--smallCount];
             int l = large[--largeCount];
-            _threshold[s] = scaled[s];
-            _alias[s] = l;
+            _entries[s] = new Entry(scaled[s], l);
             scaled[l] = scaled[l] + scaled[s] - 1;
             if (scaled[l] < 1)
             {
@@ -61,25 +59,24 @@ internal sealed class AliasTable
         while (largeCount > 0)
         {
             int l = large[--largeCount];
-            _threshold[l] = 1;
-            _alias[l] = l;
+            _entries[l] = new Entry(1, l);
         }
 
         while (smallCount > 0)
         {
             int s = small[--smallCount];
-            _threshold[s] = 1;
-            _alias[s] = s;
+            _entries[s] = new Entry(1, s);
         }
     }
-
-    public int Count => _threshold.Length;
 
     public int Sample(ref Rng rng)
     {
         ulong bits = rng.NextUInt64();
-        int column = (int)(((bits >> 32) * (ulong)_threshold.Length) >> 32);
+        int column = (int)(((bits >> 32) * (ulong)_entries.Length) >> 32);
         double coin = (uint)bits * (1.0 / 4294967296.0);
-        return coin < _threshold[column] ? column : _alias[column];
+        Entry entry = _entries[column];
+        return coin < entry.Threshold ? column : entry.Alias;
     }
+
+    private readonly record struct Entry(double Threshold, int Alias);
 }

@@ -13,7 +13,7 @@ namespace NetflixRec.Training.Data.Synthetic;
 /// <param name="HiddenWidth">Width of the non-low-rank part (sum of ReLUs of user + movie features).</param>
 /// <param name="UserActivitySpread">Log-sd of user activity weights (heavy tail of ratings per user).</param>
 /// <param name="MoviePopularitySpread">Log-sd of movie popularity weights (heavy tail of ratings per movie).</param>
-/// <param name="MaxMovieShare">Most ratings one movie can get, as a share of users.</param>
+/// <param name="MaxMovieShare">Most ratings one movie can get, as a share of users; the most popular approach it softly.</param>
 /// <param name="MaxHeldOutPerUser">Most recent ratings per user held out for probe and qualifying.</param>
 /// <param name="HeldOutShare">Share of all ratings to hold out (the Prize: 4.2%), one third probe, two thirds qualifying.</param>
 public sealed record GeneratorOptions(
@@ -64,7 +64,7 @@ public sealed record GeneratorOptions(
 
     private static GeneratorOptions Shape(GeneratorScale scale, int seed, int users, int movies, long ratings, int latentRank) =>
         new(scale, seed, users, movies, ratings, latentRank, HiddenWidth: 4,
-            UserActivitySpread: 1.2, MoviePopularitySpread: 2.0, MaxMovieShare: 0.5,
+            UserActivitySpread: 1.1, MoviePopularitySpread: 2.3, MaxMovieShare: 0.5,
             MaxHeldOutPerUser: 9, HeldOutShare: PrizeHeldOutShare);
 
     private static void Require(bool condition, string field, string message)

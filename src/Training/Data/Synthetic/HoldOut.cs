@@ -11,7 +11,7 @@ internal static class HoldOut
     public const byte ProbeFlag = 0x40;
     public const byte QualifyingFlag = 0x80;
 
-    public static void Mark(GeneratorOptions options, int users, int[][] raters, short[][] days, byte[][] stars)
+    public static void Mark(GeneratorOptions options, int users, int[][] raters, short[][] days, byte[][] stars, int parallelism)
     {
         int[] degrees = new int[users];
         long total = 0;
@@ -31,27 +31,33 @@ internal static class HoldOut
             offsets[u + 1] = offsets[u] + quotas[u];
         }
 
+        // Block by block (see UserBlocks); each user still sees its ratings in movie order, as a sequential scan would.
         var latest = new LatestRatings(offsets);
-        for (int movie = 0; movie < raters.Length; movie++)
+        WorkQueue.Run(WorkQueue.Range(UserBlocks.Count(users)), parallelism, block =>
         {
-            int[] movieUsers = raters[movie];
-            short[] movieDays = days[movie];
-            for (int k = 0; k < movieUsers.Length; k++)
+            int first = UserBlocks.First(block);
+            int last = UserBlocks.End(block, users);
+            for (int movie = 0; movie < raters.Length; movie++)
             {
-                int u = movieUsers[k];
-                if (quotas[u] > 0 && latest.MightTake(u, movieDays[k]))
+                int[] movieUsers = raters[movie];
+                short[] movieDays = days[movie];
+                for (int k = UserBlocks.LowerBound(movieUsers, first); k < movieUsers.Length && movieUsers[k] < last; k++)
                 {
-                    // Same-day ratings are ordered by a hash, not by file order, so every pair has a fair chance.
-                    uint tieBreak = (uint)Rng.Hash(options.Seed, RngStream.TieBreak, ((long)u * raters.Length) + movie);
-                    latest.Offer(u, ((long)movieDays[k] << 32) | tieBreak, movie, k);
+                    int u = movieUsers[k];
+                    if (quotas[u] > 0 && latest.MightTake(u, movieDays[k]))
+                    {
+                        // Same-day ratings are ordered by a hash, not by file order, so every pair has a fair chance.
+                        uint tieBreak = (uint)Rng.Hash(options.Seed, RngStream.TieBreak, ((long)u * raters.Length) + movie);
+                        latest.Offer(u, ((long)movieDays[k] << 32) | tieBreak, movie, k);
+                    }
                 }
             }
-        }
 
-        for (int u = 0; u < users; u++)
-        {
-            Split(options.Seed, u, latest, stars);
-        }
+            for (int u = first; u < last; u++)
+            {
+                Split(options.Seed, u, latest, stars);
+            }
+        });
 
         KeepOneTrainingRatingPerMovie(stars);
     }

@@ -23,33 +23,28 @@ internal sealed class LatentModel
     private static readonly double ReluMean = 1 / Math.Sqrt(Math.PI);
     private static readonly double ReluVariance = 1 - (1 / Math.PI);
 
+    // One row per user, [bias, drift, center, p_u…, A_u…], and per movie, [bias, q_i…, C_i…]: scoring a rating then
+    // touches one or two cache lines per side instead of one per parameter array.
+    private const int UserHeader = 3;
+    private const int MovieHeader = 1;
+
     private readonly int _rank;
     private readonly int _width;
+    private readonly int _userStride;
+    private readonly int _movieStride;
     private readonly double _hiddenWeight;
-    private readonly float[] _userBias;
-    private readonly float[] _userFactors;
-    private readonly float[] _userHidden;
-    private readonly float[] _userDrift;
-    private readonly float[] _userCenter;
-    private readonly float[] _movieBias;
-    private readonly float[] _movieFactors;
-    private readonly float[] _movieHidden;
+    private readonly float[] _users;
+    private readonly float[] _movies;
 
     private LatentModel(GeneratorOptions options, Population population)
     {
         _rank = options.LatentRank;
         _width = options.HiddenWidth;
+        _userStride = UserHeader + _rank + _width;
+        _movieStride = MovieHeader + _rank + _width;
         _hiddenWeight = _width == 0 ? 0 : Math.Sqrt(HiddenVariance / (_width * ReluVariance));
-        int users = population.Users;
-        int movies = population.Movies;
-        _userBias = new float[users];
-        _userFactors = new float[users * _rank];
-        _userHidden = new float[users * _width];
-        _userDrift = new float[users];
-        _userCenter = new float[users];
-        _movieBias = new float[movies];
-        _movieFactors = new float[movies * _rank];
-        _movieHidden = new float[movies * _width];
+        _users = new float[(long)population.Users * _userStride];
+        _movies = new float[(long)population.Movies * _movieStride];
 
         // Factor k carries weight ∝ 1/(k+1): a few strong tastes and many faint ones, like real rating matrices.
         double[] factorScale = new double[_rank];
@@ -65,28 +60,28 @@ internal sealed class LatentModel
         }
 
         var userRng = Rng.Create(options.Seed, RngStream.Users, 1);
-        for (int u = 0; u < users; u++)
+        for (int u = 0; u < population.Users; u++)
         {
-            _userBias[u] = (float)(UserBiasSd * userRng.NextGaussian());
-            _userDrift[u] = (float)(DriftSdPerYear * userRng.NextGaussian());
-            _userCenter[u] = (population.JoinDays[u] + SyntheticCalendar.End) / 2f;
-            FillGaussian(ref userRng, _userFactors.AsSpan(u * _rank, _rank));
-            FillGaussian(ref userRng, _userHidden.AsSpan(u * _width, _width));
+            Span<float> row = _users.AsSpan(u * _userStride, _userStride);
+            row[0] = (float)(UserBiasSd * userRng.NextGaussian());
+            row[1] = (float)(DriftSdPerYear * userRng.NextGaussian());
+            row[2] = (population.JoinDays[u] + SyntheticCalendar.End) / 2f;
+            FillGaussian(ref userRng, row[UserHeader..]);
         }
 
         var movieRng = Rng.Create(options.Seed, RngStream.Movies, 1);
         double independent = Math.Sqrt(1 - (PopularityBiasCorrelation * PopularityBiasCorrelation));
-        for (int i = 0; i < movies; i++)
+        for (int i = 0; i < population.Movies; i++)
         {
+            Span<float> row = _movies.AsSpan(i * _movieStride, _movieStride);
             double z = (PopularityBiasCorrelation * population.PopularityScores[i]) + (independent * movieRng.NextGaussian());
-            _movieBias[i] = (float)(MovieBiasSd * z);
-            Span<float> factors = _movieFactors.AsSpan(i * _rank, _rank);
+            row[0] = (float)(MovieBiasSd * z);
             for (int k = 0; k < _rank; k++)
             {
-                factors[k] = (float)(factorScale[k] * movieRng.NextGaussian());
+                row[MovieHeader + k] = (float)(factorScale[k] * movieRng.NextGaussian());
             }
 
-            FillGaussian(ref movieRng, _movieHidden.AsSpan(i * _width, _width));
+            FillGaussian(ref movieRng, row[(MovieHeader + _rank)..]);
         }
     }
 
@@ -95,9 +90,10 @@ internal sealed class LatentModel
     /// <summary>The score without noise for user index u, movie index i (0-based) on a day.</summary>
     public double Score(int u, int i, short day)
     {
-        double s = _userBias[u] + _movieBias[i];
-        ReadOnlySpan<float> p = _userFactors.AsSpan(u * _rank, _rank);
-        ReadOnlySpan<float> q = _movieFactors.AsSpan(i * _rank, _rank);
+        ReadOnlySpan<float> user = _users.AsSpan(u * _userStride, _userStride);
+        ReadOnlySpan<float> movie = _movies.AsSpan(i * _movieStride, _movieStride);
+        ReadOnlySpan<float> p = user.Slice(UserHeader, _rank);
+        ReadOnlySpan<float> q = movie.Slice(MovieHeader, _rank);
         double dot = 0;
         for (int k = 0; k < p.Length; k++)
         {
@@ -105,18 +101,15 @@ internal sealed class LatentModel
         }
 
         double hidden = 0;
-        if (_width > 0)
+        ReadOnlySpan<float> a = user[(UserHeader + _rank)..];
+        ReadOnlySpan<float> c = movie[(MovieHeader + _rank)..];
+        for (int h = 0; h < a.Length; h++)
         {
-            ReadOnlySpan<float> a = _userHidden.AsSpan(u * _width, _width);
-            ReadOnlySpan<float> c = _movieHidden.AsSpan(i * _width, _width);
-            for (int h = 0; h < a.Length; h++)
-            {
-                hidden += Math.Max(0f, a[h] + c[h]) - ReluMean;
-            }
+            hidden += Math.Max(0f, a[h] + c[h]) - ReluMean;
         }
 
-        double drift = _userDrift[u] * SyntheticCalendar.Years(_userCenter[u], day);
-        return s + dot + (_hiddenWeight * hidden) + drift;
+        double drift = user[1] * SyntheticCalendar.Years(user[2], day);
+        return user[0] + movie[0] + dot + (_hiddenWeight * hidden) + drift;
     }
 
     private static void FillGaussian(ref Rng rng, Span<float> values)

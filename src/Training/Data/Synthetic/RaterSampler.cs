@@ -7,18 +7,18 @@ namespace NetflixRec.Training.Data.Synthetic;
 /// </summary>
 internal static class RaterSampler
 {
-    // Above this share of users a movie is drawn by one Bernoulli pass over all users; below it by rejection sampling
-    // from the alias table, which stays cheap while few draws collide.
-    private const double BernoulliShare = 1.0 / 8;
+    // Above this share of users a movie is drawn by one Bernoulli pass over all users (a sequential scan, a few ns a
+    // user); below it by rejection sampling from the alias table (two cache misses a draw, and collisions grow with n).
+    private const double BernoulliShare = 1.0 / 32;
 
     // The Prize's least-rated movie has 3 ratings.
     private const int MinRatersPerMovie = 3;
 
-    /// <summary>Rating counts per movie: popularity shares of the target, capped, rounded at random.</summary>
+    /// <summary>Rating counts per movie: popularity shares of the target, softly capped, rounded at random.</summary>
     public static int[] MovieCounts(GeneratorOptions options, Population population)
     {
         int cap = Math.Max(1, (int)(options.MaxMovieShare * options.Users));
-        double[] expected = WaterFill(population.MovieWeights, options.TargetRatings, cap);
+        double[] expected = SoftCap(population.MovieWeights, options.TargetRatings, cap);
         var rng = Rng.Create(options.Seed, RngStream.MovieCounts, 0);
         int[] counts = new int[expected.Length];
         for (int i = 0; i < counts.Length; i++)
@@ -36,13 +36,13 @@ internal static class RaterSampler
         var alias = new AliasTable(population.UserWeights);
         var saturation = new SaturationCurve(population.UserWeights);
         int[][] raters = new int[counts.Length][];
-        WorkQueue.Run(WorkQueue.LargestFirst(counts), parallelism, () => new int[users], (movie, stamps) =>
+        WorkQueue.Run(WorkQueue.LargestFirst(counts), parallelism, () => new Scratch(users), (movie, scratch) =>
         {
             var rng = Rng.Create(options.Seed, RngStream.Raters, movie);
             int n = counts[movie];
             raters[movie] = n > BernoulliShare * users
-                ? BernoulliPass(ref rng, population.UserWeights, saturation.Scale(n), stamps)
-                : RejectionDraws(ref rng, alias, n, movie + 1, stamps);
+                ? BernoulliPass(ref rng, population.UserWeights, saturation.Scale(n), scratch.Chosen)
+                : RejectionDraws(ref rng, alias, n, movie + 1, scratch.Stamps);
         });
 
         TopUp(options.Seed, users, raters, counts);
@@ -68,18 +68,18 @@ internal static class RaterSampler
         return chosen;
     }
 
-    private static int[] BernoulliPass(ref Rng rng, double[] weights, double scale, int[] scratch)
+    private static int[] BernoulliPass(ref Rng rng, double[] weights, double scale, int[] chosen)
     {
         int k = 0;
         for (int u = 0; u < weights.Length; u++)
         {
             if (rng.NextDouble() < scale * weights[u])
             {
-                scratch[k++] = u;
+                chosen[k++] = u;
             }
         }
 
-        return scratch.AsSpan(0, k).ToArray();
+        return chosen.AsSpan(0, k).ToArray();
     }
 
     /// <summary>Users the sampling missed get one rating of a movie drawn by popularity, so every customer exists.</summary>
@@ -135,42 +135,61 @@ internal static class RaterSampler
         return merged;
     }
 
-    /// <summary>Expected counts ∝ weights summing to total, none above cap (the excess goes to the others).</summary>
-    private static double[] WaterFill(double[] weights, long total, int cap)
+    /// <summary>
+    /// Expected counts that sum to total: each weight share x is passed through cap·x/(cap + x), which leaves the long
+    /// tail proportional to popularity and lets the blockbusters approach the cap softly (a few near it, not a wall of them).
+    /// </summary>
+    private static double[] SoftCap(double[] weights, long total, int cap)
     {
-        double[] expected = new double[weights.Length];
-        bool[] capped = new bool[weights.Length];
-        while (true)
+        double weightSum = weights.Sum();
+        double Total(double scale)
         {
-            double free = total;
-            double freeWeight = 0;
-            for (int i = 0; i < weights.Length; i++)
+            double sum = 0;
+            foreach (double w in weights)
             {
-                if (capped[i])
-                {
-                    free -= cap;
-                }
-                else
-                {
-                    freeWeight += weights[i];
-                }
+                double x = scale * total * w / weightSum;
+                sum += cap * x / (cap + x);
             }
 
-            bool changed = false;
-            for (int i = 0; i < weights.Length; i++)
-            {
-                expected[i] = capped[i] ? cap : Math.Max(0, free) * weights[i] / freeWeight;
-                if (!capped[i] && expected[i] > cap)
-                {
-                    capped[i] = true;
-                    changed = true;
-                }
-            }
+            return sum;
+        }
 
-            if (!changed || freeWeight == 0)
+        double low = 0;
+        double high = 1;
+        while (Total(high) < total && high < 1e12)
+        {
+            low = high;
+            high *= 2;
+        }
+
+        for (int iteration = 0; iteration < 100 && high - low > 1e-12 * high; iteration++)
+        {
+            double mid = 0.5 * (low + high);
+            if (Total(mid) < total)
             {
-                return expected;
+                low = mid;
+            }
+            else
+            {
+                high = mid;
             }
         }
+
+        double[] expected = new double[weights.Length];
+        for (int i = 0; i < weights.Length; i++)
+        {
+            double x = high * total * weights[i] / weightSum;
+            expected[i] = cap * x / (cap + x);
+        }
+
+        return expected;
+    }
+
+    /// <summary>A worker's buffers. Stamps must only ever hold movie stamps, or a stale value could mimic the current movie's.</summary>
+    private sealed class Scratch(int users)
+    {
+        public int[] Stamps { get; } = new int[users];
+
+        public int[] Chosen { get; } = new int[users];
     }
 }

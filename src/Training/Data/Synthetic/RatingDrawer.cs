@@ -1,35 +1,16 @@
 namespace NetflixRec.Training.Data.Synthetic;
 
-/// <summary>The day and the stars of every (user, movie) pair, each movie from its own random streams.</summary>
+/// <summary>The day and the stars of every (user, movie) pair; each slice of a movie from its own random stream.</summary>
 internal static class RatingDrawer
 {
     // Enough noisy scores to place the star thresholds within about 0.1% of their target shares.
     private const int PilotSize = 200_000;
 
-    /// <summary>A day between the later of sign-up and availability and the end of the span, skewed late.</summary>
-    public static short[][] DrawDays(int seed, Population population, int[][] raters, IReadOnlyList<int> order, int parallelism)
-    {
-        short[][] days = new short[raters.Length][];
-        WorkQueue.Run(order, parallelism, movie =>
-        {
-            var rng = Rng.Create(seed, RngStream.Days, movie);
-            int[] users = raters[movie];
-            short available = population.AvailableDays[movie];
-            short[] movieDays = new short[users.Length];
-            for (int k = 0; k < users.Length; k++)
-            {
-                short from = Math.Max(population.JoinDays[users[k]], available);
-                movieDays[k] = SyntheticCalendar.Draw(ref rng, from, SyntheticCalendar.ActivityGrowth);
-            }
-
-            days[movie] = movieDays;
-        });
-
-        return days;
-    }
-
-    /// <summary>Thresholds from the noisy scores of an evenly spaced sample of the actual ratings.</summary>
-    public static RatingScale PlaceThresholds(int seed, LatentModel model, int[][] raters, short[][] days)
+    /// <summary>
+    /// Thresholds from the noisy scores of an evenly spaced sample of the actual (user, movie) pairs, each with a day
+    /// drawn from the same distribution as the real ones, so the thresholds are known before the ratings are drawn.
+    /// </summary>
+    public static RatingScale PlaceThresholds(int seed, Population population, LatentModel model, int[][] raters)
     {
         long total = 0;
         foreach (int[] movie in raters)
@@ -50,8 +31,8 @@ internal static class RatingDrawer
             long first = ((movieStart + stride - 1) / stride * stride) - movieStart;
             for (long k = first; k < users.Length; k += stride)
             {
-                double score = model.Score(users[k], movie, days[movie][k]);
-                scores[taken++] = score + (LatentModel.NoiseSd * rng.NextGaussian());
+                short day = DrawDay(ref rng, population, users[k], movie);
+                scores[taken++] = model.Score(users[k], movie, day) + (LatentModel.NoiseSd * rng.NextGaussian());
             }
 
             movieStart += users.Length;
@@ -60,25 +41,49 @@ internal static class RatingDrawer
         return RatingScale.FromSample(scores.AsSpan(0, taken), LatentModel.NoiseSd);
     }
 
-    public static byte[][] DrawStars(int seed, LatentModel model, RatingScale scale, int[][] raters, short[][] days,
-        IReadOnlyList<int> order, int parallelism)
+    /// <summary>
+    /// The day and the stars of every pair: a day between the later of sign-up and availability and the end of the span,
+    /// then noisy stars. Works block by block of users (see <see cref="UserBlocks"/>); each (movie, block) slice draws
+    /// from its own random stream.
+    /// </summary>
+    public static (short[][] Days, byte[][] Stars) DrawRatings(int seed, Population population, LatentModel model, RatingScale scale,
+        int[][] raters, int parallelism)
     {
-        byte[][] stars = new byte[raters.Length][];
-        WorkQueue.Run(order, parallelism, movie =>
+        short[][] days = Array.ConvertAll(raters, users => new short[users.Length]);
+        byte[][] stars = Array.ConvertAll(raters, users => new byte[users.Length]);
+        int blocks = UserBlocks.Count(population.Users);
+        WorkQueue.Run(WorkQueue.Range(blocks), parallelism, block =>
         {
-            var rng = Rng.Create(seed, RngStream.Noise, movie);
-            int[] users = raters[movie];
-            short[] movieDays = days[movie];
-            byte[] movieStars = new byte[users.Length];
-            for (int k = 0; k < users.Length; k++)
+            int first = UserBlocks.First(block);
+            int last = UserBlocks.End(block, population.Users);
+            for (int movie = 0; movie < raters.Length; movie++)
             {
-                double score = model.Score(users[k], movie, movieDays[k]);
-                movieStars[k] = scale.Star(score + (LatentModel.NoiseSd * rng.NextGaussian()));
-            }
+                int[] users = raters[movie];
+                int k = UserBlocks.LowerBound(users, first);
+                if (k == users.Length || users[k] >= last)
+                {
+                    continue;
+                }
 
-            stars[movie] = movieStars;
+                var rng = Rng.Create(seed, RngStream.Ratings, ((long)movie * blocks) + block);
+                short[] movieDays = days[movie];
+                byte[] movieStars = stars[movie];
+                for (; k < users.Length && users[k] < last; k++)
+                {
+                    short day = DrawDay(ref rng, population, users[k], movie);
+                    double score = model.Score(users[k], movie, day);
+                    movieDays[k] = day;
+                    movieStars[k] = scale.Star(score + (LatentModel.NoiseSd * rng.NextGaussian()));
+                }
+            }
         });
 
-        return stars;
+        return (days, stars);
+    }
+
+    private static short DrawDay(ref Rng rng, Population population, int user, int movie)
+    {
+        short from = Math.Max(population.JoinDays[user], population.AvailableDays[movie]);
+        return SyntheticCalendar.Draw(ref rng, from, SyntheticCalendar.ActivityGrowth);
     }
 }

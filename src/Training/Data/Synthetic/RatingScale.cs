@@ -19,8 +19,6 @@ internal sealed class RatingScale
         _noiseSd = noiseSd;
     }
 
-    public IReadOnlyList<double> Thresholds => _thresholds;
-
     /// <summary>
     /// Thresholds at the empirical quantiles of noisy scores of a sample of the actual ratings: exact shares without
     /// assuming that the score is normal (the ReLU part skews it).

@@ -101,12 +101,11 @@ public static class SyntheticNetflix
         int[] order = WorkQueue.LargestFirst(Array.ConvertAll(raters, movie => movie.Length));
 
         progress.Report("drawing days and stars");
-        short[][] days = RatingDrawer.DrawDays(options.Seed, population, raters, order, parallelism);
-        RatingScale scale = RatingDrawer.PlaceThresholds(options.Seed, model, raters, days);
-        byte[][] stars = RatingDrawer.DrawStars(options.Seed, model, scale, raters, days, order, parallelism);
+        RatingScale scale = RatingDrawer.PlaceThresholds(options.Seed, population, model, raters);
+        (short[][] days, byte[][] stars) = RatingDrawer.DrawRatings(options.Seed, population, model, scale, raters, parallelism);
 
         progress.Report("holding out probe and qualifying");
-        HoldOut.Mark(options, population.Users, raters, days, stars);
+        HoldOut.Mark(options, population.Users, raters, days, stars, parallelism);
         return DatasetAssembler.Assemble(options, population, model, scale, raters, days, stars, order, parallelism);
     }
 
