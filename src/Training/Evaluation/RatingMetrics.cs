@@ -12,10 +12,16 @@ public static class RatingMetrics
     private const int Chunk = 1 << 14;
 
     /// <summary>Clipped predictions for every row of <paramref name="table"/>.</summary>
-    public static float[] PredictClipped(IRatingModel model, RatingTable table)
+    public static float[] PredictClipped(IRatingModel model, RatingTable table) => PredictClipped(model, table, Environment.ProcessorCount);
+
+    /// <summary>Clipped predictions for every row of <paramref name="table"/>, on at most <paramref name="threads"/> threads.</summary>
+    public static float[] PredictClipped(IRatingModel model, RatingTable table, int threads)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         var predictions = new float[table.Count];
-        Parallel.For(0, (table.Count + Chunk - 1) / Chunk, c =>
+        Parallel.For(0, (table.Count + Chunk - 1) / Chunk, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
         {
             int start = c * Chunk, length = Math.Min(Chunk, table.Count - start);
             Span<float> slice = predictions.AsSpan(start, length);
@@ -30,6 +36,7 @@ public static class RatingMetrics
 
     public static double Rmse(ReadOnlySpan<float> predictions, ReadOnlySpan<byte> ratings)
     {
+        RequireSameLength(predictions.Length, ratings.Length);
         double sum = 0;
         for (int i = 0; i < predictions.Length; i++)
         {
@@ -40,9 +47,30 @@ public static class RatingMetrics
         return predictions.Length == 0 ? double.NaN : Math.Sqrt(sum / predictions.Length);
     }
 
+    /// <summary>Root mean squared difference of two aligned series (a model against the oracle); NaN when empty.</summary>
+    public static double Rmse(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets)
+    {
+        RequireSameLength(predictions.Length, targets.Length);
+        double sum = 0;
+        for (int i = 0; i < predictions.Length; i++)
+        {
+            double e = (double)predictions[i] - targets[i];
+            sum += e * e;
+        }
+
+        return predictions.Length == 0 ? double.NaN : Math.Sqrt(sum / predictions.Length);
+    }
+
+    /// <summary>
+    /// The oracle's RMSE: the generator's expected rating of each held-out pair (before the rating noise, not clipped)
+    /// against the stars actually drawn — the irreducible error no model can beat on average. NaN when empty.
+    /// </summary>
+    public static double OracleRmse(ReadOnlySpan<float> oracle, ReadOnlySpan<byte> ratings) => Rmse(oracle, ratings);
+
     /// <summary>Mean absolute error; NaN for an empty table.</summary>
     public static double Mae(ReadOnlySpan<float> predictions, ReadOnlySpan<byte> ratings)
     {
+        RequireSameLength(predictions.Length, ratings.Length);
         double sum = 0;
         for (int i = 0; i < predictions.Length; i++)
         {
@@ -57,6 +85,14 @@ public static class RatingMetrics
         for (int i = 0; i < predictions.Length; i++)
         {
             predictions[i] = Math.Clamp(predictions[i], MinStars, MaxStars);
+        }
+    }
+
+    private static void RequireSameLength(int predictions, int targets)
+    {
+        if (predictions != targets)
+        {
+            throw new ArgumentException($"{predictions} predictions for {targets} ratings: the series must be aligned");
         }
     }
 }

@@ -1,0 +1,43 @@
+using NetflixRec.Contracts;
+using NetflixRec.Training.Models.MatrixFactorization;
+
+namespace NetflixRec.Training.Tests.Evaluation;
+
+/// <summary>The blocked ScoreAll (used by ranking) agrees with the per-pair Predict within float rounding.</summary>
+public sealed class FactorModelScoreAllTests
+{
+    [Theory]
+    [InlineData(9, 37, 5)]
+    [InlineData(11, 16, 64)]
+    [InlineData(3, 1, 1)]
+    [InlineData(6, 50, 0)]
+    public void ScoreAll_AnyShape_MatchesPredict(int users, int movies, int factors)
+    {
+        var random = new Random((users * 31) + movies);
+        FactorModel model = new("test", ModelFamily.MatrixFactorization, 3.6f,
+            Values(random, users), Values(random, movies), factors, Values(random, users * factors), Values(random, movies * factors));
+        int[] batch = [.. Enumerable.Range(0, users).Reverse(), 0];
+        var scores = new float[batch.Length * movies];
+
+        model.ScoreAll(batch, scores);
+
+        for (int i = 0; i < batch.Length; i++)
+        {
+            for (int m = 0; m < movies; m++)
+            {
+                Assert.Equal(model.Predict(batch[i], m), scores[(i * movies) + m], 1e-5f);
+            }
+        }
+    }
+
+    [Fact]
+    public void ScoreAll_UserOutOfRange_Throws()
+    {
+        var random = new Random(1);
+        FactorModel model = new("test", ModelFamily.MatrixFactorization, 3.6f, Values(random, 2), Values(random, 3), 4, Values(random, 8), Values(random, 12));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ScoreAll([0, 2], new float[6]));
+    }
+
+    private static float[] Values(Random random, int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+}
