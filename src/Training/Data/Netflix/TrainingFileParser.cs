@@ -50,9 +50,15 @@ internal static class TrainingFileParser
 
                 if (!NetflixFields.IsHeader(line))
                 {
-                    string? problem = NetflixFields.ParseRatingLine(line, out _, out _, out _);
-                    throw new NetflixFormatException(path, lineNumber,
-                        movieId == 0 && problem is null ? "rating before any 'MovieID:' header" : problem ?? $"malformed line '{NetflixFields.Show(line)}'");
+                    string? problem = NetflixFields.ParseRatingLine(line, out int customer, out byte rating, out short day);
+                    if (problem is null && movieId != 0)
+                    {
+                        // A valid last line without a newline: the only rating line the fast path leaves.
+                        columns.Append(customer, rating, day);
+                        continue;
+                    }
+
+                    throw new NetflixFormatException(path, lineNumber, problem ?? "rating before any 'MovieID:' header");
                 }
 
                 string? headerProblem = NetflixFields.ParseHeader(line, out int nextMovie);
