@@ -13,6 +13,7 @@ internal static class CliApp
             IngestCommand.Create(),
             DemoCommand.Create(),
             TrainCommand.Create(),
+            EvaluateCommand.Create(),
             ServeDataCommand.Create(),
         };
 

@@ -14,7 +14,12 @@ internal static class CliRun
     public const int InternalError = 1;
     public const int BadInput = 2;
 
-    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = false };
+    /// <summary>One-line JSON; relaxed escaping keeps labels such as "201+" readable (console output, never HTML).</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = false,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static int Guard(Func<int> body)
     {
@@ -51,7 +56,7 @@ internal static class CliRun
 
     /// <summary>Prints either the --json object or the one-line human summary.</summary>
     public static void Finish(bool json, IReadOnlyDictionary<string, object?> result, string summary) =>
-        Console.Out.WriteLine(json ? JsonSerializer.Serialize(result, s_json) : summary);
+        Console.Out.WriteLine(json ? JsonSerializer.Serialize(result, JsonOptions) : summary);
 
     /// <summary>Peak resident memory of this process (VmHWM), or 0 where /proc is not available.</summary>
     public static long PeakResidentBytes()

@@ -51,6 +51,16 @@ public static class ModelStore
         return (model, manifest);
     }
 
+    /// <summary>Replaces the manifest's metrics (write to a temporary file, then rename: a reader never sees half a manifest).</summary>
+    public static void UpdateMetrics(string directory, IReadOnlyDictionary<string, double> metrics)
+    {
+        ModelManifest updated = ReadManifest(directory) with { Metrics = metrics };
+        string path = Path.Combine(directory, ModelManifest.FileName);
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, updated.ToJson());
+        File.Move(temp, path, overwrite: true);
+    }
+
     /// <summary>The manifest of a freshly trained model (metrics are filled in by evaluate).</summary>
     public static ModelManifest ManifestFor(TrainedModel trained, TrainingData data, double trainSeconds, IReadOnlyDictionary<string, long> dims) =>
         new(trained.Model.Name, trained.Model.Family, trained.Model.Users, trained.Model.Movies, dims, trained.Hyperparameters,
