@@ -1,6 +1,5 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
-using NetflixRec.Training.Evaluation;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 
@@ -26,26 +25,27 @@ public static class BiasBaseline
     public static TrainedModel Train(TrainingData data, BiasConfig config, IProgress<EpochRecord> progress)
     {
         RatingTable train = data.Train;
-        ReadOnlySpan<int> users = train.Users.Span;
-        ReadOnlySpan<short> movies = train.Movies.Span;
-        ReadOnlySpan<byte> ratings = train.Ratings.Span;
         float mean = (float)data.GlobalMean;
         var userBias = new float[data.Users];
         var movieBias = new float[data.Movies];
         var userCounts = new int[data.Users];
         var movieCounts = new int[data.Movies];
-        for (int i = 0; i < users.Length; i++)
+        foreach (int u in train.Users.Span)
         {
-            userCounts[users[i]]++;
-            movieCounts[movies[i]]++;
+            userCounts[u]++;
+        }
+
+        foreach (short m in train.Movies.Span)
+        {
+            movieCounts[m]++;
         }
 
         var sums = new double[Math.Max(data.Users, data.Movies)];
-        var curve = new List<EpochRecord>();
-        var stopping = new EarlyStopping<FactorModel>(config.Patience);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (int epoch = 1; epoch <= config.MaxEpochs; epoch++)
+        return EpochLoop.Run(config, data, progress, _ =>
         {
+            ReadOnlySpan<int> users = train.Users.Span;
+            ReadOnlySpan<short> movies = train.Movies.Span;
+            ReadOnlySpan<byte> ratings = train.Ratings.Span;
             Array.Clear(sums);
             for (int i = 0; i < users.Length; i++)
             {
@@ -68,20 +68,8 @@ public static class BiasBaseline
                 userBias[u] = (float)(sums[u] / (config.UserRegularization + userCounts[u]));
             }
 
-            FactorModel model = Build(mean, userBias.ToArray(), movieBias.ToArray());
-            double seconds = clock.Elapsed.TotalSeconds;
-            var record = new EpochRecord(epoch, RatingMetrics.Rmse(model, train), RatingMetrics.Rmse(model, data.Validation), seconds);
-            curve.Add(record);
-            progress.Report(record);
-            bool stop = stopping.Observe(epoch, record.ValidationRmse, () => model);
-            clock.Restart();
-            if (stop)
-            {
-                break;
-            }
-        }
-
-        return new TrainedModel(stopping.Best!, curve, stopping.BestEpoch, ModelConfig.ToJson(config));
+            return new EpochOutcome(Build(mean, userBias.ToArray(), movieBias.ToArray()));
+        }, model => model);
     }
 
     public static FactorModel Build(float mean, float[] userBias, float[] movieBias) =>

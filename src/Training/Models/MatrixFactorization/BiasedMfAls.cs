@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
-using NetflixRec.Training.Evaluation;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 
@@ -34,33 +33,17 @@ public static class BiasedMfAls
         var byMovie = RatingIndex.ByMovie(data.Train, data.Movies);
         float mean = (float)data.GlobalMean;
         var random = new Random(config.Seed);
-        float[] userFactors = Gaussian(random, (long)data.Users * k, config.InitStd);
-        float[] movieFactors = Gaussian(random, (long)data.Movies * k, config.InitStd);
+        float[] userFactors = FactorInit.Gaussian(random, (long)data.Users * k, config.InitStd);
+        float[] movieFactors = FactorInit.Gaussian(random, (long)data.Movies * k, config.InitStd);
         var userBias = new float[data.Users];
         var movieBias = new float[data.Movies];
         var options = new ParallelOptions { MaxDegreeOfParallelism = TrainingThreads.Resolve(config.Threads) };
-        var stopping = new EarlyStopping<FactorModel>(config.Patience);
-        var curve = new List<EpochRecord>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (int epoch = 1; epoch <= config.MaxEpochs; epoch++)
+        return EpochLoop.Run(config, data, progress, _ =>
         {
             SolveSide(byUser, movieFactors, movieBias, userFactors, userBias, mean, k, config, options);
             SolveSide(byMovie, userFactors, userBias, movieFactors, movieBias, mean, k, config, options);
-            FactorModel model = Build(mean, userBias, movieBias, k, userFactors, movieFactors);
-            double seconds = clock.Elapsed.TotalSeconds;
-            var record = new EpochRecord(epoch, RatingMetrics.Rmse(model, data.Train), RatingMetrics.Rmse(model, data.Validation), seconds);
-            curve.Add(record);
-            progress.Report(record);
-            bool stop = stopping.Observe(epoch, record.ValidationRmse,
-                () => Build(mean, [.. userBias], [.. movieBias], k, [.. userFactors], [.. movieFactors]));
-            clock.Restart();
-            if (stop)
-            {
-                break;
-            }
-        }
-
-        return new TrainedModel(stopping.Best!, curve, stopping.BestEpoch, ModelConfig.ToJson(config));
+            return new EpochOutcome(Build(mean, userBias, movieBias, k, userFactors, movieFactors));
+        }, FactorInit.Copy);
     }
 
     private static FactorModel Build(float mean, float[] userBias, float[] movieBias, int k, float[] userFactors, float[] movieFactors) =>
@@ -128,19 +111,6 @@ public static class BiasedMfAls
         }
 
         Cholesky.SolveInPlace(a, work.Solution, d);
-    }
-
-    private static float[] Gaussian(Random random, long count, double std)
-    {
-        var values = new float[count];
-        for (long i = 0; i < count; i++)
-        {
-            // Box–Muller: two uniforms give one standard normal.
-            double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
-            values[i] = (float)(std * Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
-        }
-
-        return values;
     }
 
     /// <summary>Per-thread buffers for one row's solve, grown as needed.</summary>

@@ -1,6 +1,5 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
-using NetflixRec.Training.Evaluation;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 
@@ -34,18 +33,15 @@ public static class NonNegativeMf
         int k = config.Factors;
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         var random = new Random(config.Seed);
-        float[] p = Uniform(random, data.Users * k, config.InitHigh);
-        float[] q = Uniform(random, data.Movies * k, config.InitHigh);
+        float[] p = FactorInit.Uniform(random, data.Users * k, config.InitHigh);
+        float[] q = FactorInit.Uniform(random, data.Movies * k, config.InitHigh);
         var userBias = new float[data.Users];
         var movieBias = new float[data.Movies];
         float mean = (float)data.GlobalMean;
         int threads = TrainingThreads.Resolve(config.Threads);
         int[] order = [.. Enumerable.Range(0, data.Users)];
-        var stopping = new EarlyStopping<FactorModel>(config.Patience);
-        var curve = new List<EpochRecord>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         float rate = (float)config.LearningRate;
-        for (int epoch = 1; epoch <= config.MaxEpochs; epoch++)
+        return EpochLoop.Run(config, data, progress, _ =>
         {
             random.Shuffle(order);
             float epochRate = rate;
@@ -57,21 +53,8 @@ public static class NonNegativeMf
                 }
             });
             rate *= (float)config.LearningRateDecay;
-
-            FactorModel model = Build(mean, userBias, movieBias, k, p, q);
-            double seconds = clock.Elapsed.TotalSeconds;
-            var record = new EpochRecord(epoch, RatingMetrics.Rmse(model, data.Train), RatingMetrics.Rmse(model, data.Validation), seconds);
-            curve.Add(record);
-            progress.Report(record);
-            bool stop = stopping.Observe(epoch, record.ValidationRmse, () => Build(mean, [.. userBias], [.. movieBias], k, [.. p], [.. q]));
-            clock.Restart();
-            if (stop)
-            {
-                break;
-            }
-        }
-
-        return new TrainedModel(stopping.Best!, curve, stopping.BestEpoch, ModelConfig.ToJson(config));
+            return new EpochOutcome(Build(mean, userBias, movieBias, k, p, q));
+        }, FactorInit.Copy);
     }
 
     /// <summary>Projected SGD over one user's ratings: the factors never leave the non-negative orthant.</summary>
@@ -99,15 +82,4 @@ public static class NonNegativeMf
 
     private static FactorModel Build(float mean, float[] userBias, float[] movieBias, int k, float[] p, float[] q) =>
         new(Name, ModelFamily.MatrixFactorization, mean, userBias, movieBias, k, p, q);
-
-    private static float[] Uniform(Random random, int count, double high)
-    {
-        var values = new float[count];
-        for (int i = 0; i < count; i++)
-        {
-            values[i] = (float)(high * random.NextDouble());
-        }
-
-        return values;
-    }
 }

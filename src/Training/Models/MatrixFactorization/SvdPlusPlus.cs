@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
-using NetflixRec.Training.Evaluation;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 
@@ -37,19 +36,16 @@ public static class SvdPlusPlus
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         RatingIndex implicitSets = ImplicitSets(data);
         var random = new Random(config.Seed);
-        float[] p = Gaussian(random, data.Users * k, config.InitStd);
-        float[] q = Gaussian(random, data.Movies * k, config.InitStd);
+        float[] p = FactorInit.Gaussian(random, data.Users * k, config.InitStd);
+        float[] q = FactorInit.Gaussian(random, data.Movies * k, config.InitStd);
         float[] y = new float[data.Movies * k];
         var userBias = new float[data.Users];
         var movieBias = new float[data.Movies];
         float mean = (float)data.GlobalMean;
         int threads = TrainingThreads.Resolve(config.Threads);
         int[] order = [.. Enumerable.Range(0, data.Users)];
-        var stopping = new EarlyStopping<FactorModel>(config.Patience);
-        var curve = new List<EpochRecord>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         float rate = (float)config.LearningRate;
-        for (int epoch = 1; epoch <= config.MaxEpochs; epoch++)
+        return EpochLoop.Run(config, data, progress, _ =>
         {
             random.Shuffle(order);
             float epochRate = rate;
@@ -64,21 +60,8 @@ public static class SvdPlusPlus
                 }
             });
             rate *= (float)config.LearningRateDecay;
-
-            FactorModel model = Fold(data.Users, data.Movies, k, mean, userBias, movieBias, p, q, y, implicitSets);
-            double seconds = clock.Elapsed.TotalSeconds;
-            var record = new EpochRecord(epoch, RatingMetrics.Rmse(model, data.Train), RatingMetrics.Rmse(model, data.Validation), seconds);
-            curve.Add(record);
-            progress.Report(record);
-            bool stop = stopping.Observe(epoch, record.ValidationRmse, () => model);
-            clock.Restart();
-            if (stop)
-            {
-                break;
-            }
-        }
-
-        return new TrainedModel(stopping.Best!, curve, stopping.BestEpoch, ModelConfig.ToJson(config));
+            return new EpochOutcome(Fold(data.Users, data.Movies, k, mean, userBias, movieBias, p, q, y, implicitSets));
+        }, model => model);
     }
 
     /// <summary>One SGD pass over one user's ratings.</summary>
@@ -182,17 +165,5 @@ public static class SvdPlusPlus
             }
         });
         return new FactorModel(Name, ModelFamily.MatrixFactorization, mean, userBias.ToArray(), movieBias.ToArray(), k, folded, q.ToArray());
-    }
-
-    private static float[] Gaussian(Random random, int count, double std)
-    {
-        var values = new float[count];
-        for (int i = 0; i < count; i++)
-        {
-            double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
-            values[i] = (float)(std * Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
-        }
-
-        return values;
     }
 }
