@@ -2,16 +2,21 @@ namespace NetflixRec.Training.Data.Netflix;
 
 /// <summary>
 /// Where the Prize files are in a directory. Training data comes either as <c>training_set/mv_*.txt</c> (one file per
-/// movie, also accepted directly in the directory) or as the Kaggle repack <c>combined_data_*.txt</c>.
+/// movie, also accepted directly in the directory) or as the Kaggle repack <c>combined_data_*.txt</c>. The probe,
+/// qualifying and oracle files are optional: their paths are where they would be, and the <c>Has…</c> flags say whether
+/// they are there.
 /// </summary>
 public sealed record NetflixLayout(
     string Directory,
     IReadOnlyList<string> TrainingFiles,
     bool IsCombined,
     string TitlesPath,
-    string? ProbePath,
-    string? QualifyingPath,
-    string? OraclePath)
+    string ProbePath,
+    bool HasProbe,
+    string QualifyingPath,
+    bool HasQualifying,
+    string OraclePath,
+    bool HasOracle)
 {
     public const string OracleFileName = "probe_oracle.txt";
 
@@ -45,8 +50,11 @@ public sealed record NetflixLayout(
             Array.Sort(training, StringComparer.Ordinal);
             string titles = FirstExisting(directory, "movie_titles.txt", "movie_titles.csv")
                 ?? throw new NetflixFormatException(directory, 0, "movie_titles.txt (or movie_titles.csv) is missing");
+            string probe = Path.Combine(directory, "probe.txt");
+            string qualifying = Path.Combine(directory, "qualifying.txt");
+            string oracle = Path.Combine(directory, OracleFileName);
             return new NetflixLayout(directory, training, combined.Length > 0, titles,
-                FirstExisting(directory, "probe.txt"), FirstExisting(directory, "qualifying.txt"), FirstExisting(directory, OracleFileName));
+                probe, File.Exists(probe), qualifying, File.Exists(qualifying), oracle, File.Exists(oracle));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -20,9 +20,9 @@ public static class NetflixReader
             () =>
             {
                 titles = ReadTitles(layout.TitlesPath);
-                probe = layout.ProbePath is null ? [] : ReadProbe(layout.ProbePath);
-                qualifying = layout.QualifyingPath is null ? [] : ReadQualifying(layout.QualifyingPath);
-                oracle = layout.OraclePath is null ? [] : ReadOracle(layout.OraclePath);
+                probe = layout.HasProbe ? ReadProbe(layout.ProbePath) : [];
+                qualifying = layout.HasQualifying ? ReadQualifying(layout.QualifyingPath) : [];
+                oracle = layout.HasOracle ? ReadOracle(layout.OraclePath) : [];
             });
 
         return new NetflixSource(layout, MergeBlocks(layout, perFile), titles, probe, qualifying, oracle);

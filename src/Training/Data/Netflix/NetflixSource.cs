@@ -20,9 +20,10 @@ public sealed record NetflixSource(
     {
         get
         {
-            IEnumerable<string?> files = Layout.TrainingFiles
-                .Append(Layout.TitlesPath).Append(Layout.ProbePath).Append(Layout.QualifyingPath).Append(Layout.OraclePath);
-            return files.Where(f => f is not null).Sum(f => new FileInfo(f!).Length);
+            IEnumerable<string> files = Layout.TrainingFiles.Append(Layout.TitlesPath)
+                .Concat(new[] { (Layout.HasProbe, Layout.ProbePath), (Layout.HasQualifying, Layout.QualifyingPath), (Layout.HasOracle, Layout.OraclePath) }
+                    .Where(f => f.Item1).Select(f => f.Item2));
+            return files.Sum(f => new FileInfo(f).Length);
         }
     }
 }

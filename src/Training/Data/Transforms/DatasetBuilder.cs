@@ -47,9 +47,9 @@ public static class DatasetBuilder
         return max;
     }
 
-    private static QueryTable IndexQueries(string? path, IReadOnlyList<MovieQueries> blocks, RankBitmap users, IdMap movies, int parallelism)
+    private static QueryTable IndexQueries(string path, IReadOnlyList<MovieQueries> blocks, RankBitmap users, IdMap movies, int parallelism)
     {
-        if (path is null || blocks.Count == 0)
+        if (blocks.Count == 0)
         {
             return QueryTable.Empty;
         }

@@ -9,8 +9,8 @@ namespace NetflixRec.Training.Data.Transforms;
 /// </summary>
 internal sealed class ProbeSplitter(NetflixSource source, RankBitmap users, IdMap movies, int parallelism)
 {
-    private readonly string _probePath = source.Layout.ProbePath ?? "probe.txt";
-    private readonly string _oraclePath = source.Layout.OraclePath ?? NetflixLayout.OracleFileName;
+    private readonly string _probePath = source.Layout.ProbePath;
+    private readonly string _oraclePath = source.Layout.OraclePath;
 
     public (RatingTable Train, RatingTable Probe, float[] Oracle) Split()
     {
