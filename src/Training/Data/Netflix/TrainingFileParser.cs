@@ -16,11 +16,17 @@ internal static class TrainingFileParser
     // The shortest rating line, "1,1,2005-01-01\n", bounds how many lines a chunk can hold.
     private const int ShortestLine = 15;
 
+    [ThreadStatic]
+    private static BlockColumns? t_columns;
+
     public static IReadOnlyList<MovieRatings> Parse(string path)
     {
         using var reader = new LineReader(path);
         var blocks = new List<MovieRatings>();
-        var columns = new BlockColumns((int)Math.Min((reader.Length / 18) + 16, 1 << 22));
+        // Per-thread scratch columns: parsing many files on a thread reuses them instead of allocating (and collecting)
+        // large arrays per file, which made parallel parsing GC-bound.
+        BlockColumns columns = t_columns ??= new BlockColumns(1 << 16);
+        columns.Reset(); // a previous file on this thread may have stopped at an error mid-block
         int movieId = 0;
         long headerLine = 0;
 
@@ -144,6 +150,8 @@ internal static class TrainingFileParser
         private short[] _days = new short[capacity];
         private int _count;
 
+        public void Reset() => _count = 0;
+
         public void Reserve(int more)
         {
             if (_count + more <= _customers.Length)
@@ -168,14 +176,14 @@ internal static class TrainingFileParser
 
         public MovieRatings Close(string path, long headerLine, int movieId)
         {
-            if (_count == 0)
+            int count = _count;
+            _count = 0;
+            if (count == 0)
             {
                 throw new NetflixFormatException(path, headerLine, $"movie {movieId} has no ratings after its header (truncated file?)");
             }
 
-            var block = new MovieRatings(movieId, _customers.AsSpan(0, _count).ToArray(), _ratings.AsSpan(0, _count).ToArray(), _days.AsSpan(0, _count).ToArray());
-            _count = 0;
-            return block;
+            return new MovieRatings(movieId, _customers.AsSpan(0, count).ToArray(), _ratings.AsSpan(0, count).ToArray(), _days.AsSpan(0, count).ToArray());
         }
     }
 }

@@ -7,13 +7,14 @@ namespace NetflixRec.Training.Data.Store;
 /// <summary>Conversions between our columns and Arrow arrays, and row permutation of a record batch.</summary>
 public static class ArrowColumns
 {
-    public static Int32Array Int32(ReadOnlySpan<int> values) => new(Buffer(values), ArrowBuffer.Empty, values.Length, 0, 0);
+    /// <summary>An Arrow column over <paramref name="values"/> without copying: the array must not change while the column lives.</summary>
+    public static Int32Array Int32(ReadOnlyMemory<int> values) => new(new ArrowBuffer(BytesOf<int>.View(values)), ArrowBuffer.Empty, values.Length, 0, 0);
 
-    public static Int16Array Int16(ReadOnlySpan<short> values) => new(Buffer(values), ArrowBuffer.Empty, values.Length, 0, 0);
+    public static Int16Array Int16(ReadOnlyMemory<short> values) => new(new ArrowBuffer(BytesOf<short>.View(values)), ArrowBuffer.Empty, values.Length, 0, 0);
 
-    public static UInt8Array UInt8(ReadOnlySpan<byte> values) => new(Buffer(values), ArrowBuffer.Empty, values.Length, 0, 0);
+    public static UInt8Array UInt8(ReadOnlyMemory<byte> values) => new(new ArrowBuffer(values), ArrowBuffer.Empty, values.Length, 0, 0);
 
-    public static FloatArray Float(ReadOnlySpan<float> values) => new(Buffer(values), ArrowBuffer.Empty, values.Length, 0, 0);
+    public static FloatArray Float(ReadOnlyMemory<float> values) => new(new ArrowBuffer(BytesOf<float>.View(values)), ArrowBuffer.Empty, values.Length, 0, 0);
 
     /// <summary>The values of a non-null fixed-width column, by name, checked against the expected type.</summary>
     public static ReadOnlySpan<T> Values<T>(RecordBatch batch, string column)
@@ -59,7 +60,4 @@ public static class ArrowColumns
 
         return result;
     }
-
-    private static ArrowBuffer Buffer<T>(ReadOnlySpan<T> values)
-        where T : struct => new(MemoryMarshal.AsBytes(values).ToArray());
 }

@@ -42,8 +42,8 @@ public static class DatasetWriter
                 }),
                 () => fingerprint = DatasetFingerprint.Of(dataset));
 
-            WriteSingleBatch(Path.Combine(temp, "users.arrow"), DatasetSchema.Users, [ArrowColumns.Int32(dataset.Users.Ids.Span)], options);
-            WriteSingleBatch(Path.Combine(temp, "movies.arrow"), DatasetSchema.Movies, [ArrowColumns.Int32(dataset.Movies.Ids.Span)], options);
+            WriteSingleBatch(Path.Combine(temp, "users.arrow"), DatasetSchema.Users, [ArrowColumns.Int32(dataset.Users.Ids)], options);
+            WriteSingleBatch(Path.Combine(temp, "movies.arrow"), DatasetSchema.Movies, [ArrowColumns.Int32(dataset.Movies.Ids)], options);
             WriteSingleBatch(Path.Combine(temp, "titles.arrow"), DatasetSchema.Titles, TitleColumns(dataset.Titles), options);
 
             var partitions = Enum.GetValues<DatasetPartition>().Select(p =>
@@ -81,9 +81,9 @@ public static class DatasetWriter
         DatasetPartition.Probe => (DatasetSchema.Ratings, (start, length) => RatingBatch(DatasetSchema.Ratings, dataset.Probe.Slice(start, length), null)),
         _ => (DatasetSchema.Queries, (start, length) => new RecordBatch(DatasetSchema.Queries,
             [
-                ArrowColumns.Int32(dataset.Qualifying.Users.Span.Slice(start, length)),
-                ArrowColumns.Int16(dataset.Qualifying.Movies.Span.Slice(start, length)),
-                ArrowColumns.Int16(dataset.Qualifying.Days.Span.Slice(start, length)),
+                ArrowColumns.Int32(dataset.Qualifying.Users.Slice(start, length)),
+                ArrowColumns.Int16(dataset.Qualifying.Movies.Slice(start, length)),
+                ArrowColumns.Int16(dataset.Qualifying.Days.Slice(start, length)),
             ], length)),
     };
 
@@ -91,14 +91,14 @@ public static class DatasetWriter
     {
         List<IArrowArray> columns =
         [
-            ArrowColumns.Int32(rows.Users.Span),
-            ArrowColumns.Int16(rows.Movies.Span),
-            ArrowColumns.UInt8(rows.Ratings.Span),
-            ArrowColumns.Int16(rows.Days.Span),
+            ArrowColumns.Int32(rows.Users),
+            ArrowColumns.Int16(rows.Movies),
+            ArrowColumns.UInt8(rows.Ratings),
+            ArrowColumns.Int16(rows.Days),
         ];
         if (oracle is { } expected)
         {
-            columns.Add(ArrowColumns.Float(expected.Span));
+            columns.Add(ArrowColumns.Float(expected));
         }
 
         return new RecordBatch(schema, columns, rows.Count);
