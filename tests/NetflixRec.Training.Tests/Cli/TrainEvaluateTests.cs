@@ -1,0 +1,82 @@
+using NetflixRec.Contracts;
+using NetflixRec.Training.Cli;
+using NetflixRec.Training.Data.Synthetic;
+using NetflixRec.Training.Models;
+
+namespace NetflixRec.Training.Tests.Cli;
+
+/// <summary>The train → evaluate path of the CLI on a generated tiny Prize, as a user runs it.</summary>
+public sealed class TrainEvaluateTests : IClassFixture<TrainEvaluateTests.TinyDataset>
+{
+    private readonly TinyDataset _tiny;
+
+    public TrainEvaluateTests(TinyDataset tiny) => _tiny = tiny;
+
+    [Fact]
+    public void TrainThenEvaluate_Bias_WritesModelAndMetricsIntoManifest()
+    {
+        string model = _tiny.Directory.Combine("models", "bias-" + Guid.NewGuid().ToString("N"));
+
+        Assert.Equal(CliRun.Success, CliApp.Run(["train", "--data", _tiny.Dataset, "--model", "bias", "--out", model]));
+        Assert.Equal(CliRun.Success, CliApp.Run(["evaluate", "--data", _tiny.Dataset, "--model", model, "--json"]));
+
+        ModelManifest manifest = ModelStore.ReadManifest(model);
+        Assert.Equal("bias", manifest.Name);
+        Assert.Equal(ModelFamily.Baseline, manifest.Family);
+        Assert.NotEmpty(manifest.LearningCurve);
+        Assert.InRange(manifest.Metrics["rmse"], 0.5, 1.5);
+        Assert.True(manifest.Metrics.ContainsKey("recall@20"));
+        Assert.True(manifest.Metrics["oracle_rmse"] < manifest.Metrics["rmse"]);
+    }
+
+    [Fact]
+    public void Train_ConfigWithUnknownField_ExitsTwoAndWritesNothing()
+    {
+        string config = _tiny.Directory.Write("bad-" + Guid.NewGuid().ToString("N") + ".json", "{\"max_epochs\": 2, \"learning_rat\": 0.1}");
+        string model = _tiny.Directory.Combine("models", "bad-" + Guid.NewGuid().ToString("N"));
+
+        int code = CliApp.Run(["train", "--data", _tiny.Dataset, "--model", "bias", "--config", config, "--out", model]);
+
+        Assert.Equal(CliRun.BadInput, code);
+        Assert.False(Directory.Exists(model));
+    }
+
+    [Fact]
+    public void Train_UnknownModel_ExitsTwo()
+    {
+        Assert.Equal(CliRun.BadInput, CliApp.Run(["train", "--data", _tiny.Dataset, "--model", "no-such-model", "--out", _tiny.Directory.Combine("x")]));
+    }
+
+    [Fact]
+    public void Evaluate_ModelFromOtherData_ExitsTwo()
+    {
+        string model = _tiny.Directory.Combine("models", "other-" + Guid.NewGuid().ToString("N"));
+        Assert.Equal(CliRun.Success, CliApp.Run(["train", "--data", _tiny.Dataset, "--model", "bias", "--out", model]));
+        string manifestPath = Path.Combine(model, ModelManifest.FileName);
+        ModelManifest manifest = ModelStore.ReadManifest(model);
+        File.WriteAllText(manifestPath, (manifest with { DataFingerprint = "0000" }).ToJson());
+
+        Assert.Equal(CliRun.BadInput, CliApp.Run(["evaluate", "--data", _tiny.Dataset, "--model", model]));
+    }
+
+    /// <summary>One generated and ingested tiny Prize shared by the tests of this class.</summary>
+    public sealed class TinyDataset : IDisposable
+    {
+        public TinyDataset()
+        {
+            string netflix = Directory.Combine("netflix");
+            SyntheticNetflix.Generate(GeneratorOptions.ForScale(GeneratorScale.Tiny, 7), netflix);
+            Dataset = Directory.Combine("dataset");
+            if (CliApp.Run(["ingest", "--netflix", netflix, "--out", Dataset]) != CliRun.Success)
+            {
+                throw new InvalidOperationException("ingest of the tiny set failed");
+            }
+        }
+
+        public TempDirectory Directory { get; } = new();
+
+        public string Dataset { get; }
+
+        public void Dispose() => Directory.Dispose();
+    }
+}
