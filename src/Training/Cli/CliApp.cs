@@ -15,6 +15,7 @@ internal static class CliApp
             TrainCommand.Create(),
             EvaluateCommand.Create(),
             ServeDataCommand.Create(),
+            BenchSgdCommand.Create(),
         };
 
         ParseResult parse = root.Parse(args);

@@ -111,6 +111,7 @@ public sealed class MfModelsTests
 
     [Theory]
     [InlineData("bias")]
+    [InlineData("biased-mf")]
     [InlineData("biased-mf-als")]
     [InlineData("svdpp")]
     [InlineData("nmf")]

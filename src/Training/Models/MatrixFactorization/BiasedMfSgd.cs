@@ -1,0 +1,119 @@
+using NetflixRec.Contracts;
+
+namespace NetflixRec.Training.Models.MatrixFactorization;
+
+/// <summary>
+/// Hyperparameters of <see cref="BiasedMfSgd"/> (defaults in defaults.json). The learning rate of epoch t (from 1) is
+/// <paramref name="LearningRate"/> · <paramref name="LearningRateDecay"/>^(t−1). <paramref name="GridBlocks"/> is the
+/// number of blocks per side of the FPSGD grid (0: chosen from the thread count).
+/// </summary>
+public sealed record BiasedMfConfig(
+    int Factors,
+    double LearningRate,
+    double LearningRateDecay,
+    double RegularizationFactors,
+    double RegularizationBias,
+    double InitStd,
+    int MaxEpochs,
+    int Patience,
+    double ValidationFraction,
+    int Seed,
+    int Threads,
+    int GridBlocks) : ITrainingOptions;
+
+/// <summary>
+/// Biased matrix factorization r̂ = μ + b_u + b_i + p_u·q_i, trained by stochastic gradient descent on the squared error
+/// with L2 regularization (λ_b on the biases, λ_f on the factors) and a learning rate that decays per epoch.
+/// Probabilistic matrix factorization (Salakhutdinov and Mnih) with Gaussian noise on the ratings and zero-mean
+/// Gaussian priors on the biases and factors has exactly this regularized loss as its negative log posterior, so
+/// this model is PMF's MAP estimate (λ = noise variance / prior variance).
+/// Training is LIBMF's FPSGD: a shuffled block grid that threads work through without locks per rating, with a
+/// fused Vector512 kernel (<see cref="SgdKernel"/>). One thread with a fixed seed is deterministic.
+/// </summary>
+public static class BiasedMfSgd
+{
+    public const string Name = "biased-mf";
+
+    private const int LargeTrainingSet = 20_000_000;
+
+    public static TrainedModel Train(TrainingData data, BiasedMfConfig config, IProgress<EpochRecord> progress)
+    {
+        Validate(config);
+        int threads = TrainingThreads.Resolve(config.Threads);
+        if (data.Train.Count >= LargeTrainingSet)
+        {
+            // The grid and parameters are about to take ~1 GB of native memory on the Prize. Preparing the data left
+            // copies of the ratings as garbage that the GC would return to the OS only gradually; return it now, so that
+            // training the full set stays under 3 GB.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+
+        using SgdEngine engine = SgdEngine.Create(data.Train, data.Users, data.Movies, (float)data.GlobalMean, config.Factors,
+            (float)config.InitStd, GridSide(config.GridBlocks, threads), threads, config.Seed);
+        var curve = new List<EpochRecord>();
+        var stopping = new EarlyStopping<int>(config.Patience);
+
+        // Without a validation slice every epoch is the best: the last one is kept and nothing is copied aside.
+        bool keepBest = data.Validation.Count > 0;
+        for (int epoch = 1; epoch <= config.MaxEpochs; epoch++)
+        {
+            SgdPass pass = engine.RunEpoch(epoch, StepOf(config, epoch));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            double validation = keepBest ? engine.Rmse(data.Validation) : double.NaN;
+            int current = epoch;
+            bool stop = stopping.Observe(epoch, validation, () =>
+            {
+                if (keepBest)
+                {
+                    engine.SaveBest();
+                }
+
+                return current;
+            });
+            var record = new EpochRecord(epoch, pass.TrainRmse, validation, pass.Seconds + clock.Elapsed.TotalSeconds);
+            curve.Add(record);
+            progress.Report(record);
+            if (stop)
+            {
+                break;
+            }
+        }
+
+        engine.ReleaseRatings();
+        FactorModel model = keepBest ? engine.SnapshotSaved(Name) : engine.Snapshot(Name);
+        return new TrainedModel(model, curve, stopping.BestEpoch, ModelConfig.ToJson(config));
+    }
+
+    /// <summary>The SGD step of an epoch (from 1): the learning rate decayed geometrically.</summary>
+    internal static SgdStep StepOf(BiasedMfConfig config, int epoch) =>
+        new((float)(config.LearningRate * Math.Pow(config.LearningRateDecay, epoch - 1)),
+            (float)config.RegularizationFactors, (float)config.RegularizationBias);
+
+    /// <summary>
+    /// Blocks per side: with T threads FPSGD needs more than T so that a free block exists whenever a thread finishes;
+    /// a few times T keeps the wait at the end of an epoch short, and small blocks keep q_i of a block in L2.
+    /// </summary>
+    internal static int GridSide(int gridBlocks, int threads) => gridBlocks > 0 ? gridBlocks : Math.Max(8, 4 * threads);
+
+    internal static void Validate(BiasedMfConfig config)
+    {
+        Require(config.Factors >= 1, "factors", "must be at least 1");
+        Require(config.LearningRate > 0, "learning_rate", "must be positive");
+        Require(config.LearningRateDecay is > 0 and <= 1, "learning_rate_decay", "must be in (0, 1]");
+        Require(config.RegularizationFactors >= 0, "regularization_factors", "must not be negative");
+        Require(config.RegularizationBias >= 0, "regularization_bias", "must not be negative");
+        Require(config.InitStd >= 0, "init_std", "must not be negative");
+        Require(config.MaxEpochs >= 1, "max_epochs", "must be at least 1");
+        Require(config.Patience >= 0, "patience", "must not be negative");
+        Require(config.GridBlocks >= 0, "grid_blocks", "must not be negative (0: automatic)");
+        Require(config.Threads >= 0, "threads", "must not be negative (0: all cores)");
+    }
+
+    private static void Require(bool condition, string field, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"biased-mf config field '{field}' {message}", field);
+        }
+    }
+}
