@@ -17,9 +17,10 @@ rm -rf "$work/dataset-$scale"
 "$bin" ingest --netflix "$work/netflix-$scale" --out "$work/dataset-$scale" --json | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-print(f"ratings        {r[\"ratings\"]:,}")
-print(f"seconds        {r[\"seconds\"]:.2f}  (parse {r[\"parse_seconds\"]:.2f}, transform {r[\"transform_seconds\"]:.2f}, write {r[\"write_seconds\"]:.2f})")
-print(f"ratings/s      {r[\"ratings_per_second\"]/1e6:.1f} M")
-print(f"peak RSS       {r[\"peak_rss_bytes\"]/2**20:,.0f} MB")
-print(f"text → Arrow   {r[\"bytes_in\"]/2**20:,.0f} MB → {r[\"bytes_out\"]/2**20:,.0f} MB ({r[\"bytes_in\"]/r[\"bytes_out\"]:.1f}×)")
+mb = 2 ** 20
+print("ratings        {:,}".format(r["ratings"]))
+print("seconds        {:.2f}  (parse {:.2f}, transform {:.2f}, write {:.2f})".format(r["seconds"], r["parse_seconds"], r["transform_seconds"], r["write_seconds"]))
+print("ratings/s      {:.1f} M".format(r["ratings_per_second"] / 1e6))
+print("peak RSS       {:,.0f} MB".format(r["peak_rss_bytes"] / mb))
+print("text -> Arrow  {:,.0f} MB -> {:,.0f} MB ({:.1f}x smaller)".format(r["bytes_in"] / mb, r["bytes_out"] / mb, r["bytes_in"] / r["bytes_out"]))
 '
