@@ -37,6 +37,10 @@ internal static class TrainCommand
         Data.OutputDirectory.EnsureAbsentOrEmpty(outputDirectory);
         LocalDataset dataset = LocalDataset.Open(dataDirectory);
         TrainingData trainingData = Prepare(dataset, hyperparameters, configPath ?? "defaults.json");
+        // Loading and splitting left full copies of the ratings as garbage (~1 GB on the Prize) that the GC would hand
+        // back to the OS only gradually; return it before the trainer allocates its own structures, so peak memory
+        // is the trainer's, not the sum of both.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         CliRun.Progress($"train: {modelName} on {trainingData.Train.Count:N0} ratings ({trainingData.Validation.Count:N0} held out for early stopping), {hyperparameters.ToJsonString()}");
         var clock = Stopwatch.StartNew();

@@ -82,6 +82,23 @@ public sealed class MfModelsTests
     }
 
     [Fact]
+    public void TorchReference_LowRankMatrix_LearnsFarBetterThanBias()
+    {
+        (TrainingData data, RatingTable heldOut) = MfFixtures.LowRank(users: 60, movies: 40, rank: 2, observed: 0.8, seed: 4);
+        TorchBiasedMfConfig config = ModelConfig.Bind<TorchBiasedMfConfig>(ModelConfig.Merge("biased-mf-torch", new JsonObject
+        {
+            ["max_epochs"] = 150, ["batch_size"] = 256, ["learning_rate"] = 0.03, ["init_std"] = 0.1, ["regularization_factors"] = 0.0001,
+            ["regularization_bias"] = 0.0001, ["threads"] = 1, ["patience"] = 0,
+        }), "test");
+
+        TrainedModel trained = TorchBiasedMf.Train(data, config, MfFixtures.NoProgress);
+
+        double rmse = RatingMetrics.Rmse(trained.Model, heldOut);
+        Assert.True(rmse < 0.45, $"torch reference held-out RMSE {rmse}");
+        Assert.True(trained.Curve[^1].TrainRmse < trained.Curve[0].TrainRmse);
+    }
+
+    [Fact]
     public void Nmf_Trained_FactorsStayNonNegative()
     {
         (TrainingData data, _) = MfFixtures.LowRank(users: 50, movies: 30, rank: 3, observed: 0.7, seed: 9);
@@ -112,6 +129,7 @@ public sealed class MfModelsTests
     [Theory]
     [InlineData("bias")]
     [InlineData("biased-mf")]
+    [InlineData("biased-mf-torch")]
     [InlineData("biased-mf-als")]
     [InlineData("svdpp")]
     [InlineData("nmf")]

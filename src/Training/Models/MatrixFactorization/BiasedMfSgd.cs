@@ -34,20 +34,10 @@ public static class BiasedMfSgd
 {
     public const string Name = "biased-mf";
 
-    private const int LargeTrainingSet = 20_000_000;
-
     public static TrainedModel Train(TrainingData data, BiasedMfConfig config, IProgress<EpochRecord> progress)
     {
         Validate(config);
         int threads = TrainingThreads.Resolve(config.Threads);
-        if (data.Train.Count >= LargeTrainingSet)
-        {
-            // The grid and parameters are about to take ~1 GB of native memory on the Prize. Preparing the data left
-            // copies of the ratings as garbage that the GC would return to the OS only gradually; return it now, so that
-            // training the full set stays under 3 GB.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        }
-
         using SgdEngine engine = SgdEngine.Create(data.Train, data.Users, data.Movies, (float)data.GlobalMean, config.Factors,
             (float)config.InitStd, GridSide(config.GridBlocks, threads), threads, config.Seed);
         var curve = new List<EpochRecord>();
