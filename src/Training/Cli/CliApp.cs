@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 
 namespace NetflixRec.Training.Cli;
 
@@ -30,6 +31,10 @@ internal static class CliApp
             return CliRun.BadInput;
         }
 
+        // An interrupted command must not leave a half-written output behind: delete the temporary directories of
+        // writes under way, then let the signal terminate the process as usual.
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Data.OutputDirectory.DeleteUnfinished());
+        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Data.OutputDirectory.DeleteUnfinished());
         return parse.Invoke();
     }
 }

@@ -6,17 +6,36 @@ namespace NetflixRec.Training.Data;
 /// </summary>
 public static class OutputDirectory
 {
+    // Temporary directories of the writes under way, for DeleteUnfinished.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> s_inProgress = new();
+
     /// <summary>An existing non-empty directory is refused, so a run never mixes its files with older ones.</summary>
-    public static void EnsureAbsentOrEmpty(string directory)
+    public static void EnsureAbsentOrEmpty(string directory) => EnsureAbsentOrEmpty(directory, nameof(directory));
+
+    /// <summary>As <see cref="EnsureAbsentOrEmpty(string)"/>, naming the caller's parameter in the exception.</summary>
+    public static void EnsureAbsentOrEmpty(string directory, string parameterName)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory, parameterName);
         if (File.Exists(directory))
         {
-            throw new ArgumentException($"{directory}: is a file, expected a directory to create", nameof(directory));
+            throw new ArgumentException($"{directory}: is a file, expected a directory to create", parameterName);
         }
 
         if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
         {
-            throw new ArgumentException($"{directory}: already exists and is not empty; choose another --out or remove it", nameof(directory));
+            throw new ArgumentException($"{directory}: already exists and is not empty; choose another output directory or remove it", parameterName);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the temporary directories of writes still in progress. The CLI calls it when it is interrupted
+    /// (Ctrl+C, SIGTERM), so an interrupted command leaves nothing behind either.
+    /// </summary>
+    public static void DeleteUnfinished()
+    {
+        foreach (string temp in s_inProgress.Keys)
+        {
+            TryDelete(temp);
         }
     }
 
@@ -27,6 +46,7 @@ public static class OutputDirectory
         Directory.CreateDirectory(parent);
         string temp = Path.Combine(parent, $".{Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar))}.tmp-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
+        s_inProgress[temp] = 0;
         try
         {
             T result = write(temp);
@@ -42,6 +62,10 @@ public static class OutputDirectory
         {
             TryDelete(temp);
             throw;
+        }
+        finally
+        {
+            s_inProgress.TryRemove(temp, out _);
         }
     }
 

@@ -34,9 +34,8 @@ public static class SyntheticNetflix
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(progress);
-        string target = CheckOutDirectory(outDirectory);
-        string temp = $"{target}.tmp-{Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal)}";
-        try
+        OutputDirectory.EnsureAbsentOrEmpty(outDirectory, nameof(outDirectory));
+        return OutputDirectory.WriteAtomically(outDirectory, temp =>
         {
             string trainingSet = Path.Combine(temp, TrainingSetDirectory);
             Directory.CreateDirectory(trainingSet);
@@ -51,22 +50,9 @@ public static class SyntheticNetflix
             total += NetflixWriter.WriteProbe(Path.Combine(temp, ProbeFileName), dataset.Probe);
             total += NetflixWriter.WriteQualifying(Path.Combine(temp, QualifyingFileName), dataset.Qualifying);
             total += NetflixWriter.WriteOracle(Path.Combine(temp, OracleFileName), dataset.Oracle);
-
-            if (Directory.Exists(target))
-            {
-                // Checked empty above; Move needs the name free.
-                Directory.Delete(target);
-            }
-
-            Directory.Move(temp, target);
-            return new GenerationSummary(target, dataset.TrainingCount, dataset.CustomerIds.Count, dataset.Training.Count,
-                dataset.ProbeCount, dataset.QualifyingCount, dataset.Titles.Count, total);
-        }
-        catch
-        {
-            TryDeleteDirectory(temp);
-            throw;
-        }
+            return new GenerationSummary(Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDirectory)), dataset.TrainingCount,
+                dataset.CustomerIds.Count, dataset.Training.Count, dataset.ProbeCount, dataset.QualifyingCount, dataset.Titles.Count, total);
+        });
     }
 
     /// <summary>Builds the dataset for <paramref name="options"/> and writes it into <paramref name="outDirectory"/>.</summary>
@@ -80,7 +66,7 @@ public static class SyntheticNetflix
         ArgumentNullException.ThrowIfNull(progress);
 
         // Fail before minutes of work, not after.
-        CheckOutDirectory(outDirectory);
+        OutputDirectory.EnsureAbsentOrEmpty(outDirectory, nameof(outDirectory));
         return Write(Build(options, progress), outDirectory, progress);
     }
 
@@ -107,38 +93,6 @@ public static class SyntheticNetflix
         progress.Report("holding out probe and qualifying");
         HoldOut.Mark(options, population.Users, raters, days, stars, parallelism);
         return DatasetAssembler.Assemble(options, population, model, scale, raters, days, stars, order, parallelism);
-    }
-
-    private static string CheckOutDirectory(string outDirectory)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(outDirectory);
-        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDirectory));
-        if (File.Exists(full))
-        {
-            throw new ArgumentException($"output directory '{full}' is a file", nameof(outDirectory));
-        }
-
-        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
-        {
-            throw new ArgumentException($"output directory '{full}' already exists and is not empty; choose a new or empty directory", nameof(outDirectory));
-        }
-
-        return full;
-    }
-
-    private static void TryDeleteDirectory(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The original failure is the one worth reporting.
-        }
     }
 
     private sealed class NoProgress : IProgress<string>
