@@ -16,27 +16,21 @@ public static class ModelCatalog
 {
     public static IReadOnlyList<ModelEntry> All { get; } =
     [
-        new(BiasBaseline.Name, ModelFamily.Baseline,
-            (data, hyper, progress) => BiasBaseline.Train(data, ModelConfig.Bind<BiasConfig>(hyper, BiasBaseline.Name), progress),
-            (tensors, path) => FactorModel.FromTensors(BiasBaseline.Name, ModelFamily.Baseline, tensors, path)),
-        new(BiasedMfSgd.Name, ModelFamily.MatrixFactorization,
-            (data, hyper, progress) => BiasedMfSgd.Train(data, ModelConfig.Bind<BiasedMfConfig>(hyper, BiasedMfSgd.Name), progress),
-            (tensors, path) => FactorModel.FromTensors(BiasedMfSgd.Name, ModelFamily.MatrixFactorization, tensors, path)),
-        new(TorchBiasedMf.Name, ModelFamily.MatrixFactorization,
-            (data, hyper, progress) => TorchBiasedMf.Train(data, ModelConfig.Bind<TorchBiasedMfConfig>(hyper, TorchBiasedMf.Name), progress),
-            (tensors, path) => FactorModel.FromTensors(TorchBiasedMf.Name, ModelFamily.MatrixFactorization, tensors, path)),
-        new(BiasedMfAls.Name, ModelFamily.MatrixFactorization,
-            (data, hyper, progress) => BiasedMfAls.Train(data, ModelConfig.Bind<BiasedMfAlsConfig>(hyper, BiasedMfAls.Name), progress),
-            (tensors, path) => FactorModel.FromTensors(BiasedMfAls.Name, ModelFamily.MatrixFactorization, tensors, path)),
-        new(SvdPlusPlus.Name, ModelFamily.MatrixFactorization,
-            (data, hyper, progress) => SvdPlusPlus.Train(data, ModelConfig.Bind<SvdPlusPlusConfig>(hyper, SvdPlusPlus.Name), progress),
-            (tensors, path) => FactorModel.FromTensors(SvdPlusPlus.Name, ModelFamily.MatrixFactorization, tensors, path)),
-        new(NonNegativeMf.Name, ModelFamily.MatrixFactorization,
-            (data, hyper, progress) => NonNegativeMf.Train(data, ModelConfig.Bind<NonNegativeMfConfig>(hyper, NonNegativeMf.Name), progress),
-            (tensors, path) => FactorModel.FromTensors(NonNegativeMf.Name, ModelFamily.MatrixFactorization, tensors, path)),
+        FactorEntry<BiasConfig>(BiasBaseline.Name, ModelFamily.Baseline, BiasBaseline.Train),
+        FactorEntry<BiasedMfConfig>(BiasedMfSgd.Name, ModelFamily.MatrixFactorization, BiasedMfSgd.Train),
+        FactorEntry<TorchBiasedMfConfig>(TorchBiasedMf.Name, ModelFamily.MatrixFactorization, TorchBiasedMf.Train),
+        FactorEntry<BiasedMfAlsConfig>(BiasedMfAls.Name, ModelFamily.MatrixFactorization, BiasedMfAls.Train),
+        FactorEntry<SvdPlusPlusConfig>(SvdPlusPlus.Name, ModelFamily.MatrixFactorization, SvdPlusPlus.Train),
+        FactorEntry<NonNegativeMfConfig>(NonNegativeMf.Name, ModelFamily.MatrixFactorization, NonNegativeMf.Train),
     ];
 
     public static IReadOnlyList<string> Names => [.. All.Select(e => e.Name)];
+
+    /// <summary>A model whose trained form is a <see cref="FactorModel"/>: bind the config record, train, load factors.</summary>
+    private static ModelEntry FactorEntry<TConfig>(string name, string family, Func<TrainingData, TConfig, IProgress<EpochRecord>, TrainedModel> train) =>
+        new(name, family,
+            (data, hyperparameters, progress) => train(data, ModelConfig.Bind<TConfig>(hyperparameters, name), progress),
+            (tensors, path) => FactorModel.FromTensors(name, family, tensors, path));
 
     /// <summary>The entry for <paramref name="name"/>; an unknown name is an error listing the known ones.</summary>
     public static ModelEntry Find(string name) =>
