@@ -30,7 +30,9 @@ internal static class CliRun
         catch (Exception e) when (e is NetflixFormatException or InvalidDataException or ArgumentException or FileNotFoundException
             or DirectoryNotFoundException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"netflixrec: error: {e.Message}");
+            // ArgumentException appends "(Parameter 'x')": our messages already name the argument or field.
+            string message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+            Console.Error.WriteLine($"netflixrec: error: {message}");
             return BadInput;
         }
         catch (IOException e)

@@ -15,7 +15,7 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        Option<string> data = CommonOptions.RequiredPath("--data", "Dataset directory the model was trained on.");
+        Option<string> data = CommonOptions.RequiredPath("--data", "Dataset the model was trained on: a directory, or the http://HOST:PORT of 'netflixrec serve-data'.");
         Option<string> model = CommonOptions.RequiredPath("--model", "Model directory written by 'netflixrec train'.");
         Option<int> threads = CommonOptions.Threads();
         Option<bool> json = CommonOptions.Json();
@@ -34,7 +34,8 @@ internal static class EvaluateCommand
 
     public static JsonObject Run(string dataDirectory, string modelDirectory, int threads)
     {
-        LocalDataset dataset = LocalDataset.Open(dataDirectory);
+        IRatingBatchSource dataset = DataSources.Open(dataDirectory);
+        using IDisposable? connection = dataset as IDisposable;
         (IRatingModel model, ModelManifest manifest) = ModelStore.Load(modelDirectory);
         if (manifest.DataFingerprint != dataset.Manifest.Fingerprint)
         {
@@ -43,8 +44,8 @@ internal static class EvaluateCommand
         }
 
         CliRun.Progress($"evaluate: {manifest.Name} on {dataset.Manifest.Probe:N0} probe ratings ({threads} threads)");
-        EvaluationResult result = Evaluator.Evaluate(model, dataset.LoadRatings(DatasetPartition.Train), dataset.LoadRatings(DatasetPartition.Probe),
-            dataset.LoadProbeOracle(), EvaluationOptions.Default with { Threads = threads });
+        EvaluationResult result = Evaluator.Evaluate(model, RatingBatches.LoadRatings(dataset, DatasetPartition.Train),
+            RatingBatches.LoadRatings(dataset, DatasetPartition.Probe), RatingBatches.LoadProbeOracle(dataset), EvaluationOptions.Default with { Threads = threads });
         JsonObject json = EvaluationJson.ToJsonObject(result);
         json["train_seconds"] = manifest.TrainSeconds;
         json["epochs"] = manifest.Epochs;

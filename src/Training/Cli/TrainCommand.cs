@@ -13,7 +13,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        Option<string> data = CommonOptions.RequiredPath("--data", "Dataset directory written by 'netflixrec ingest'.");
+        Option<string> data = CommonOptions.RequiredPath("--data", "Dataset directory written by 'netflixrec ingest', or the http://HOST:PORT of 'netflixrec serve-data'.");
         Option<string> model = CommonOptions.RequiredPath("--model", "Model name: " + string.Join(", ", ModelCatalog.Names) + ".");
         Option<string?> config = new("--config") { Description = "JSON file of hyperparameters overriding the model's defaults." };
         Option<string> output = CommonOptions.RequiredPath("--out", "Model directory to create.");
@@ -35,8 +35,13 @@ internal static class TrainCommand
         ModelEntry entry = ModelCatalog.Find(modelName);
         JsonObject hyperparameters = ModelConfig.Merge(modelName, configPath is null ? null : ModelConfig.ReadFile(configPath));
         Data.OutputDirectory.EnsureAbsentOrEmpty(outputDirectory);
-        LocalDataset dataset = LocalDataset.Open(dataDirectory);
-        TrainingData trainingData = Prepare(dataset, hyperparameters, configPath ?? "defaults.json");
+        IRatingBatchSource dataset = DataSources.Open(dataDirectory);
+        TrainingData trainingData;
+        using (dataset as IDisposable)
+        {
+            trainingData = Prepare(dataset, hyperparameters, configPath ?? "defaults.json");
+        }
+
         // Loading and splitting left full copies of the ratings as garbage (~1 GB on the Prize) that the GC would hand
         // back to the OS only gradually; return it before the trainer allocates its own structures, so peak memory
         // is the trainer's, not the sum of both.
@@ -68,13 +73,13 @@ internal static class TrainCommand
     }
 
     /// <summary>The training partition minus a seeded validation slice, plus the probe and qualifying pairs as implicit feedback.</summary>
-    public static TrainingData Prepare(LocalDataset dataset, JsonObject hyperparameters, string source)
+    public static TrainingData Prepare(IRatingBatchSource dataset, JsonObject hyperparameters, string source)
     {
         double fraction = hyperparameters["validation_fraction"]?.GetValue<double>() ?? throw new InvalidDataException($"{source}: validation_fraction is missing");
         int seed = hyperparameters["seed"]?.GetValue<int>() ?? throw new InvalidDataException($"{source}: seed is missing");
-        RatingTable train = dataset.LoadRatings(DatasetPartition.Train);
-        RatingTable probe = dataset.LoadRatings(DatasetPartition.Probe);
-        QueryTable qualifying = dataset.LoadQualifying();
+        RatingTable train = RatingBatches.LoadRatings(dataset, DatasetPartition.Train);
+        RatingTable probe = RatingBatches.LoadRatings(dataset, DatasetPartition.Probe);
+        QueryTable qualifying = RatingBatches.LoadQualifying(dataset);
         var implicitOnly = new QueryTable(
             Concat(probe.Users, qualifying.Users), Concat(probe.Movies, qualifying.Movies), Concat(probe.Days, qualifying.Days));
         return TrainingData.Prepare(train, dataset.Manifest.Users, dataset.Manifest.Movies, implicitOnly, dataset.Manifest.Fingerprint, fraction, seed);

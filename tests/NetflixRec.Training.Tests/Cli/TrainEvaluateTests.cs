@@ -1,5 +1,7 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Cli;
+using NetflixRec.Training.Data.Flight;
+using NetflixRec.Training.Data.Store;
 using NetflixRec.Training.Data.Synthetic;
 using NetflixRec.Training.Models;
 
@@ -57,6 +59,28 @@ public sealed class TrainEvaluateTests : IClassFixture<TrainEvaluateTests.TinyDa
         File.WriteAllText(manifestPath, (manifest with { DataFingerprint = "0000" }).ToJson());
 
         Assert.Equal(CliRun.BadInput, CliApp.Run(["evaluate", "--data", _tiny.Dataset, "--model", model]));
+    }
+
+    [Fact]
+    public async Task TrainAndEvaluate_DataServedOverFlight_SameModelAsFromTheDirectory()
+    {
+        await using DatasetFlightHost host = await DatasetFlightHost.StartAsync(LocalDataset.Open(_tiny.Dataset), new Uri("http://127.0.0.1:0"));
+        string local = _tiny.Directory.Combine("models", "local-" + Guid.NewGuid().ToString("N"));
+        string remote = _tiny.Directory.Combine("models", "flight-" + Guid.NewGuid().ToString("N"));
+
+        Assert.Equal(CliRun.Success, CliApp.Run(["train", "--data", _tiny.Dataset, "--model", "bias", "--out", local]));
+        Assert.Equal(CliRun.Success, CliApp.Run(["train", "--data", host.Address.ToString(), "--model", "bias", "--out", remote]));
+        Assert.Equal(CliRun.Success, CliApp.Run(["evaluate", "--data", host.Address.ToString(), "--model", remote]));
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(local, ModelStore.WeightsFileName)), File.ReadAllBytes(Path.Combine(remote, ModelStore.WeightsFileName)));
+        Assert.Equal(ModelStore.ReadManifest(local).DataFingerprint, ModelStore.ReadManifest(remote).DataFingerprint);
+        Assert.True(ModelStore.ReadManifest(remote).Metrics.ContainsKey("rmse"));
+    }
+
+    [Fact]
+    public void Train_NoFlightServerAtAddress_ExitsTwo()
+    {
+        Assert.Equal(CliRun.BadInput, CliApp.Run(["train", "--data", "http://127.0.0.1:9", "--model", "bias", "--out", _tiny.Directory.Combine("nowhere")]));
     }
 
     /// <summary>One generated and ingested tiny Prize shared by the tests of this class.</summary>

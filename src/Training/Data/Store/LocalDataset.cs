@@ -80,18 +80,13 @@ public sealed class LocalDataset : IRatingBatchSource
         }
     }
 
-    /// <summary>A whole ratings partition (train or probe) as columns.</summary>
-    public RatingTable LoadRatings(DatasetPartition partition) =>
-        RatingBatches.ToTableAsync(WithShuffle(null).ReadAsync(partition), checked((int)Manifest.PartitionOf(partition).Rows)).AsTask().GetAwaiter().GetResult();
+    /// <summary>A whole ratings partition (train or probe) as columns, in stored order.</summary>
+    public RatingTable LoadRatings(DatasetPartition partition) => RatingBatches.LoadRatings(WithShuffle(null), partition);
 
     /// <summary>The probe oracle (expected rating before noise, aligned with the probe rows); empty when the dataset has none.</summary>
-    public ReadOnlyMemory<float> LoadProbeOracle() =>
-        Manifest.HasOracle
-            ? RatingBatches.ColumnAsync<float>(WithShuffle(null).ReadAsync(DatasetPartition.Probe), DatasetSchema.Oracle, checked((int)Manifest.Probe)).AsTask().GetAwaiter().GetResult()
-            : ReadOnlyMemory<float>.Empty;
+    public ReadOnlyMemory<float> LoadProbeOracle() => RatingBatches.LoadProbeOracle(WithShuffle(null));
 
-    public QueryTable LoadQualifying() =>
-        RatingBatches.ToQueriesAsync(WithShuffle(null).ReadAsync(DatasetPartition.Qualifying), checked((int)Manifest.Qualifying)).AsTask().GetAwaiter().GetResult();
+    public QueryTable LoadQualifying() => RatingBatches.LoadQualifying(WithShuffle(null));
 
     public IdMap LoadUsers() => new(ReadSingleColumn<int>("users.arrow", DatasetSchema.CustomerId));
 

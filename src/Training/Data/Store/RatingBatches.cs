@@ -7,6 +7,20 @@ namespace NetflixRec.Training.Data.Store;
 /// <summary>Materializes streamed record batches (local or Flight) into compact columns.</summary>
 public static class RatingBatches
 {
+    /// <summary>A whole ratings partition (train or probe) of any source as columns.</summary>
+    public static RatingTable LoadRatings(IRatingBatchSource source, DatasetPartition partition) =>
+        ToTableAsync(source.ReadAsync(partition), checked((int)source.Manifest.PartitionOf(partition).Rows)).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The probe oracle (aligned with the probe rows) of any source; empty when the dataset has none.</summary>
+    public static ReadOnlyMemory<float> LoadProbeOracle(IRatingBatchSource source) =>
+        source.Manifest.HasOracle
+            ? ColumnAsync<float>(source.ReadAsync(DatasetPartition.Probe), DatasetSchema.Oracle, checked((int)source.Manifest.Probe)).AsTask().GetAwaiter().GetResult()
+            : ReadOnlyMemory<float>.Empty;
+
+    /// <summary>The qualifying pairs of any source.</summary>
+    public static QueryTable LoadQualifying(IRatingBatchSource source) =>
+        ToQueriesAsync(source.ReadAsync(DatasetPartition.Qualifying), checked((int)source.Manifest.Qualifying)).AsTask().GetAwaiter().GetResult();
+
     public static async ValueTask<RatingTable> ToTableAsync(IAsyncEnumerable<RecordBatch> batches, int expectedRows, CancellationToken cancellationToken = default)
     {
         var users = new int[expectedRows];
