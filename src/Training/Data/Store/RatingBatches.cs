@@ -27,21 +27,13 @@ public static class RatingBatches
         var movies = new short[expectedRows];
         var ratings = new byte[expectedRows];
         var days = new short[expectedRows];
-        int at = 0;
-        await foreach (RecordBatch batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
+        await CopyAllAsync(batches, expectedRows, (batch, at) =>
         {
-            using (batch)
-            {
-                CheckRoom(at, batch.Length, expectedRows);
-                ArrowColumns.Values<int>(batch, DatasetSchema.User).CopyTo(users.AsSpan(at));
-                ArrowColumns.Values<short>(batch, DatasetSchema.Movie).CopyTo(movies.AsSpan(at));
-                ArrowColumns.Values<byte>(batch, DatasetSchema.Rating).CopyTo(ratings.AsSpan(at));
-                ArrowColumns.Values<short>(batch, DatasetSchema.Day).CopyTo(days.AsSpan(at));
-                at += batch.Length;
-            }
-        }
-
-        CheckComplete(at, expectedRows);
+            ArrowColumns.Values<int>(batch, DatasetSchema.User).CopyTo(users.AsSpan(at));
+            ArrowColumns.Values<short>(batch, DatasetSchema.Movie).CopyTo(movies.AsSpan(at));
+            ArrowColumns.Values<byte>(batch, DatasetSchema.Rating).CopyTo(ratings.AsSpan(at));
+            ArrowColumns.Values<short>(batch, DatasetSchema.Day).CopyTo(days.AsSpan(at));
+        }, cancellationToken).ConfigureAwait(false);
         return new RatingTable(users, movies, ratings, days);
     }
 
@@ -50,20 +42,12 @@ public static class RatingBatches
         var users = new int[expectedRows];
         var movies = new short[expectedRows];
         var days = new short[expectedRows];
-        int at = 0;
-        await foreach (RecordBatch batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
+        await CopyAllAsync(batches, expectedRows, (batch, at) =>
         {
-            using (batch)
-            {
-                CheckRoom(at, batch.Length, expectedRows);
-                ArrowColumns.Values<int>(batch, DatasetSchema.User).CopyTo(users.AsSpan(at));
-                ArrowColumns.Values<short>(batch, DatasetSchema.Movie).CopyTo(movies.AsSpan(at));
-                ArrowColumns.Values<short>(batch, DatasetSchema.Day).CopyTo(days.AsSpan(at));
-                at += batch.Length;
-            }
-        }
-
-        CheckComplete(at, expectedRows);
+            ArrowColumns.Values<int>(batch, DatasetSchema.User).CopyTo(users.AsSpan(at));
+            ArrowColumns.Values<short>(batch, DatasetSchema.Movie).CopyTo(movies.AsSpan(at));
+            ArrowColumns.Values<short>(batch, DatasetSchema.Day).CopyTo(days.AsSpan(at));
+        }, cancellationToken).ConfigureAwait(false);
         return new QueryTable(users, movies, days);
     }
 
@@ -71,34 +55,36 @@ public static class RatingBatches
         where T : struct, IEquatable<T>
     {
         var values = new T[expectedRows];
+        await CopyAllAsync(batches, expectedRows, (batch, at) => ArrowColumns.Values<T>(batch, column).CopyTo(values.AsSpan(at)), cancellationToken)
+            .ConfigureAwait(false);
+        return values;
+    }
+
+    /// <summary>
+    /// Hands each batch and its first row's position to <paramref name="copy"/>, disposes it, and checks the rows add up
+    /// to what the manifest lists (never more, never fewer).
+    /// </summary>
+    private static async ValueTask CopyAllAsync(IAsyncEnumerable<RecordBatch> batches, int expectedRows, Action<RecordBatch, int> copy,
+        CancellationToken cancellationToken)
+    {
         int at = 0;
         await foreach (RecordBatch batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             using (batch)
             {
-                CheckRoom(at, batch.Length, expectedRows);
-                ArrowColumns.Values<T>(batch, column).CopyTo(values.AsSpan(at));
+                if (at + batch.Length > expectedRows)
+                {
+                    throw new InvalidDataException($"the partition holds more than the {expectedRows} rows its manifest lists");
+                }
+
+                copy(batch, at);
                 at += batch.Length;
             }
         }
 
-        CheckComplete(at, expectedRows);
-        return values;
-    }
-
-    private static void CheckRoom(int at, int batchRows, int expectedRows)
-    {
-        if (at + batchRows > expectedRows)
+        if (at != expectedRows)
         {
-            throw new InvalidDataException($"the partition holds more than the {expectedRows} rows its manifest lists");
-        }
-    }
-
-    private static void CheckComplete(int rows, int expectedRows)
-    {
-        if (rows != expectedRows)
-        {
-            throw new InvalidDataException($"the partition holds {rows} rows, its manifest lists {expectedRows}");
+            throw new InvalidDataException($"the partition holds {at} rows, its manifest lists {expectedRows}");
         }
     }
 }
