@@ -7,6 +7,18 @@ namespace NetflixRec.Contracts;
 /// <summary>One epoch of training: the loss on the training ratings and the RMSE on the validation slice.</summary>
 public sealed record EpochRecord(int Epoch, double TrainRmse, double ValidationRmse, double Seconds);
 
+/// <summary>One input or output of an exported graph: name, element type (ONNX spelling: float, int64) and shape
+/// (a negative dimension is dynamic).</summary>
+public sealed record OnnxTensorInfo(string Name, string ElementType, IReadOnlyList<long> Shape);
+
+/// <summary>
+/// What <c>export</c> wrote: the graph's inputs and outputs, IR version and opset, and how a user goes in —
+/// <c>"index"</c> (the dense user index, for models with per-user parameters) or <c>"rating_vector"</c> (the user's
+/// ratings over all movies, 0 where unrated, for models that encode a user's history).
+/// </summary>
+public sealed record OnnxSignature(string File, long IrVersion, long Opset, string UserInput,
+    IReadOnlyList<OnnxTensorInfo> Inputs, IReadOnlyList<OnnxTensorInfo> Outputs, double ExportSeconds, long Bytes);
+
 /// <summary>
 /// manifest.json of a model directory: what the model is, how it was trained, on which data (fingerprint), and how
 /// it scored. Shared by the trainer, the evaluator, the exporter and the serving process.
@@ -25,9 +37,11 @@ public sealed record ModelManifest(
     IReadOnlyList<EpochRecord> LearningCurve,
     IReadOnlyDictionary<string, double> Metrics,
     long ParameterCount,
-    string CreatedBy)
+    string CreatedBy,
+    string? DataSource = null,
+    OnnxSignature? Onnx = null)
 {
-    public const string FileName = "manifest.json";
+    public const string FileName = ModelDirectory.Manifest;
 
     private static readonly JsonSerializerOptions s_json = new()
     {

@@ -53,7 +53,7 @@ internal static class TrainCommand
             CliRun.Progress($"train: epoch {e.Epoch}: train RMSE {e.TrainRmse:F4}, validation RMSE {e.ValidationRmse:F4} ({e.Seconds:F1} s)")));
         double seconds = clock.Elapsed.TotalSeconds;
 
-        ModelManifest manifest = ModelStore.ManifestFor(trained, trainingData, seconds, DimsOf(trained.Model));
+        ModelManifest manifest = ModelStore.ManifestFor(trained, trainingData, seconds, DimsOf(trained.Model), dataDirectory);
         ModelStore.Save(outputDirectory, trained.Model, manifest);
         double validation = trained.Curve.FirstOrDefault(c => c.Epoch == trained.BestEpoch)?.ValidationRmse ?? double.NaN;
         var result = new Dictionary<string, object?>

@@ -4,12 +4,13 @@ using NetflixRec.Training.Data;
 namespace NetflixRec.Training.Models;
 
 /// <summary>
-/// A model directory: manifest.json (what, how, on which data, how well) and weights.safetensors. Saving is atomic
+/// A model directory: manifest.json (what, how, on which data, how well), weights.safetensors, and history.arrow for
+/// models that read a user's ratings at inference (<see cref="IReadsUserHistory"/>). Saving is atomic
 /// (temporary directory, then rename); loading checks the manifest and the tensors against each other.
 /// </summary>
 public static class ModelStore
 {
-    public const string WeightsFileName = "weights.safetensors";
+    public const string WeightsFileName = ModelDirectory.Weights;
 
     public static void Save(string directory, IRatingModel model, ModelManifest manifest)
     {
@@ -17,6 +18,11 @@ public static class ModelStore
         OutputDirectory.WriteAtomically(directory, temp =>
         {
             SafeTensors.Write(Path.Combine(temp, WeightsFileName), model.Tensors);
+            if (model is IReadsUserHistory reader)
+            {
+                UserHistory.Write(Path.Combine(temp, UserHistory.FileName), reader.History);
+            }
+
             File.WriteAllText(Path.Combine(temp, ModelManifest.FileName), manifest.ToJson());
             return 0;
         });
@@ -62,9 +68,10 @@ public static class ModelStore
     }
 
     /// <summary>The manifest of a freshly trained model (metrics are filled in by evaluate).</summary>
-    public static ModelManifest ManifestFor(TrainedModel trained, TrainingData data, double trainSeconds, IReadOnlyDictionary<string, long> dims) =>
+    public static ModelManifest ManifestFor(TrainedModel trained, TrainingData data, double trainSeconds, IReadOnlyDictionary<string, long> dims,
+        string dataSource) =>
         new(trained.Model.Name, trained.Model.Family, trained.Model.Users, trained.Model.Movies, dims, trained.Hyperparameters,
             data.DataFingerprint, Math.Round(trainSeconds, 3), trained.Curve.Count, trained.BestEpoch, trained.Curve,
             new Dictionary<string, double>(), trained.Model.Tensors.Sum(t => t.ElementCount),
-            $"netflixrec {typeof(ModelStore).Assembly.GetName().Version}");
+            $"netflixrec {typeof(ModelStore).Assembly.GetName().Version}", dataSource);
 }

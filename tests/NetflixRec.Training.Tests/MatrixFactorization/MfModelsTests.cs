@@ -142,7 +142,7 @@ public sealed class MfModelsTests
         using var dir = new TempDirectory();
         string path = dir.Combine("model");
 
-        ModelStore.Save(path, trained.Model, ModelStore.ManifestFor(trained, data, 1.0, new Dictionary<string, long>()));
+        ModelStore.Save(path, trained.Model, ModelStore.ManifestFor(trained, data, 1.0, new Dictionary<string, long>(), "test"));
         (IRatingModel loaded, Contracts.ModelManifest manifest) = ModelStore.Load(path);
 
         Assert.Equal(name, manifest.Name);

@@ -1,0 +1,38 @@
+using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models;
+using Xunit;
+
+namespace NetflixRec.Training.Tests.Models;
+
+public sealed class UserHistoryTests
+{
+    [Fact]
+    public void WriteRead_RoundTrip_GivesTheSameIndexIncludingEmptyUsers()
+    {
+        // Users 0 and 3 rate nothing; user 2 has ratings out of movie order in the table.
+        var table = new RatingTable(new[] { 1, 2, 2, 4, 1 }, new short[] { 5, 9, 3, 0, 2 }, new byte[] { 4, 1, 5, 3, 2 }, new short[5]);
+        RatingIndex index = RatingIndex.ByUser(table, users: 5);
+        using var temp = new TempDirectory();
+        string path = Path.Combine(temp.Path, UserHistory.FileName);
+
+        UserHistory.Write(path, index);
+        RatingIndex back = UserHistory.Read(path);
+
+        Assert.Equal(index.Offsets.ToArray(), back.Offsets.ToArray());
+        Assert.Equal(index.Columns.ToArray(), back.Columns.ToArray());
+        Assert.Equal(index.Ratings.ToArray(), back.Ratings.ToArray());
+        Assert.Equal([3, 9], back.ColumnsOf(2).ToArray());
+    }
+
+    [Fact]
+    public void Read_NotAnArrowFile_IsRejectedNamingTheFile()
+    {
+        using var temp = new TempDirectory();
+        string path = Path.Combine(temp.Path, "history.arrow");
+        File.WriteAllBytes(path, [1, 2, 3]);
+
+        InvalidDataException error = Assert.Throws<InvalidDataException>(() => UserHistory.Read(path));
+
+        Assert.StartsWith(path, error.Message, StringComparison.Ordinal);
+    }
+}
