@@ -111,6 +111,26 @@ public sealed class ExportCommandTests : IClassFixture<TrainEvaluateTests.TinyDa
         Assert.Equal(CliRun.BadInput, CliApp.Run(["export", "--model", _tiny.Directory.Combine("no-model-here")]));
     }
 
+    [Fact]
+    public void BenchOnnx_ExportedModel_ReportsBothThroughputs()
+    {
+        string model = Train("svdpp");
+        Assert.Equal(CliRun.Success, CliApp.Run(["export", "--model", model]));
+
+        IReadOnlyDictionary<string, object?> result = BenchOnnxCommand.Run(model, userCount: 50, batch: 16, threads: 1, tryCuda: false, json: true);
+
+        Assert.Equal(50, result["users"]);
+        Assert.Equal("CPU", result["provider"]);
+        Assert.True((double)result["onnx_users_per_second"]! > 0);
+        Assert.True((double)result["in_process_users_per_second"]! > 0);
+    }
+
+    [Fact]
+    public void BenchOnnx_ModelNotExported_ExitsTwo()
+    {
+        Assert.Equal(CliRun.BadInput, CliApp.Run(["bench-onnx", "--model", Train("bias")]));
+    }
+
     private string Train(string name)
     {
         string model = _tiny.Directory.Combine("models", name + "-" + Guid.NewGuid().ToString("N"));
