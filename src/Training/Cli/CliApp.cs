@@ -16,6 +16,8 @@ internal static class CliApp
             TrainCommand.Create(),
             EvaluateCommand.Create(),
             CompareCommand.Create(),
+            ExportCommand.Create(),
+            BenchOnnxCommand.Create(),
             ServeDataCommand.Create(),
             BenchSgdCommand.Create(),
         };
