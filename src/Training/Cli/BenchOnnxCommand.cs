@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
 using NetflixRec.Contracts;
-using NetflixRec.Training.Data.Transforms;
 using NetflixRec.Training.Export;
 using NetflixRec.Training.Models;
 
@@ -37,57 +35,25 @@ internal static class BenchOnnxCommand
 
     public static IReadOnlyDictionary<string, object?> Run(string modelDirectory, int userCount, int batch, int threads, bool tryCuda, bool json)
     {
-        (IRatingModel model, ModelManifest manifest) = ModelStore.Load(modelDirectory);
-        OnnxArtifact.Validate(modelDirectory, manifest);
-        OnnxSignature onnx = manifest.Onnx!;
-        RatingIndex? history = onnx.UserInput == OnnxContract.RatingVectorInput ? UserHistory.Read(Path.Combine(modelDirectory, ModelDirectory.History)) : null;
-        int[] users = OnnxParity.SampleUsers(model.Users, userCount, seed: 3);
-        int[][] batches = [.. users.Chunk(batch)];
-        CliRun.Progress($"bench-onnx: {manifest.Name}, {users.Length:N0} users × {model.Movies:N0} movies in batches of {batch}, {threads} threads");
-
-        using OnnxScorer scorer = OnnxScorer.Open(Path.Combine(modelDirectory, onnx.File), onnx.UserInput, model.Movies, history, threads, tryCuda);
-        double onnxSeconds = Time(() =>
-        {
-            foreach (int[] chunk in batches)
-            {
-                _ = scorer.Scores(chunk);
-            }
-        }, () => scorer.Scores(batches[0]));
-
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        double inProcessSeconds = Time(() => Parallel.ForEach(batches, options, chunk =>
-        {
-            var scores = new float[(long)chunk.Length * model.Movies];
-            model.ScoreAll(chunk, scores);
-        }), () => model.ScoreAll(batches[0], new float[(long)batches[0].Length * model.Movies]));
-
-        double onnxRate = users.Length / onnxSeconds, inProcessRate = users.Length / inProcessSeconds;
+        ScoringThroughput measured = ScoringBenchmark.Measure(modelDirectory, userCount, batch, threads, tryCuda, CliRun.Progress);
+        OnnxSignature onnx = ModelStore.ReadManifest(modelDirectory).Onnx!;
         var result = new Dictionary<string, object?>
         {
-            ["model"] = manifest.Name,
-            ["users"] = users.Length,
-            ["movies"] = model.Movies,
+            ["model"] = measured.Model,
+            ["users"] = measured.Users,
+            ["movies"] = measured.Movies,
             ["batch"] = batch,
             ["threads"] = threads,
-            ["provider"] = scorer.Provider,
-            ["onnx_users_per_second"] = Math.Round(onnxRate, 1),
-            ["in_process_users_per_second"] = Math.Round(inProcessRate, 1),
+            ["provider"] = measured.Provider,
+            ["onnx_users_per_second"] = Math.Round(measured.OnnxUsersPerSecond, 1),
+            ["in_process_users_per_second"] = Math.Round(measured.InProcessUsersPerSecond, 1),
             ["onnx_bytes"] = onnx.Bytes,
             ["export_seconds"] = onnx.ExportSeconds,
         };
         CliRun.Finish(json, result,
-            $"{manifest.Name}: ONNX Runtime ({scorer.Provider}) {onnxRate:N0} users/s, in-process ScoreAll {inProcessRate:N0} users/s " +
-            $"({users.Length:N0} users × {model.Movies:N0} movies, batch {batch}, {threads} threads); model.onnx {CliRun.Megabytes(onnx.Bytes)}, exported in {onnx.ExportSeconds:F2} s");
+            $"{measured.Model}: ONNX Runtime ({measured.Provider}) {measured.OnnxUsersPerSecond:N0} users/s, in-process ScoreAll {measured.InProcessUsersPerSecond:N0} users/s " +
+            $"({measured.Users:N0} users × {measured.Movies:N0} movies, batch {batch}, {threads} threads); model.onnx {CliRun.Megabytes(onnx.Bytes)}, exported in {onnx.ExportSeconds:F2} s");
         return result;
-    }
-
-    // One untimed warm-up call (JIT, ORT's first-run allocations), then the timed pass.
-    private static double Time(Action pass, Action warmUp)
-    {
-        warmUp();
-        var clock = Stopwatch.StartNew();
-        pass();
-        return clock.Elapsed.TotalSeconds;
     }
 
     private static Option<int> PositiveInt(string name, string description, int defaultValue) => new(name)

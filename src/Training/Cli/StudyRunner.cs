@@ -7,6 +7,7 @@ using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Store;
 using NetflixRec.Training.Data.Transforms;
 using NetflixRec.Training.Evaluation;
+using NetflixRec.Training.Export;
 using NetflixRec.Training.Models;
 using NetflixRec.Training.Reporting;
 
@@ -85,6 +86,11 @@ internal static class StudyRunner
             {
                 TrainingData data = PrepareOnce(prepared, dataset, hyperparameters, name);
                 (model, row) = TrainAndEvaluate(name, hyperparameters, data, evaluation, evaluationOptions, directory, plan.Threads, plan.Data);
+            }
+
+            if (!File.Exists(Path.Combine(directory, ModelDirectory.Onnx)) || row["onnx_ms_per_user"] is null)
+            {
+                ExportAndTime(directory, plan, row);
             }
 
             errors[name] = UserErrors.Compute(RatingMetrics.PredictClipped(model, evaluation.HeldOut, plan.Threads), evaluation.HeldOut, evaluation.Users);
@@ -176,7 +182,6 @@ internal static class StudyRunner
         EvaluationResult result = Evaluator.Evaluate(trained.Model, evaluation, options);
         JsonObject row = EvaluateCommand.Describe(result, ModelStore.ReadManifest(directory), directory);
         row["peak_rss_bytes"] = peak;
-        row["in_process_ms_per_user"] = result.Timings.UsersPerSecond > 0 ? 1000.0 * threads / result.Timings.UsersPerSecond : null;
         row["learning_curve"] = JsonSerializer.SerializeToNode(trained.Curve, s_snake);
         row["best_epoch"] = trained.BestEpoch;
         row["config"] = hyperparameters.DeepClone();
@@ -186,6 +191,29 @@ internal static class StudyRunner
         CliRun.Progress($"compare: {name}: RMSE {result.Rmse:F4}, Recall@20 {result.AtPrimaryCutoff.Recall:F4}");
         return (trained.Model, row);
     }
+
+    /// <summary>
+    /// Exports the model to ONNX (validated against the model itself) and times full-catalog scoring in ONNX Runtime and
+    /// in process on the same users, the row saved again with the figures: the serving cost of each model.
+    /// </summary>
+    private static void ExportAndTime(string directory, StudyPlan plan, JsonObject row)
+    {
+        ExportResult export = ModelExport.Run(directory, plan.Data, CliRun.Progress);
+        ScoringThroughput scoring = ScoringBenchmark.Measure(directory, ScoringUsers, ScoringBatch, plan.Threads, tryCuda: false, CliRun.Progress);
+        row["onnx_bytes"] = export.Manifest.Onnx?.Bytes;
+        row["onnx_export_seconds"] = export.Manifest.Onnx?.ExportSeconds;
+        row["onnx_max_abs_difference"] = Math.Max(export.Parity.MaxScoreDifference, export.Parity.MaxPairDifference);
+        row["onnx_provider"] = scoring.Provider;
+        row["onnx_ms_per_user"] = Math.Round(scoring.OnnxMsPerUser, 5);
+        row["in_process_ms_per_user"] = Math.Round(scoring.InProcessMsPerUser, 5);
+        WriteFileAtomically(Path.Combine(directory, RowFileName), row.ToJsonString(s_indented));
+        CliRun.Progress($"compare: {row["model"]}: model.onnx {CliRun.Megabytes(export.Manifest.Onnx?.Bytes ?? 0)}, ONNX Runtime {scoring.OnnxMsPerUser:F3} ms/user, " +
+            $"in process {scoring.InProcessMsPerUser:F3} ms/user ({plan.Threads} threads, batches of {ScoringBatch})");
+    }
+
+    // Enough users for a stable figure at a second or two per model on two cores.
+    private const int ScoringUsers = 1024;
+    private const int ScoringBatch = 64;
 
     private static readonly JsonSerializerOptions s_snake = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

@@ -28,8 +28,8 @@ public static class StudyReport
         text.AppendLine("## Results").AppendLine();
         text.AppendLine("Probe RMSE/MAE of predictions clipped to 1–5 stars; ranking over the full catalog, excluding each user's training " +
             "ratings, a probe rating of 4+ stars counts as relevant. Δ best: RMSE minus the best model's, with a 95% paired-bootstrap " +
-            "interval over users. Memory: peak resident set while training. ONNX ms/user: ONNX Runtime (CPU) scoring every movie for one user; " +
-            "in-process ms/user: the same with the trained model in .NET, ranking included.").AppendLine();
+            "interval over users. Memory: peak resident set while training. ONNX ms/user: ONNX Runtime (CPU) scoring every movie, per user, batches of 64; " +
+            "in-process ms/user: the same users with the trained model in .NET (the floor a server adds gRPC to).").AppendLine();
         text.AppendLine("| model | family | RMSE | Δ best [95% CI] | MAE | Recall@20 | NDCG@20 | coverage@20 | train s | epoch s | memory MB | model MB | ONNX ms/user | in-process ms/user |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (StudyRow row in rows)
