@@ -18,6 +18,9 @@ public static class OnnxExporters
         For<FactorModel>(FactorModelExporter.Export),
     ];
 
+    /// <summary>Whether a graph can be written for this model.</summary>
+    public static bool Supports(IRatingModel model) => All.Any(e => e.ModelType.IsInstanceOfType(model));
+
     /// <summary>The exporter for this model; a model type without one is an error naming it.</summary>
     public static OnnxExporter Find(IRatingModel model) =>
         All.FirstOrDefault(e => e.ModelType.IsInstanceOfType(model))

@@ -38,7 +38,12 @@ public static class StudyReport
             string delta = difference is null ? "best" : $"{Signed(difference.Difference)} [{Signed(difference.Low)}, {Signed(difference.High)}]";
             text.AppendLine($"| {row.Model} | {row.Family} | {F(row.Rmse, "F4")} | {delta} | {F(row.Mae, "F4")} | {F(row.Recall, "F4")} | {F(row.Ndcg, "F4")} | " +
                 $"{F(row.Coverage, "F3")} | {F(row.TrainSeconds, "F1")} | {F(row.EpochSeconds, "F2")} | {Megabytes(row.PeakRssBytes)} | " +
-                $"{Megabytes(row.ModelBytes)} | {F(row.OnnxMsPerUser, "F3")} | {F(row.InProcessMsPerUser, "F3")} |");
+                $"{Megabytes(row.ModelBytes)} | {(row.OnnxError is null ? F(row.OnnxMsPerUser, "F3") : "not exported")} | {F(row.InProcessMsPerUser, "F3")} |");
+        }
+
+        foreach (StudyRow row in rows.Where(r => r.OnnxError is not null))
+        {
+            text.AppendLine().AppendLine($"{row.Model}: not exported ({row.OnnxError}).");
         }
 
         if (rows.FirstOrDefault(r => r.OracleRmse is not null)?.OracleRmse is double oracle)

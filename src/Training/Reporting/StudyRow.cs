@@ -28,7 +28,8 @@ public sealed record StudyRow(
     double OnnxMsPerUser,
     double InProcessMsPerUser,
     IReadOnlyList<BucketRmse> RmseByActivity,
-    IReadOnlyList<EpochRecord> Curve)
+    IReadOnlyList<EpochRecord> Curve,
+    string? OnnxError)
 {
     public static StudyRow FromJson(JsonObject row)
     {
@@ -52,7 +53,8 @@ public sealed record StudyRow(
             Number(row, "onnx_ms_per_user"),
             Number(row, "in_process_ms_per_user"),
             Buckets(row["rmse_by_activity"] as JsonArray),
-            ReadCurve(row["learning_curve"] as JsonArray));
+            ReadCurve(row["learning_curve"] as JsonArray),
+            row["onnx_error"]?.GetValue<string>());
     }
 
     // Values built in this process keep their CLR type (long, int); values parsed from a file are JSON elements.
