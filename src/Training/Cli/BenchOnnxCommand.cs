@@ -9,7 +9,7 @@ namespace NetflixRec.Training.Cli;
 /// <c>netflixrec bench-onnx --model MODEL_DIR [--users 4096] [--batch 64] [--threads N] [--cuda] [--json]</c>: full-catalog
 /// scoring throughput (users per second) of the exported model.onnx in ONNX Runtime beside the in-process
 /// <see cref="IRatingModel.ScoreAll"/> on the same users and batches, with the export time and file size from the manifest.
-/// Both sides get the same cores: ONNX Runtime as intra-op threads, the in-process model as one batch per worker.
+/// The measurement is <see cref="ScoringBenchmark"/> (shared with <c>compare</c>); each figure is the best of three passes.
 /// </summary>
 internal static class BenchOnnxCommand
 {
@@ -35,24 +35,27 @@ internal static class BenchOnnxCommand
 
     public static IReadOnlyDictionary<string, object?> Run(string modelDirectory, int userCount, int batch, int threads, bool tryCuda, bool json)
     {
-        ScoringThroughput measured = ScoringBenchmark.Measure(modelDirectory, userCount, batch, threads, tryCuda, CliRun.Progress);
+        ScoringThroughput m = ScoringBenchmark.Measure(modelDirectory, userCount, batch, threads, tryCuda, CliRun.Progress);
         OnnxSignature onnx = ModelStore.ReadManifest(modelDirectory).Onnx!;
         var result = new Dictionary<string, object?>
         {
-            ["model"] = measured.Model,
-            ["users"] = measured.Users,
-            ["movies"] = measured.Movies,
+            ["model"] = m.Model,
+            ["users"] = m.Users,
+            ["movies"] = m.Movies,
             ["batch"] = batch,
             ["threads"] = threads,
-            ["provider"] = measured.Provider,
-            ["onnx_users_per_second"] = Math.Round(measured.OnnxUsersPerSecond, 1),
-            ["in_process_users_per_second"] = Math.Round(measured.InProcessUsersPerSecond, 1),
+            ["provider"] = m.Provider,
+            ["onnx_users_per_second"] = Math.Round(m.OnnxUsersPerSecond, 1),
+            ["in_process_users_per_second"] = Math.Round(m.InProcessUsersPerSecond, 1),
+            ["onnx_users_per_cpu_second"] = Math.Round(m.OnnxUsersPerCpuSecond, 1),
+            ["in_process_users_per_cpu_second"] = Math.Round(m.InProcessUsersPerCpuSecond, 1),
             ["onnx_bytes"] = onnx.Bytes,
             ["export_seconds"] = onnx.ExportSeconds,
         };
         CliRun.Finish(json, result,
-            $"{measured.Model}: ONNX Runtime ({measured.Provider}) {measured.OnnxUsersPerSecond:N0} users/s, in-process ScoreAll {measured.InProcessUsersPerSecond:N0} users/s " +
-            $"({measured.Users:N0} users × {measured.Movies:N0} movies, batch {batch}, {threads} threads); model.onnx {CliRun.Megabytes(onnx.Bytes)}, exported in {onnx.ExportSeconds:F2} s");
+            $"{m.Model}: ONNX Runtime ({m.Provider}) {m.OnnxUsersPerSecond:N0} users/s ({m.OnnxUsersPerCpuSecond:N0} per CPU-second), " +
+            $"in-process ScoreAll {m.InProcessUsersPerSecond:N0} users/s ({m.InProcessUsersPerCpuSecond:N0} per CPU-second) " +
+            $"({m.Users:N0} users × {m.Movies:N0} movies, batch {batch}, {threads} threads); model.onnx {CliRun.Megabytes(onnx.Bytes)}, exported in {onnx.ExportSeconds:F2} s");
         return result;
     }
 
