@@ -173,10 +173,12 @@ internal static class StudyRunner
         ModelEntry entry = ModelCatalog.Find(name);
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         CliRun.ResetPeakResident();
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         TrainedModel trained = entry.Train(data, hyperparameters, new Progress<EpochRecord>(e =>
             CliRun.Progress($"compare: {name}: epoch {e.Epoch}: train RMSE {e.TrainRmse:F4}, validation RMSE {e.ValidationRmse:F4} ({e.Seconds:F1} s)")));
         double seconds = clock.Elapsed.TotalSeconds;
+        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         long peak = CliRun.PeakResidentBytes();
 
         ModelManifest manifest = ModelStore.ManifestFor(trained, data, seconds,
@@ -191,6 +193,9 @@ internal static class StudyRunner
         EvaluationResult result = Evaluator.Evaluate(trained.Model, evaluation, options);
         JsonObject row = EvaluateCommand.Describe(result, ModelStore.ReadManifest(directory), directory);
         row["peak_rss_bytes"] = peak;
+
+        // CPU seconds beside wall seconds: the cost of training even when other jobs share the cores.
+        row["train_cpu_seconds"] = Math.Round(cpuSeconds, 3);
         row["learning_curve"] = JsonSerializer.SerializeToNode(trained.Curve, s_snake);
         row["best_epoch"] = trained.BestEpoch;
         row["config"] = hyperparameters.DeepClone();
