@@ -9,6 +9,20 @@ namespace NetflixRec.Training.Models.Autoencoders;
 /// </summary>
 public sealed record DenseLayer(int Inputs, int Outputs, ReadOnlyMemory<float> Weight, ReadOnlyMemory<float> Bias)
 {
+    /// <summary>The layer saved as PREFIX.weight [inputs, outputs] and PREFIX.bias; missing or misshapen tensors name the file.</summary>
+    public static DenseLayer FromTensors(IReadOnlyList<NamedTensor> tensors, string prefix, string path)
+    {
+        NamedTensor weight = SafeTensors.Require(tensors, prefix + ".weight", path);
+        if (weight.Shape.Count != 2)
+        {
+            throw new InvalidDataException($"{path}: {prefix}.weight must be a matrix");
+        }
+
+        var layer = new DenseLayer(weight.Shape[0], weight.Shape[1], weight.Data, SafeTensors.Require(tensors, prefix + ".bias", path).Data);
+        layer.Validate(path);
+        return layer;
+    }
+
     public void Validate(string source)
     {
         if (Weight.Length != (long)Inputs * Outputs || Bias.Length != Outputs)

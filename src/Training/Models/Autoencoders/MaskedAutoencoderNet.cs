@@ -27,8 +27,8 @@ public sealed record MaskedAutoencoderSpec(
 /// A rating autoencoder trained on observed entries only (AutoRec, NVIDIA's deep autoencoder):
 /// h₀ = act(r @ W_in + b_in) over the sparse rating vector r, h_{k+1} = act(h_k @ W_k + b_k), r̂_c = h_L · W_out[c] + b_out[c].
 /// The loss is the masked MSE: the squared error of the observed ratings only, with r̂ computed just for those
-/// (the output table's rows are gathered per entry, never a dense rows × columns product), plus λ·‖θ‖² over the weights
-/// the batch touched, divided by the batch's rating count. The input and output tables take lazy row-wise Adam steps
+/// (the output table's rows are gathered per entry, never a dense rows × columns product), plus λ·(‖W_in[c]‖² + ‖W_out[c]‖²)
+/// for the column c of each observed rating and λ·‖W‖² for the hidden layers, divided by the batch's rating count. The input and output tables take lazy row-wise Adam steps
 /// (<see cref="RowAdam"/>), the small dense layers torch's Adam. Every intermediate tensor lives in a per-batch dispose scope.
 /// </summary>
 public sealed class MaskedAutoencoderNet : IDisposable
@@ -75,7 +75,11 @@ public sealed class MaskedAutoencoderNet : IDisposable
         Tensor code = Encode(input, t.EntryRow, t.EntryColumn, values, t.Rows, training: true);
         Tensor prediction = MaskedLoss.GatherOutput(code, output, outputBias, t.EntryRow, t.EntryColumn);
         Tensor squaredError = MaskedLoss.SquaredError(prediction, t.Values);
-        Tensor loss = (squaredError + (_spec.Regularization * Penalty(input, output))) / batch.Entries;
+        // Each observed rating regularizes the table rows of its column (as SGD matrix factorization does), so λ means the
+        // same at any batch size; hidden layers are regularized once per batch.
+        Tensor perColumn = zeros(t.Columns.shape[0], device: _spec.Device).index_add_(0, t.EntryColumn, ones_like(t.Values), 1);
+        Tensor tables = ((input.square().sum(1) + output.square().sum(1)) * perColumn).sum();
+        Tensor loss = (squaredError + (_spec.Regularization * (tables + HiddenPenalty()))) / batch.Entries;
         Step(loss, t.Columns, input, output, outputBias);
         return squaredError.item<float>();
     }
@@ -99,17 +103,18 @@ public sealed class MaskedAutoencoderNet : IDisposable
 
         Tensor hidden = Hidden(Activations.Apply(_spec.Activation, refed.matmul(input) + _inputBias), training: true);
         Tensor reconstruction = hidden.matmul(output.t()) + outputBias;
-        Tensor loss = ((reconstruction - refed).square().sum() + (_spec.Regularization * Penalty(input, output))) / refed.numel();
+        Tensor penalty = input.square().sum() + output.square().sum() + HiddenPenalty();
+        Tensor loss = ((reconstruction - refed).square().sum() + (_spec.Regularization * penalty)) / refed.numel();
         Step(loss, all, input, output, outputBias);
     }
 
     /// <summary>The first layer (the input table) as an inference layer: [columns, Layers[0]].</summary>
-    public DenseLayer InputLayer() => new(_spec.Columns, _spec.Layers[0], ToArray(_input.Table), ToArray(_inputBias));
+    public DenseLayer InputLayer() => new(_spec.Columns, _spec.Layers[0], TorchArrays.ToArray(_input.Table), TorchArrays.ToArray(_inputBias));
 
     public IReadOnlyList<DenseLayer> HiddenLayers() =>
-        [.. _hidden.Select(l => new DenseLayer((int)l.Weight.shape[0], (int)l.Weight.shape[1], ToArray(l.Weight), ToArray(l.Bias)))];
+        [.. _hidden.Select(l => new DenseLayer((int)l.Weight.shape[0], (int)l.Weight.shape[1], TorchArrays.ToArray(l.Weight), TorchArrays.ToArray(l.Bias)))];
 
-    public OutputLayer OutputLayer() => new(_spec.Columns, _spec.Layers[^1], ToArray(_output.Table), ToArray(_outputBias.Table));
+    public OutputLayer OutputLayer() => new(_spec.Columns, _spec.Layers[^1], TorchArrays.ToArray(_output.Table), TorchArrays.ToArray(_outputBias.Table));
 
     public void Dispose()
     {
@@ -147,9 +152,9 @@ public sealed class MaskedAutoencoderNet : IDisposable
     private Tensor Dropout(Tensor h, int layer, bool training) =>
         layer == _spec.CodeLayer && _spec.CodeDropout > 0 ? nn.functional.dropout(h, _spec.CodeDropout, training) : h;
 
-    private Tensor Penalty(Tensor input, Tensor output)
+    private Tensor HiddenPenalty()
     {
-        Tensor penalty = input.square().sum() + output.square().sum();
+        Tensor penalty = zeros(1, device: _spec.Device);
         foreach ((Parameter weight, _) in _hidden)
         {
             penalty += weight.square().sum();
@@ -174,14 +179,5 @@ public sealed class MaskedAutoencoderNet : IDisposable
     {
         double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
         return empty(fanIn, fanOut, device: device).uniform_(-limit, limit);
-    }
-
-    private static float[] ToArray(Tensor tensor)
-    {
-        using (no_grad())
-        {
-            using Tensor cpu = tensor.detach().cpu().contiguous();
-            return cpu.data<float>().ToArray();
-        }
     }
 }

@@ -82,7 +82,7 @@ public sealed class MultVaeModel : IRatingModel, IReadsUserHistory
         }
 
         RatingIndex history = UserHistory.Read(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, UserHistory.FileName));
-        return new MultVaeModel(Layer(tensors, "input", path), Layer(tensors, "encoder.mu", path), Layer(tensors, "decoder.hidden", path),
+        return new MultVaeModel(DenseLayer.FromTensors(tensors, "input", path), DenseLayer.FromTensors(tensors, "encoder.mu", path), DenseLayer.FromTensors(tensors, "decoder.hidden", path),
             new OutputLayer(output.Shape[0], output.Shape[1], output.Data, SafeTensors.Require(tensors, "output.bias", path).Data),
             SafeTensors.Require(tensors, "input.threshold", path).Data.Span[0],
             new RatingCalibration(calibration.Data.Span[0], calibration.Data.Span[1]), history);
@@ -190,16 +190,5 @@ public sealed class MultVaeModel : IRatingModel, IReadsUserHistory
         }
 
         TensorPrimitives.Subtract(row, max + (float)Math.Log(sum), row);
-    }
-
-    private static DenseLayer Layer(IReadOnlyList<NamedTensor> tensors, string prefix, string path)
-    {
-        NamedTensor weight = SafeTensors.Require(tensors, prefix + ".weight", path);
-        if (weight.Shape.Count != 2)
-        {
-            throw new InvalidDataException($"{path}: {prefix}.weight must be a matrix");
-        }
-
-        return new DenseLayer(weight.Shape[0], weight.Shape[1], weight.Data, SafeTensors.Require(tensors, prefix + ".bias", path).Data);
     }
 }

@@ -69,7 +69,7 @@ public sealed class MultVaeNet : IDisposable
     public MultVaeModel ToModel(float threshold, Data.Transforms.RatingIndex history)
     {
         int movies = (int)_outputBias.shape[0], hidden = (int)_inputBias.shape[0];
-        float[] posterior = ToArray(_posteriorWeight), posteriorBias = ToArray(_posteriorBias);
+        float[] posterior = TorchArrays.ToArray(_posteriorWeight), posteriorBias = TorchArrays.ToArray(_posteriorBias);
         // The inference path uses the posterior mean: the first `latent` columns of the posterior layer.
         var muWeight = new float[hidden * _latent];
         for (int i = 0; i < hidden; i++)
@@ -78,10 +78,10 @@ public sealed class MultVaeNet : IDisposable
         }
 
         return new MultVaeModel(
-            new DenseLayer(movies, hidden, ToArray(_inputWeight), ToArray(_inputBias)),
+            new DenseLayer(movies, hidden, TorchArrays.ToArray(_inputWeight), TorchArrays.ToArray(_inputBias)),
             new DenseLayer(hidden, _latent, muWeight, posteriorBias[.._latent]),
-            new DenseLayer(_latent, hidden, ToArray(_decoderWeight), ToArray(_decoderBias)),
-            new OutputLayer(movies, hidden, ToArray(_outputWeight), ToArray(_outputBias)),
+            new DenseLayer(_latent, hidden, TorchArrays.ToArray(_decoderWeight), TorchArrays.ToArray(_decoderBias)),
+            new OutputLayer(movies, hidden, TorchArrays.ToArray(_outputWeight), TorchArrays.ToArray(_outputBias)),
             threshold, new RatingCalibration(0f, 0f), history);
     }
 
@@ -98,14 +98,5 @@ public sealed class MultVaeNet : IDisposable
     {
         double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
         return new Parameter(empty(fanIn, fanOut, device: _device).uniform_(-limit, limit));
-    }
-
-    private static float[] ToArray(Tensor tensor)
-    {
-        using (no_grad())
-        {
-            using Tensor cpu = tensor.detach().cpu().contiguous();
-            return cpu.data<float>().ToArray();
-        }
     }
 }

@@ -66,11 +66,11 @@ public sealed class UserAutoencoderModel : IRatingModel, IReadsUserHistory
     /// <summary>Loads the tensors written by <see cref="Tensors"/> and history.arrow from the same directory.</summary>
     public static UserAutoencoderModel FromTensors(string name, Activation activation, IReadOnlyList<NamedTensor> tensors, string path)
     {
-        DenseLayer input = Layer(tensors, "input", path);
+        DenseLayer input = DenseLayer.FromTensors(tensors, "input", path);
         var hidden = new List<DenseLayer>();
         while (tensors.Any(t => t.Name == $"hidden.{hidden.Count}.weight"))
         {
-            hidden.Add(Layer(tensors, $"hidden.{hidden.Count}", path));
+            hidden.Add(DenseLayer.FromTensors(tensors, $"hidden.{hidden.Count}", path));
         }
 
         NamedTensor weight = SafeTensors.Require(tensors, "output.weight", path);
@@ -179,17 +179,6 @@ public sealed class UserAutoencoderModel : IRatingModel, IReadsUserHistory
         {
             throw new InvalidDataException($"{source}: no user history");
         }
-    }
-
-    private static DenseLayer Layer(IReadOnlyList<NamedTensor> tensors, string prefix, string path)
-    {
-        NamedTensor weight = SafeTensors.Require(tensors, prefix + ".weight", path);
-        if (weight.Shape.Count != 2)
-        {
-            throw new InvalidDataException($"{path}: {prefix}.weight must be a matrix");
-        }
-
-        return new DenseLayer(weight.Shape[0], weight.Shape[1], weight.Data, SafeTensors.Require(tensors, prefix + ".bias", path).Data);
     }
 }
 
