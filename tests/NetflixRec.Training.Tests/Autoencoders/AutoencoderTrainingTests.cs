@@ -25,7 +25,8 @@ public sealed class AutoencoderTrainingTests
         },
         _ => new JsonObject
         {
-            ["hidden"] = 16, ["learning_rate"] = 0.01, ["regularization"] = 0.001, ["batch_size"] = 16, ["max_epochs"] = epochs, ["threads"] = 1,
+            ["hidden"] = 16, ["learning_rate"] = 0.01, ["regularization"] = 0.001, ["input_dropout"] = 0.0, ["batch_size"] = 16,
+            ["max_epochs"] = epochs, ["threads"] = 1,
         },
     };
 
@@ -64,7 +65,7 @@ public sealed class AutoencoderTrainingTests
         (TrainingData data, RatingTable heldOut) = MfFixtures.LowRank(users: 120, movies: 60, rank: 3, observed: 0.6, seed: 5);
         TrainedModel bias = ModelCatalog.Find("bias").Train(data, ModelConfig.Merge("bias", new JsonObject { ["threads"] = 1 }), MfFixtures.NoProgress);
 
-        TrainedModel trained = ModelCatalog.Find(name).Train(data, ModelConfig.Merge(name, Small(name, epochs: 40)), MfFixtures.NoProgress);
+        TrainedModel trained = ModelCatalog.Find(name).Train(data, ModelConfig.Merge(name, Small(name, epochs: 60)), MfFixtures.NoProgress);
 
         double baseline = RatingMetrics.Rmse(bias.Model, heldOut), rmse = RatingMetrics.Rmse(trained.Model, heldOut);
         Assert.True(rmse < baseline - 0.02, $"{name}: held-out RMSE {rmse:F4}, bias baseline {baseline:F4}");

@@ -16,7 +16,7 @@ public static class AutoRec
 
     public static TrainedModel TrainItem(TrainingData data, AutoRecConfig config, IProgress<EpochRecord> progress)
     {
-        MaskedAutoencoderSpec spec = Spec(config, data.Users, data);
+        MaskedAutoencoderSpec spec = Spec(config, data.Users, MaskedAutoencoderTraining.ShrunkMeans(data.Train.Users.Span, data.Train.Ratings.Span, data.Users, data.GlobalMean));
         RatingIndex byMovie = RatingIndex.ByMovie(data.Train, data.Movies);
         DenseLayer? latestEncoder = null, bestEncoder = null;
         TrainedModel trained = MaskedAutoencoderTraining.Run(config, data, progress, spec, byMovie, config.BatchSize, config.BatchRatings, refeed: false,
@@ -40,7 +40,7 @@ public static class AutoRec
 
     public static TrainedModel TrainUser(TrainingData data, AutoRecConfig config, IProgress<EpochRecord> progress)
     {
-        MaskedAutoencoderSpec spec = Spec(config, data.Movies, data);
+        MaskedAutoencoderSpec spec = Spec(config, data.Movies, MaskedAutoencoderTraining.MovieMeans(data));
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         TrainedModel trained = MaskedAutoencoderTraining.Run(config, data, progress, spec, byUser, config.BatchSize, config.BatchRatings, refeed: false,
             net => new UserAutoencoderModel(UserName, Activation.Sigmoid, net.InputLayer(), [], net.OutputLayer(), byUser),
@@ -49,10 +49,10 @@ public static class AutoRec
         return trained with { Model = best.WithHistory(RatingIndex.ByUser(MaskedAutoencoderTraining.AllTraining(data), data.Users)) };
     }
 
-    private static MaskedAutoencoderSpec Spec(AutoRecConfig config, int columns, TrainingData data)
+    private static MaskedAutoencoderSpec Spec(AutoRecConfig config, int columns, float[] columnMeans)
     {
         MaskedAutoencoderTraining.Validate("autorec", [config.Hidden], config.InputDropout, 0, config.LearningRate, config.Regularization);
         return new MaskedAutoencoderSpec(columns, [config.Hidden], Activation.Sigmoid, CodeLayer: 0, CodeDropout: 0, config.InputDropout,
-            config.Regularization, config.LearningRate, (float)data.GlobalMean, TorchDevices.Prepare(config.Device, config.Threads, config.Seed));
+            config.Regularization, config.LearningRate, columnMeans, TorchDevices.Prepare(config.Device, config.Threads, config.Seed));
     }
 }

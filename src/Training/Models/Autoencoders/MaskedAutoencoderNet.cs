@@ -9,6 +9,8 @@ namespace NetflixRec.Training.Models.Autoencoders;
 /// <param name="Columns">Input = output width: movies for user-based models, users for item-based AutoRec.</param>
 /// <param name="Layers">Hidden widths; Layers[0] is fed by the input table, Layers[^1] feeds the output table.</param>
 /// <param name="CodeLayer">Index in <paramref name="Layers"/> after which <paramref name="CodeDropout"/> applies.</param>
+/// <param name="InitialOutputBias">Per output column (see <see cref="MaskedAutoencoderTraining.ShrunkMeans"/>): the model
+/// starts from a baseline instead of spending its first epochs learning the column biases.</param>
 /// <param name="InputDropout">Denoising: each observed input rating is dropped with this probability (the rest scaled
 /// by 1/(1−p)); the loss still covers every observed rating, so the model learns to fill in the dropped ones.</param>
 public sealed record MaskedAutoencoderSpec(
@@ -20,7 +22,7 @@ public sealed record MaskedAutoencoderSpec(
     double InputDropout,
     double Regularization,
     double LearningRate,
-    float InitialOutputBias,
+    ReadOnlyMemory<float> InitialOutputBias,
     Device Device);
 
 /// <summary>
@@ -49,7 +51,7 @@ public sealed class MaskedAutoencoderNet : IDisposable
         Device device = spec.Device;
         _input = new RowAdam(Glorot(spec.Columns, layers[0], device), spec.LearningRate);
         _output = new RowAdam(Glorot(spec.Columns, layers[^1], device), spec.LearningRate);
-        _outputBias = new RowAdam(full(spec.Columns, spec.InitialOutputBias, device: device), spec.LearningRate);
+        _outputBias = new RowAdam(tensor(spec.InitialOutputBias.ToArray(), device: device), spec.LearningRate);
         _inputBias = new Parameter(zeros(layers[0], device: device));
         var dense = new List<Parameter> { _inputBias };
         for (int k = 0; k + 1 < layers.Count; k++)

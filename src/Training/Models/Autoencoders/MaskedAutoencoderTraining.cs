@@ -62,6 +62,37 @@ public static class MaskedAutoencoderTraining
         }
     }
 
+    /// <summary>
+    /// The mean rating of each column shrunk towards the global mean, (Σr + k·μ) / (n + k) with k = 10: the output
+    /// biases' starting point (a column with few ratings starts near μ).
+    /// </summary>
+    public static float[] ShrunkMeans(ReadOnlySpan<int> columnOfRating, ReadOnlySpan<byte> ratings, int columns, double globalMean)
+    {
+        const double Shrinkage = 10;
+        var sums = new double[columns];
+        var counts = new int[columns];
+        for (int i = 0; i < ratings.Length; i++)
+        {
+            sums[columnOfRating[i]] += ratings[i];
+            counts[columnOfRating[i]]++;
+        }
+
+        var means = new float[columns];
+        for (int c = 0; c < columns; c++)
+        {
+            means[c] = (float)((sums[c] + (Shrinkage * globalMean)) / (counts[c] + Shrinkage));
+        }
+
+        return means;
+    }
+
+    /// <summary>Per-movie <see cref="ShrunkMeans"/> of the fitting ratings.</summary>
+    public static float[] MovieMeans(TrainingData data)
+    {
+        int[] movies = [.. data.Train.Movies.ToArray().Select(m => (int)m)];
+        return ShrunkMeans(movies, data.Train.Ratings.Span, data.Movies, data.GlobalMean);
+    }
+
     /// <summary>All training ratings (fit + early-stopping slice): what a trained model reads at inference.</summary>
     public static RatingTable AllTraining(TrainingData data) => data.Train.Concat(data.Validation);
 }
