@@ -99,7 +99,8 @@ public sealed class MaskedAutoencoderNet : IDisposable
         Tensor refed;
         using (no_grad())
         {
-            Tensor code = Encode(input, t.EntryRow, t.EntryColumn, t.Values, t.Rows, training: true);
+            // The tables are gathered whole here, so entries index them by global column.
+            Tensor code = Encode(input, t.EntryRow, t.Columns.index_select(0, t.EntryColumn), t.Values, t.Rows, training: true);
             refed = code.matmul(output.t()) + outputBias;
         }
 
