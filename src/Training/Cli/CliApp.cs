@@ -17,6 +17,7 @@ internal static class CliApp
             EvaluateCommand.Create(),
             ServeDataCommand.Create(),
             BenchSgdCommand.Create(),
+            BenchGnnCommand.Create(),
         };
 
         ParseResult parse = root.Parse(args);
