@@ -81,5 +81,18 @@ internal static class CliRun
         return 0;
     }
 
+    /// <summary>Starts a new peak-memory window: Linux resets VmHWM to the current RSS when "5" is written to clear_refs.</summary>
+    public static void ResetPeakResident()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not Linux or not permitted: the peak then covers the whole process so far.
+        }
+    }
+
     public static string Megabytes(long bytes) => (bytes / 1048576.0).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " MB";
 }

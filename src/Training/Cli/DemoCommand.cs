@@ -1,78 +1,71 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json.Nodes;
+using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Synthetic;
 
 namespace NetflixRec.Training.Cli;
 
 /// <summary>
 /// <c>netflixrec demo [--out DIR]</c>: the README's main job on the embedded default — generate the small synthetic
-/// Prize, ingest it, train and evaluate every available model on the probe split, print the results table.
+/// Prize, ingest it, compare one or more models of every family under time budgets that fit about ten minutes on two
+/// cores (each exported to ONNX), and print where the report is and the command that serves the models.
+/// Re-running resumes: a complete dataset and the models already trained are reused.
 /// </summary>
 internal static class DemoCommand
 {
-    public static readonly string[] Models = ["bias", "biased-mf", "biased-mf-als", "svdpp", "nmf"];
+    public static readonly string[] Models = ["bias", "biased-mf", "svdpp"];
 
     public static Command Create()
     {
         Option<string> output = new("--out") { Description = "Working directory (default: ./demo).", DefaultValueFactory = _ => "demo" };
+        Option<string> scale = new("--scale") { Description = "Synthetic Prize scale: tiny|small (default)|medium|full.", DefaultValueFactory = _ => "small" };
         Option<int> threads = CommonOptions.Threads();
-        var command = new Command("demo", "Generate the small synthetic Prize, ingest it, train and evaluate every model, print the table.")
+        var command = new Command("demo", "Generate the small synthetic Prize, ingest it, compare every model family, export to ONNX, print the report.")
         {
-            output, threads,
+            output, scale, threads,
         };
         command.SetAction(parse => CliRun.Guard(() =>
         {
-            Run(parse.GetRequiredValue(output), parse.GetValue(threads));
+            Run(parse.GetRequiredValue(output), GenerateCommand.ParseScale(parse.GetRequiredValue(scale)), parse.GetValue(threads));
             return CliRun.Success;
         }));
         return command;
     }
 
-    private static void Run(string root, int threads)
+    private static void Run(string root, GeneratorScale scale, int threads)
     {
-        string netflix = Path.Combine(root, "netflix-small");
-        string dataset = Path.Combine(root, "dataset-small");
-        string models = Path.Combine(root, "models");
-        Data.OutputDirectory.EnsureAbsentOrEmpty(netflix);
-        Data.OutputDirectory.EnsureAbsentOrEmpty(dataset);
-        Data.OutputDirectory.EnsureAbsentOrEmpty(models);
-        GenerateCommand.Run(GeneratorScale.Small, netflix, GenerateCommand.DefaultSeed, json: false);
-        IngestCommand.Run(netflix, dataset, threads, json: false);
-
-        var rows = new List<JsonObject>();
-        foreach (string model in Models)
+        string name = scale.ToString().ToLowerInvariant();
+        string netflix = Path.Combine(root, "netflix-" + name);
+        string dataset = Path.Combine(root, "dataset-" + name);
+        string study = Path.Combine(root, "study-" + name);
+        if (File.Exists(Path.Combine(dataset, "manifest.json")))
         {
-            string directory = Path.Combine(models, model);
-            TrainCommand.Run(dataset, model, configPath: null, directory, json: false);
-            JsonObject result = EvaluateCommand.Run(dataset, directory, threads);
-            EvaluateCommand.Print(result, json: false);
-            rows.Add(result);
+            CliRun.Progress($"demo: reusing the dataset in {dataset}");
+        }
+        else
+        {
+            Data.OutputDirectory.EnsureAbsentOrEmpty(netflix);
+            Data.OutputDirectory.EnsureAbsentOrEmpty(dataset);
+            GenerateCommand.Run(scale, netflix, GenerateCommand.DefaultSeed, json: false);
+            IngestCommand.Run(netflix, dataset, threads, json: false);
         }
 
+        var plan = new StudyPlan(dataset, Models, Budgets(), study, Bootstrap: 1000, threads,
+            $"netflixrec demo --out {root} --scale {name}");
+        StudyOutcome outcome = StudyRunner.Run(plan);
+        CompareCommand.Print(outcome, json: false);
         Console.Out.WriteLine();
-        Console.Out.WriteLine(Table(rows));
-        Console.Out.WriteLine($"demo: dataset in {dataset}, models in {models}; stream the dataset with: netflixrec serve-data --data {dataset}");
+        Console.Out.WriteLine(File.ReadAllText(outcome.ReportPath).Split("## Findings")[0].Split("## Results")[1].Trim());
+        Console.Out.WriteLine();
+        Console.Out.WriteLine($"demo: the study is in {outcome.ReportPath} (results.json and charts beside it)");
+        Console.Out.WriteLine($"demo: serve the models with: dotnet run --project src/Serving -c Release -- --models {Path.Combine(study, StudyRunner.ModelsDirectoryName)} --urls http://127.0.0.1:5080");
     }
 
-    /// <summary>The results as a Markdown table (the same columns as the README's).</summary>
-    public static string Table(IReadOnlyList<JsonObject> rows)
+    /// <summary>The demo's per-model overrides (embedded demo.json): epoch budgets that keep the whole run near ten minutes.</summary>
+    private static JsonObject Budgets()
     {
-        static string F(JsonObject row, string name, string format) =>
-            row[name] is JsonValue v && v.TryGetValue(out double d) ? d.ToString(format, CultureInfo.InvariantCulture) : "n/a";
-        var lines = new List<string>
-        {
-            "| model | family | RMSE | MAE | Recall@20 | NDCG@20 | coverage@20 | train s | epoch s |",
-            "|---|---|---|---|---|---|---|---|---|",
-        };
-        lines.AddRange(rows.Select(r =>
-            $"| {r["model"]} | {r["family"]} | {F(r, "rmse", "F4")} | {F(r, "mae", "F4")} | {F(r, "recall@20", "F4")} | {F(r, "ndcg@20", "F4")} | " +
-            $"{F(r, "coverage@20", "F3")} | {F(r, "train_seconds", "F1")} | {F(r, "epoch_seconds", "F2")} |"));
-        if (rows.Count > 0)
-        {
-            lines.Add($"oracle RMSE (irreducible error of the generator): {F(rows[0], "oracle_rmse", "F4")}");
-        }
-
-        return string.Join(Environment.NewLine, lines);
+        using Stream stream = typeof(DemoCommand).Assembly.GetManifestResourceStream("NetflixRec.Training.Cli.demo.json")
+            ?? throw new InvalidOperationException("the embedded demo.json is missing from the build");
+        return JsonNode.Parse(stream)!.AsObject();
     }
 }

@@ -46,13 +46,22 @@ internal static class EvaluateCommand
         CliRun.Progress($"evaluate: {manifest.Name} on {dataset.Manifest.Probe:N0} probe ratings ({threads} threads)");
         EvaluationResult result = Evaluator.Evaluate(model, RatingBatches.LoadRatings(dataset, DatasetPartition.Train),
             RatingBatches.LoadRatings(dataset, DatasetPartition.Probe), RatingBatches.LoadProbeOracle(dataset), EvaluationOptions.Default with { Threads = threads });
+        JsonObject json = Describe(result, manifest, modelDirectory);
+        ModelStore.UpdateMetrics(modelDirectory, MetricsOf(json));
+        return json;
+    }
+
+    /// <summary>The <c>evaluate --json</c> object: the evaluation plus the training costs from the manifest.</summary>
+    public static JsonObject Describe(EvaluationResult result, ModelManifest manifest, string modelDirectory)
+    {
         JsonObject json = EvaluationJson.ToJsonObject(result);
         json["train_seconds"] = manifest.TrainSeconds;
         json["epochs"] = manifest.Epochs;
         json["epoch_seconds"] = manifest.LearningCurve.Count == 0 ? null : Math.Round(manifest.LearningCurve.Average(e => e.Seconds), 3);
         json["parameters"] = manifest.ParameterCount;
-        json["model_bytes"] = new FileInfo(Path.Combine(modelDirectory, ModelStore.WeightsFileName)).Length;
-        ModelStore.UpdateMetrics(modelDirectory, MetricsOf(json));
+        // What the trained model needs to predict: its weights, and the rating history for models that read it.
+        json["model_bytes"] = new[] { ModelDirectory.Weights, ModelDirectory.History }
+            .Select(f => new FileInfo(Path.Combine(modelDirectory, f))).Where(f => f.Exists).Sum(f => f.Length);
         return json;
     }
 
@@ -66,7 +75,7 @@ internal static class EvaluateCommand
     }
 
     /// <summary>The numeric top-level fields, for the model manifest.</summary>
-    private static Dictionary<string, double> MetricsOf(JsonObject json) =>
+    public static Dictionary<string, double> MetricsOf(JsonObject json) =>
         json.Where(p => p.Value is JsonValue v && v.TryGetValue(out double _))
             .ToDictionary(p => p.Key, p => p.Value!.GetValue<double>());
 }

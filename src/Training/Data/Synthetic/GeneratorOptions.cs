@@ -16,6 +16,8 @@ namespace NetflixRec.Training.Data.Synthetic;
 /// <param name="MaxMovieShare">Most ratings one movie can get, as a share of users; the most popular approach it softly.</param>
 /// <param name="MaxHeldOutPerUser">Most recent ratings per user held out for probe and qualifying.</param>
 /// <param name="HeldOutShare">Share of all ratings to hold out (the Prize: 4.2%), one third probe, two thirds qualifying.</param>
+/// <param name="TasteSelection">How strongly taste decides what a user watches: a drawn rater keeps the movie with probability
+/// σ(β·z), z the user–movie affinity in standard deviations. 0 makes the choice independent of taste (missing at random).</param>
 public sealed record GeneratorOptions(
     GeneratorScale Scale,
     int Seed,
@@ -28,13 +30,18 @@ public sealed record GeneratorOptions(
     double MoviePopularitySpread,
     double MaxMovieShare,
     int MaxHeldOutPerUser,
-    double HeldOutShare)
+    double HeldOutShare,
+    double TasteSelection)
 {
     /// <summary>The largest CustomerID in the Prize; synthetic customers are a random subset of 1..MaxCustomerId.</summary>
     public const int MaxCustomerId = 2_649_429;
 
     // (1,408,395 probe + 2,817,131 qualifying) / 100,480,507 ratings.
     private const double PrizeHeldOutShare = 0.04205;
+
+    // Odds of watching rise about 4.5× from one sd below to one sd above average affinity: people mostly rate what
+    // they chose to see, so who-rated-what carries taste, as on Netflix (what SVD++, Mult-VAE and LightGCN exploit).
+    private const double DefaultTasteSelection = 1.5;
 
     public static GeneratorOptions ForScale(GeneratorScale scale, int seed) => scale switch
     {
@@ -60,12 +67,13 @@ public sealed record GeneratorOptions(
         Require(MoviePopularitySpread is >= 0 and <= 4, nameof(MoviePopularitySpread), "must be between 0 and 4");
         Require(MaxHeldOutPerUser is >= 0 and <= 1000, nameof(MaxHeldOutPerUser), "must be between 0 and 1000");
         Require(HeldOutShare is >= 0 and <= 0.5, nameof(HeldOutShare), "must be between 0 and 0.5");
+        Require(TasteSelection is >= 0 and <= 8, nameof(TasteSelection), "must be between 0 and 8");
     }
 
     private static GeneratorOptions Shape(GeneratorScale scale, int seed, int users, int movies, long ratings, int latentRank) =>
         new(scale, seed, users, movies, ratings, latentRank, HiddenWidth: 4,
             UserActivitySpread: 1.1, MoviePopularitySpread: 2.3, MaxMovieShare: 0.5,
-            MaxHeldOutPerUser: 9, HeldOutShare: PrizeHeldOutShare);
+            MaxHeldOutPerUser: 9, HeldOutShare: PrizeHeldOutShare, TasteSelection: DefaultTasteSelection);
 
     private static void Require(bool condition, string field, string message)
     {

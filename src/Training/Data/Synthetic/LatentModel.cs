@@ -87,8 +87,22 @@ internal sealed class LatentModel
 
     public static LatentModel Create(GeneratorOptions options, Population population) => new(options, population);
 
+    /// <summary>The standard deviation of <see cref="Affinity"/> over random user–movie pairs.</summary>
+    public static double AffinitySd { get; } = Math.Sqrt(LowRankVariance + HiddenVariance);
+
     /// <summary>The score without noise for user index u, movie index i (0-based) on a day.</summary>
     public double Score(int u, int i, short day)
+    {
+        ReadOnlySpan<float> user = _users.AsSpan(u * _userStride, _userStride);
+        double drift = user[1] * SyntheticCalendar.Years(user[2], day);
+        return user[0] + _movies[i * _movieStride] + Affinity(u, i) + drift;
+    }
+
+    /// <summary>
+    /// The taste part of the score (low-rank plus hidden, no biases or drift): how much this user likes this movie
+    /// beyond how generous the user and how good the movie are. It also decides who chooses to watch what.
+    /// </summary>
+    public double Affinity(int u, int i)
     {
         ReadOnlySpan<float> user = _users.AsSpan(u * _userStride, _userStride);
         ReadOnlySpan<float> movie = _movies.AsSpan(i * _movieStride, _movieStride);
@@ -108,8 +122,7 @@ internal sealed class LatentModel
             hidden += Math.Max(0f, a[h] + c[h]) - ReluMean;
         }
 
-        double drift = user[1] * SyntheticCalendar.Years(user[2], day);
-        return user[0] + movie[0] + dot + (_hiddenWeight * hidden) + drift;
+        return dot + (_hiddenWeight * hidden);
     }
 
     private static void FillGaussian(ref Rng rng, Span<float> values)

@@ -1,9 +1,11 @@
 namespace NetflixRec.Training.Data.Synthetic;
 
 /// <summary>
-/// Who rated which movie (Chung–Lu style): movie i gets n_i raters, drawn without replacement with probability
-/// proportional to user activity. The result is a heavy-tailed bipartite graph whose user degrees follow the activity
-/// weights and whose movie degrees follow popularity. Every user ends with at least one rating.
+/// Who rated which movie (Chung–Lu style with taste): movie i gets n_i raters, drawn without replacement with probability
+/// proportional to user activity × σ(β·z_ui), z the user's affinity for the movie in standard deviations (see
+/// <see cref="GeneratorOptions.TasteSelection"/>). The result is a heavy-tailed bipartite graph whose user degrees follow
+/// the activity weights, whose movie degrees follow popularity, and whose edges lean toward what each user likes, so
+/// the missing ratings are not missing at random. Every user ends with at least one rating.
 /// </summary>
 internal static class RaterSampler
 {
@@ -30,8 +32,9 @@ internal static class RaterSampler
     }
 
     /// <summary>Per movie, the sorted user indices of its raters.</summary>
-    public static int[][] Sample(GeneratorOptions options, Population population, int[] counts, int parallelism)
+    public static int[][] Sample(GeneratorOptions options, Population population, LatentModel model, int[] counts, int parallelism)
     {
+        var taste = new TasteFilter(model, options.TasteSelection);
         int users = population.Users;
         var alias = new AliasTable(population.UserWeights);
         var saturation = new SaturationCurve(population.UserWeights);
@@ -41,23 +44,25 @@ internal static class RaterSampler
             var rng = Rng.Create(options.Seed, RngStream.Raters, movie);
             int n = counts[movie];
             raters[movie] = n > BernoulliShare * users
-                ? BernoulliPass(ref rng, population.UserWeights, saturation.Scale(n), scratch.Chosen)
-                : RejectionDraws(ref rng, alias, n, movie + 1, scratch.Stamps);
+                ? BernoulliPass(ref rng, population.UserWeights, n, saturation.Scale(n), taste, movie, scratch)
+                : RejectionDraws(ref rng, alias, n, taste, movie, scratch.Stamps);
         });
 
         TopUp(options.Seed, users, raters, counts);
         return raters;
     }
 
-    private static int[] RejectionDraws(ref Rng rng, AliasTable alias, int n, int stamp, int[] stamps)
+    private static int[] RejectionDraws(ref Rng rng, AliasTable alias, int n, TasteFilter taste, int movie, int[] stamps)
     {
-        // Stamps are unique per movie, so the scratch array never needs clearing between movies.
+        // Stamps are unique per movie, so the scratch array never needs clearing between movies. A user the taste
+        // filter turns down may be drawn again later and accepted: the draw is with activity × acceptance weights.
+        int stamp = movie + 1;
         int[] chosen = new int[n];
         int k = 0;
         while (k < n)
         {
             int u = alias.Sample(ref rng);
-            if (stamps[u] != stamp)
+            if (stamps[u] != stamp && rng.NextDouble() < taste.Acceptance(u, movie))
             {
                 stamps[u] = stamp;
                 chosen[k++] = u;
@@ -68,12 +73,37 @@ internal static class RaterSampler
         return chosen;
     }
 
-    private static int[] BernoulliPass(ref Rng rng, double[] weights, double scale, int[] chosen)
+    private static int[] BernoulliPass(ref Rng rng, double[] weights, int n, double scale, TasteFilter taste, int movie, Scratch scratch)
     {
-        int k = 0;
+        // User u watches with probability min(1, λ·w_u·2σ(βz_u)). 2σ averages 1, but the taste weighting pushes more
+        // heavy users past 1, so λ is refitted (fixed-point steps from the taste-free λ) until the expected count is n.
+        double[] rate = scratch.Rates;
         for (int u = 0; u < weights.Length; u++)
         {
-            if (rng.NextDouble() < scale * weights[u])
+            rate[u] = weights[u] * taste.Weight(u, movie);
+        }
+
+        for (int iteration = 0; iteration < 50; iteration++)
+        {
+            double expected = 0;
+            for (int u = 0; u < rate.Length; u++)
+            {
+                expected += Math.Min(1, scale * rate[u]);
+            }
+
+            if (expected >= n * 0.999)
+            {
+                break;
+            }
+
+            scale *= n / expected;
+        }
+
+        int[] chosen = scratch.Chosen;
+        int k = 0;
+        for (int u = 0; u < rate.Length; u++)
+        {
+            if (rng.NextDouble() < scale * rate[u])
             {
                 chosen[k++] = u;
             }
@@ -185,11 +215,26 @@ internal static class RaterSampler
         return expected;
     }
 
+    /// <summary>The taste-driven part of choosing what to watch.</summary>
+    private sealed class TasteFilter(LatentModel model, double strength)
+    {
+        private readonly double _perSd = strength / LatentModel.AffinitySd;
+
+        /// <summary>σ(β·z): the chance a user drawn for this movie by activity actually watches it.</summary>
+        public double Acceptance(int user, int movie) =>
+            strength == 0 ? 1 : 1 / (1 + Math.Exp(-_perSd * model.Affinity(user, movie)));
+
+        /// <summary>The acceptance rescaled to average 1 (for the Bernoulli pass, whose rate already targets the count).</summary>
+        public double Weight(int user, int movie) => 2 * Acceptance(user, movie);
+    }
+
     /// <summary>A worker's buffers. Stamps must only ever hold movie stamps, or a stale value could mimic the current movie's.</summary>
     private sealed class Scratch(int users)
     {
         public int[] Stamps { get; } = new int[users];
 
         public int[] Chosen { get; } = new int[users];
+
+        public double[] Rates { get; } = new double[users];
     }
 }

@@ -83,7 +83,7 @@ public static class SyntheticNetflix
 
         progress.Report($"sampling about {options.TargetRatings:N0} ratings");
         int[] counts = RaterSampler.MovieCounts(options, population);
-        int[][] raters = RaterSampler.Sample(options, population, counts, parallelism);
+        int[][] raters = RaterSampler.Sample(options, population, model, counts, parallelism);
         int[] order = WorkQueue.LargestFirst(Array.ConvertAll(raters, movie => movie.Length));
 
         progress.Report("drawing days and stars");

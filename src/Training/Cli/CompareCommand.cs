@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using NetflixRec.Training.Models;
+using NetflixRec.Training.Reporting;
+
+namespace NetflixRec.Training.Cli;
+
+/// <summary>
+/// <c>netflixrec compare --data DATASET_DIR [--models a,b,c] [--config FILE.json] --out RESULTS_DIR [--json]</c>: trains
+/// every selected model on the same data and split, evaluates them with the shared protocol, and writes the study
+/// (report.md, results.json, charts). Re-running skips models already trained with the same configuration and data.
+/// </summary>
+internal static class CompareCommand
+{
+    /// <summary>At least one model of every family: the baseline, two MF models, the autoencoders and the GNNs.</summary>
+    public static readonly string[] DefaultModels = ["bias", "biased-mf", "svdpp"];
+
+    public static Command Create()
+    {
+        Option<string> data = CommonOptions.RequiredPath("--data", "Dataset directory written by 'netflixrec ingest'.");
+        Option<string?> models = new("--models") { Description = "Comma-separated model names (default: " + string.Join(",", DefaultModels) + ")." };
+        Option<string?> config = new("--config") { Description = "JSON object of per-model hyperparameter overrides: {\"biased-mf\": {\"factors\": 128}, ...}." };
+        Option<string> output = CommonOptions.RequiredPath("--out", "Results directory (created; reused to resume an interrupted study).");
+        Option<int> bootstrap = new("--bootstrap") { Description = "Bootstrap resamples for the confidence intervals.", DefaultValueFactory = _ => 1000 };
+        Option<int> threads = CommonOptions.Threads();
+        Option<bool> json = CommonOptions.Json();
+        var command = new Command("compare", "Train, evaluate and compare models on one dataset; write report.md, results.json and charts.")
+        {
+            data, models, config, output, bootstrap, threads, json,
+        };
+        command.SetAction(parse => CliRun.Guard(() =>
+        {
+            string[] names = ParseModels(parse.GetValue(models));
+            JsonObject overrides = parse.GetValue(config) is { } path ? ModelConfig.ReadFile(path) : [];
+            var plan = new StudyPlan(parse.GetRequiredValue(data), names, overrides, parse.GetRequiredValue(output),
+                parse.GetValue(bootstrap), parse.GetValue(threads), "netflixrec " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
+            StudyOutcome outcome = StudyRunner.Run(plan);
+            Print(outcome, parse.GetValue(json));
+            return CliRun.Success;
+        }));
+        return command;
+    }
+
+    public static void Print(StudyOutcome outcome, bool json)
+    {
+        if (json)
+        {
+            Console.Out.WriteLine(outcome.Json.ToJsonString(CliRun.JsonOptions));
+            return;
+        }
+
+        StudyRow? best = outcome.Rows.Where(r => double.IsFinite(r.Rmse)).MinBy(r => r.Rmse);
+        StudyRow? ranker = outcome.Rows.Where(r => double.IsFinite(r.Recall)).MaxBy(r => r.Recall);
+        Console.Out.WriteLine($"compared {outcome.Rows.Count} models ({outcome.Reused} reused) in {outcome.Seconds:F1} s; best RMSE {best?.Model} " +
+            $"{best?.Rmse:F4}, best Recall@20 {ranker?.Model} {ranker?.Recall:F4} → {outcome.ReportPath}");
+    }
+
+    private static string[] ParseModels(string? list)
+    {
+        if (list is null)
+        {
+            return DefaultModels;
+        }
+
+        string[] names = [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+        if (names.Length == 0)
+        {
+            throw new ArgumentException("--models: give at least one model name", nameof(list));
+        }
+
+        if (names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            throw new ArgumentException($"--models: '{duplicate.Key}' is listed twice", nameof(list));
+        }
+
+        if (names.FirstOrDefault(n => !ModelCatalog.Names.Contains(n)) is { } unknown)
+        {
+            throw new ArgumentException($"--models: unknown model '{unknown}'; known: {string.Join(", ", ModelCatalog.Names)}", nameof(list));
+        }
+
+        return names;
+    }
+}

@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NetflixRec.Contracts;
+using NetflixRec.Training.Data.Store;
+using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Evaluation;
+using NetflixRec.Training.Models;
+using NetflixRec.Training.Reporting;
+
+namespace NetflixRec.Training.Cli;
+
+/// <summary>What to compare: the dataset, the models in order, per-model overrides, where to write, and how.</summary>
+internal sealed record StudyPlan(string Data, IReadOnlyList<string> Models, JsonObject Overrides, string Output, int Bootstrap, int Threads, string Command);
+
+/// <summary>What a study produced: one row per model, the <c>compare --json</c> object and the report's path.</summary>
+internal sealed record StudyOutcome(IReadOnlyList<StudyRow> Rows, JsonObject Json, string ReportPath, int Reused, double Seconds);
+
+/// <summary>
+/// The edge that runs a study: trains (or reuses) each model into RESULTS_DIR/models/NAME, evaluates it on data indexed
+/// once, measures time and memory, bootstraps the differences against the best model, and writes report.md,
+/// results.json and the charts — each file written whole or not at all.
+/// </summary>
+internal static class StudyRunner
+{
+    public const string ResultsFileName = "results.json";
+    public const string ModelsDirectoryName = "models";
+
+    /// <summary>The row saved next to each trained model: what makes a re-run skip it.</summary>
+    public const string RowFileName = "study_row.json";
+
+    private const int BootstrapSeed = 20061002;
+
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static StudyOutcome Run(StudyPlan plan)
+    {
+        if (plan.Bootstrap < 10)
+        {
+            throw new ArgumentException($"--bootstrap: {plan.Bootstrap}: use at least 10 resamples", nameof(plan));
+        }
+
+        foreach ((string key, _) in plan.Overrides)
+        {
+            if (!plan.Models.Contains(key))
+            {
+                throw new ArgumentException($"--config: '{key}' is not one of the compared models ({string.Join(", ", plan.Models)})", nameof(plan));
+            }
+        }
+
+        var clock = Stopwatch.StartNew();
+        string started = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        LocalDataset dataset = LocalDataset.Open(plan.Data);
+        string modelsRoot = Path.Combine(plan.Output, ModelsDirectoryName);
+        Directory.CreateDirectory(modelsRoot);
+
+        CliRun.Progress($"compare: indexing {dataset.Manifest.Train:N0} training and {dataset.Manifest.Probe:N0} probe ratings");
+        RatingTable train = dataset.LoadRatings(DatasetPartition.Train);
+        RatingTable probe = dataset.LoadRatings(DatasetPartition.Probe);
+        EvaluationData evaluation = EvaluationData.Prepare(train, probe, dataset.LoadProbeOracle(), dataset.Manifest.Users, dataset.Manifest.Movies);
+        EvaluationOptions evaluationOptions = EvaluationOptions.Default with { Threads = plan.Threads };
+        var prepared = new Dictionary<string, TrainingData>();
+
+        var rows = new List<JsonObject>();
+        var errors = new Dictionary<string, UserErrors>();
+        int reused = 0;
+        for (int i = 0; i < plan.Models.Count; i++)
+        {
+            string name = plan.Models[i];
+            JsonObject hyperparameters = ModelConfig.Merge(name, plan.Overrides[name] as JsonObject);
+            string directory = Path.Combine(modelsRoot, name);
+            CliRun.Progress($"compare: [{i + 1}/{plan.Models.Count}] {name}");
+            JsonObject? row = Reusable(directory, hyperparameters, dataset.Manifest.Fingerprint);
+            IRatingModel model;
+            if (row is not null)
+            {
+                CliRun.Progress($"compare: {name}: already trained with this configuration and data; reusing {directory}");
+                model = ModelStore.Load(directory).Model;
+                row["reused"] = true;
+                reused++;
+            }
+            else
+            {
+                TrainingData data = PrepareOnce(prepared, dataset, hyperparameters, name);
+                (model, row) = TrainAndEvaluate(name, hyperparameters, data, evaluation, evaluationOptions, directory, plan.Threads, plan.Data);
+            }
+
+            errors[name] = UserErrors.Compute(RatingMetrics.PredictClipped(model, evaluation.HeldOut, plan.Threads), evaluation.HeldOut, evaluation.Users);
+            rows.Add(row);
+        }
+
+        IReadOnlyList<RmseDifference> differences = Differences(rows, errors, plan.Bootstrap);
+        foreach (RmseDifference difference in differences)
+        {
+            rows.First(r => r["model"]!.GetValue<string>() == difference.Model)["rmse_vs_best"] = new JsonObject
+            {
+                ["reference"] = difference.Reference,
+                ["difference"] = difference.Difference,
+                ["low"] = difference.Low,
+                ["high"] = difference.High,
+                ["confidence"] = difference.Confidence,
+                ["resamples"] = difference.Resamples,
+            };
+        }
+
+        StudyRow[] typed = [.. rows.Select(StudyRow.FromJson)];
+        var context = new StudyContext(plan.Command, Path.GetFullPath(plan.Data), dataset.Manifest.Fingerprint, dataset.Manifest.Train,
+            dataset.Manifest.Probe, dataset.Manifest.Users, dataset.Manifest.Movies, Machine(), started, clock.Elapsed.TotalSeconds);
+        string reportPath = WriteStudy(plan.Output, context, typed, differences, rows, plan);
+        var json = new JsonObject
+        {
+            ["results"] = new JsonArray([.. rows.Select(r => (JsonNode)r.DeepClone())]),
+            ["report"] = reportPath,
+        };
+        return new StudyOutcome(typed, json, reportPath, reused, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The saved row of a model trained earlier with the same hyperparameters on the same data, else null.</summary>
+    private static JsonObject? Reusable(string directory, JsonObject hyperparameters, string fingerprint)
+    {
+        string rowPath = Path.Combine(directory, RowFileName);
+        if (!File.Exists(rowPath) || !File.Exists(Path.Combine(directory, ModelDirectory.Manifest)))
+        {
+            return null;
+        }
+
+        ModelManifest manifest = ModelStore.ReadManifest(directory);
+        JsonObject? row = JsonNode.Parse(File.ReadAllText(rowPath)) as JsonObject;
+        bool same = manifest.DataFingerprint == fingerprint && row?["config"] is JsonNode config && JsonNode.DeepEquals(config, hyperparameters);
+        if (!same)
+        {
+            CliRun.Progress($"compare: {directory} was trained with another configuration or data; training again");
+            Directory.Delete(directory, recursive: true);
+            return null;
+        }
+
+        return row;
+    }
+
+    private static TrainingData PrepareOnce(Dictionary<string, TrainingData> prepared, LocalDataset dataset, JsonObject hyperparameters, string name)
+    {
+        // Every model with the same validation fraction and seed trains on the same split; prepare it once.
+        string key = $"{hyperparameters["validation_fraction"]}/{hyperparameters["seed"]}";
+        if (!prepared.TryGetValue(key, out TrainingData? data))
+        {
+            data = TrainCommand.Prepare(dataset, hyperparameters, $"{name} configuration");
+            prepared[key] = data;
+        }
+
+        return data;
+    }
+
+    private static (IRatingModel Model, JsonObject Row) TrainAndEvaluate(string name, JsonObject hyperparameters, TrainingData data,
+        EvaluationData evaluation, EvaluationOptions options, string directory, int threads, string dataPath)
+    {
+        ModelEntry entry = ModelCatalog.Find(name);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        CliRun.ResetPeakResident();
+        var clock = Stopwatch.StartNew();
+        TrainedModel trained = entry.Train(data, hyperparameters, new Progress<EpochRecord>(e =>
+            CliRun.Progress($"compare: {name}: epoch {e.Epoch}: train RMSE {e.TrainRmse:F4}, validation RMSE {e.ValidationRmse:F4} ({e.Seconds:F1} s)")));
+        double seconds = clock.Elapsed.TotalSeconds;
+        long peak = CliRun.PeakResidentBytes();
+
+        ModelManifest manifest = ModelStore.ManifestFor(trained, data, seconds,
+            trained.Model.Tensors.ToDictionary(t => t.Name, t => t.ElementCount), Path.GetFullPath(dataPath));
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        ModelStore.Save(directory, trained.Model, manifest);
+        CliRun.Progress($"compare: {name}: trained in {seconds:F1} s; evaluating");
+        EvaluationResult result = Evaluator.Evaluate(trained.Model, evaluation, options);
+        JsonObject row = EvaluateCommand.Describe(result, ModelStore.ReadManifest(directory), directory);
+        row["peak_rss_bytes"] = peak;
+        row["in_process_ms_per_user"] = result.Timings.UsersPerSecond > 0 ? 1000.0 * threads / result.Timings.UsersPerSecond : null;
+        row["learning_curve"] = JsonSerializer.SerializeToNode(trained.Curve, s_snake);
+        row["best_epoch"] = trained.BestEpoch;
+        row["config"] = hyperparameters.DeepClone();
+        row["reused"] = false;
+        ModelStore.UpdateMetrics(directory, EvaluateCommand.MetricsOf(row));
+        WriteFileAtomically(Path.Combine(directory, RowFileName), row.ToJsonString(s_indented));
+        CliRun.Progress($"compare: {name}: RMSE {result.Rmse:F4}, Recall@20 {result.AtPrimaryCutoff.Recall:F4}");
+        return (trained.Model, row);
+    }
+
+    private static readonly JsonSerializerOptions s_snake = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Each model against the one with the lowest RMSE, paired over users.</summary>
+    private static IReadOnlyList<RmseDifference> Differences(List<JsonObject> rows, Dictionary<string, UserErrors> errors, int resamples)
+    {
+        string? best = errors.Where(e => double.IsFinite(e.Value.Rmse)).MinBy(e => e.Value.Rmse).Key;
+        if (best is null)
+        {
+            return [];
+        }
+
+        return [.. rows.Select(r => r["model"]!.GetValue<string>()).Where(m => m != best)
+            .Select(m => PairedBootstrap.Compare(m, errors[m], best, errors[best], resamples, 0.95, BootstrapSeed))];
+    }
+
+    private static string WriteStudy(string output, StudyContext context, IReadOnlyList<StudyRow> rows, IReadOnlyList<RmseDifference> differences,
+        List<JsonObject> rowJson, StudyPlan plan)
+    {
+        IReadOnlyList<string> charts = [];
+        string chartsTemp = Path.Combine(output, ".charts-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(chartsTemp);
+        try
+        {
+            charts = Charts.WriteAll(rows, chartsTemp);
+            foreach (string chart in charts)
+            {
+                File.Move(Path.Combine(chartsTemp, chart), Path.Combine(output, chart), overwrite: true);
+            }
+        }
+        finally
+        {
+            Directory.Delete(chartsTemp, recursive: true);
+        }
+
+        IReadOnlyList<string> findings = Findings.Derive(rows, differences);
+        var results = new JsonObject
+        {
+            ["command"] = context.Command,
+            ["started"] = context.Started,
+            ["seconds"] = Math.Round(context.Seconds, 1),
+            ["machine"] = context.Machine,
+            ["netflixrec"] = typeof(StudyRunner).Assembly.GetName().Version?.ToString(),
+            ["dotnet"] = Environment.Version.ToString(),
+            ["dataset"] = new JsonObject
+            {
+                ["path"] = context.Dataset,
+                ["fingerprint"] = context.DataFingerprint,
+                ["train"] = context.TrainRatings,
+                ["probe"] = context.ProbeRatings,
+                ["users"] = context.Users,
+                ["movies"] = context.Movies,
+            },
+            ["models"] = new JsonArray([.. plan.Models.Select(m => JsonValue.Create(m))]),
+            ["bootstrap"] = new JsonObject { ["resamples"] = plan.Bootstrap, ["seed"] = BootstrapSeed, ["confidence"] = 0.95 },
+            ["findings"] = new JsonArray([.. findings.Select(f => JsonValue.Create(f))]),
+            ["results"] = new JsonArray([.. rowJson.Select(r => (JsonNode)r.DeepClone())]),
+        };
+        WriteFileAtomically(Path.Combine(output, ResultsFileName), results.ToJsonString(s_indented));
+        string reportPath = Path.Combine(output, StudyReport.FileName);
+        WriteFileAtomically(reportPath, StudyReport.Render(context, rows, differences, findings, charts));
+        return reportPath;
+    }
+
+    private static void WriteFileAtomically(string path, string text)
+    {
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Cores, CPU model, memory and OS: what a reader needs to put the timings in context.</summary>
+    private static string Machine()
+    {
+        string cpu = "unknown CPU";
+        try
+        {
+            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
+        }
+        catch (IOException)
+        {
+            // Not Linux.
+        }
+
+        double memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1073741824.0;
+        return $"{Environment.ProcessorCount} cores ({cpu}), {memory:F0} GB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}";
+    }
+}

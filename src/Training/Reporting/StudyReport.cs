@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+
+namespace NetflixRec.Training.Reporting;
+
+/// <summary>Where and how the study ran: printed at the top of the report and stored in results.json.</summary>
+public sealed record StudyContext(string Command, string Dataset, string DataFingerprint, long TrainRatings, long ProbeRatings, int Users, int Movies,
+    string Machine, string Started, double Seconds);
+
+/// <summary>report.md: the results table with the bootstrap intervals, the findings, the charts and RMSE by activity.</summary>
+public static class StudyReport
+{
+    public const string FileName = "report.md";
+
+    public static string Render(StudyContext context, IReadOnlyList<StudyRow> rows, IReadOnlyList<RmseDifference> differences,
+        IReadOnlyList<string> findings, IReadOnlyList<string> charts)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(rows);
+        var text = new StringBuilder();
+        text.AppendLine("# NetflixRec comparative study").AppendLine();
+        text.AppendLine($"- Command: `{context.Command}`");
+        text.AppendLine($"- Dataset: {context.Dataset} (fingerprint `{context.DataFingerprint}`): {context.TrainRatings:N0} training ratings, " +
+            $"{context.ProbeRatings:N0} probe ratings, {context.Users:N0} users, {context.Movies:N0} movies");
+        text.AppendLine($"- Machine: {context.Machine}");
+        text.AppendLine($"- Started {context.Started}, ran {context.Seconds:F0} s").AppendLine();
+
+        text.AppendLine("## Results").AppendLine();
+        text.AppendLine("Probe RMSE/MAE of predictions clipped to 1–5 stars; ranking over the full catalog, excluding each user's training " +
+            "ratings, a probe rating of 4+ stars counts as relevant. Δ best: RMSE minus the best model's, with a 95% paired-bootstrap " +
+            "interval over users. Memory: peak resident set while training. ONNX ms/user: ONNX Runtime (CPU) scoring every movie for one user; " +
+            "in-process ms/user: the same with the trained model in .NET, ranking included.").AppendLine();
+        text.AppendLine("| model | family | RMSE | Δ best [95% CI] | MAE | Recall@20 | NDCG@20 | coverage@20 | train s | epoch s | memory MB | model MB | ONNX ms/user | in-process ms/user |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (StudyRow row in rows)
+        {
+            RmseDifference? difference = differences.FirstOrDefault(d => d.Model == row.Model);
+            string delta = difference is null ? "best" : $"{Signed(difference.Difference)} [{Signed(difference.Low)}, {Signed(difference.High)}]";
+            text.AppendLine($"| {row.Model} | {row.Family} | {F(row.Rmse, "F4")} | {delta} | {F(row.Mae, "F4")} | {F(row.Recall, "F4")} | {F(row.Ndcg, "F4")} | " +
+                $"{F(row.Coverage, "F3")} | {F(row.TrainSeconds, "F1")} | {F(row.EpochSeconds, "F2")} | {Megabytes(row.PeakRssBytes)} | " +
+                $"{Megabytes(row.ModelBytes)} | {F(row.OnnxMsPerUser, "F3")} | {F(row.InProcessMsPerUser, "F3")} |");
+        }
+
+        if (rows.FirstOrDefault(r => r.OracleRmse is not null)?.OracleRmse is double oracle)
+        {
+            text.AppendLine().AppendLine($"Oracle RMSE (the generator's expected rating before noise; no model can beat it on average): {F(oracle, "F4")}");
+        }
+
+        text.AppendLine().AppendLine("## Findings").AppendLine();
+        foreach (string finding in findings)
+        {
+            text.AppendLine($"- {finding}");
+        }
+
+        text.AppendLine().AppendLine("## Charts").AppendLine();
+        foreach (string chart in charts)
+        {
+            text.AppendLine($"![{Path.GetFileNameWithoutExtension(chart).Replace('_', ' ')}]({chart})").AppendLine();
+        }
+
+        AppendBuckets(text, rows);
+        text.AppendLine().AppendLine("Hyperparameters, seeds, learning curves and every metric per cutoff: `results.json`.");
+        return text.ToString();
+    }
+
+    private static void AppendBuckets(StringBuilder text, IReadOnlyList<StudyRow> rows)
+    {
+        string[] buckets = [.. rows.SelectMany(r => r.RmseByActivity.Where(b => b.Users > 0).Select(b => b.Bucket)).Distinct()];
+        if (buckets.Length == 0)
+        {
+            return;
+        }
+
+        text.AppendLine("## RMSE by user activity").AppendLine();
+        text.AppendLine("| model | " + string.Join(" | ", buckets) + " |");
+        text.AppendLine("|---|" + string.Concat(buckets.Select(_ => "---|")));
+        foreach (StudyRow row in rows)
+        {
+            IEnumerable<string> cells = buckets.Select(b => F(row.RmseByActivity.FirstOrDefault(x => x.Bucket == b)?.Rmse ?? double.NaN, "F4"));
+            text.AppendLine($"| {row.Model} | " + string.Join(" | ", cells) + " |");
+        }
+
+        StudyRow? any = rows.FirstOrDefault(r => r.RmseByActivity.Count > 0);
+        if (any is not null)
+        {
+            text.AppendLine("| users | " + string.Join(" | ", buckets.Select(b => (any.RmseByActivity.FirstOrDefault(x => x.Bucket == b)?.Users ?? 0).ToString("N0", CultureInfo.InvariantCulture))) + " |");
+        }
+    }
+
+    private static string F(double value, string format) => double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : "n/a";
+
+    private static string Signed(double value) => value.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture);
+
+    private static string Megabytes(long bytes) => bytes <= 0 ? "n/a" : (bytes / 1048576.0).ToString("F0", CultureInfo.InvariantCulture);
+}
