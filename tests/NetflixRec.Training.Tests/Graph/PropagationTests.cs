@@ -14,7 +14,7 @@ public sealed class PropagationTests
     {
         torch.set_num_threads(1);
         using DisposeScope scope = torch.NewDisposeScope();
-        Tensor adjacency = NormalizedAdjacency.Symmetric(GraphFixtures.ThreeByThreeGraph).ToTorch(CPU);
+        using var adjacency = new SparseOperator(NormalizedAdjacency.Symmetric(GraphFixtures.ThreeByThreeGraph), CPU, threads: 1, symmetric: true);
         Tensor e = torch.tensor(s_embeddings, [6, 2]);
 
         float[] next = LightGcnPropagation.Step(adjacency, e).data<float>().ToArray();
@@ -41,7 +41,7 @@ public sealed class PropagationTests
     {
         torch.set_num_threads(1);
         using DisposeScope scope = torch.NewDisposeScope();
-        Tensor adjacency = NormalizedAdjacency.Symmetric(GraphFixtures.ThreeByThreeGraph).ToTorch(CPU);
+        using var adjacency = new SparseOperator(NormalizedAdjacency.Symmetric(GraphFixtures.ThreeByThreeGraph), CPU, threads: 1, symmetric: true);
         Tensor e = torch.tensor(s_embeddings, [6, 2]);
 
         float[] combined = LightGcnPropagation.Combine(adjacency, e, 1).data<float>().ToArray();
@@ -59,7 +59,7 @@ public sealed class PropagationTests
         torch.set_num_threads(1);
         using DisposeScope scope = torch.NewDisposeScope();
         SparseMatrix sparse = NormalizedAdjacency.Mean(GraphFixtures.ThreeByThreeGraph, _ => 1f);
-        Tensor adjacency = sparse.ToTorch(CPU);
+        using var adjacency = new SparseOperator(sparse, CPU, threads: 2);
         Tensor e = torch.tensor(s_embeddings, [6, 2]).requires_grad_(true);
 
         LightGcnPropagation.Step(adjacency, e).sum().backward();
@@ -73,5 +73,27 @@ public sealed class PropagationTests
             Assert.Equal(columnSum, gradient[j * 2], 5);
             Assert.Equal(columnSum, gradient[(j * 2) + 1], 5);
         }
+    }
+
+    [Fact]
+    public void Multiply_CsrKernel_MatchesTorchSparseProductAndGradient()
+    {
+        torch.set_num_threads(1);
+        using DisposeScope scope = torch.NewDisposeScope();
+        SparseMatrix sparse = NormalizedAdjacency.ByLevel(GraphFixtures.ThreeByThreeGraph, userRows: false, levels: 5);
+        using var kernel = new SparseOperator(sparse, CPU, threads: 3);
+        Tensor torchSparse = sparse.ToTorch(CPU);
+        float[] values = [.. Enumerable.Range(0, 15 * 4).Select(i => (float)Math.Sin(i))];
+        Tensor x1 = torch.tensor(values, [15, 4]).requires_grad_(true);
+        Tensor x2 = torch.tensor(values, [15, 4]).requires_grad_(true);
+        Tensor weights = torch.tensor([.. Enumerable.Range(0, 3 * 4).Select(i => (float)i)], [3, 4]);
+
+        Tensor y1 = kernel.Multiply(x1);
+        Tensor y2 = torchSparse.mm(x2);
+        (y1 * weights).sum().backward();
+        (y2 * weights).sum().backward();
+
+        Assert.Equal(y2.data<float>().ToArray(), y1.data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-6);
+        Assert.Equal(x2.grad!.data<float>().ToArray(), x1.grad!.data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-6);
     }
 }

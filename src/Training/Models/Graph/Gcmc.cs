@@ -62,8 +62,8 @@ internal sealed class GcmcTrainer : IDisposable
     private readonly TrainingData _data;
     private readonly GcmcConfig _config;
     private readonly Device _device;
-    private readonly Tensor _userAdjacency;
-    private readonly Tensor _movieAdjacency;
+    private readonly SparseOperator _userAdjacency;
+    private readonly SparseOperator _movieAdjacency;
     private readonly GcmcModule _module;
     private readonly optim.Optimizer _optimizer;
     private readonly int[] _order;
@@ -76,8 +76,9 @@ internal sealed class GcmcTrainer : IDisposable
         _config = config;
         _device = GraphTorch.Setup(config.Seed, config.Threads, config.Device);
         var graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies);
-        _userAdjacency = NormalizedAdjacency.ByLevel(graph, userRows: true, Gcmc.Levels).ToTorch(_device);
-        _movieAdjacency = NormalizedAdjacency.ByLevel(graph, userRows: false, Gcmc.Levels).ToTorch(_device);
+        int threads = TrainingThreads.Resolve(config.Threads);
+        _userAdjacency = new SparseOperator(NormalizedAdjacency.ByLevel(graph, userRows: true, Gcmc.Levels), _device, threads);
+        _movieAdjacency = new SparseOperator(NormalizedAdjacency.ByLevel(graph, userRows: false, Gcmc.Levels), _device, threads);
         _module = new GcmcModule(data.Users, data.Movies, config);
         _module.to(_device);
         _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate);
@@ -187,13 +188,13 @@ internal sealed class GcmcTrainer : IDisposable
         public Tensor DecoderCoefficients => _coefficients;
 
         /// <summary>Final user and movie embeddings over the whole graph.</summary>
-        public (Tensor Users, Tensor Movies) Encode(Tensor userAdjacency, Tensor movieAdjacency)
+        public (Tensor Users, Tensor Movies) Encode(SparseOperator userAdjacency, SparseOperator movieAdjacency)
         {
             // Ordinal weight sharing: level r's weights are the running sum of T_1..T_r; stacked [levels·nodes, hidden].
             Tensor movieWeights = _movieLevels.cumsum(0).reshape(Gcmc.Levels * (long)_movies, _hidden);
             Tensor userWeights = _userLevels.cumsum(0).reshape(Gcmc.Levels * (long)_users, _hidden);
-            Tensor userHidden = torch.nn.functional.relu(userAdjacency.mm(movieWeights));
-            Tensor movieHidden = torch.nn.functional.relu(movieAdjacency.mm(userWeights));
+            Tensor userHidden = torch.nn.functional.relu(userAdjacency.Multiply(movieWeights));
+            Tensor movieHidden = torch.nn.functional.relu(movieAdjacency.Multiply(userWeights));
             userHidden = torch.nn.functional.dropout(userHidden, _dropout, training);
             movieHidden = torch.nn.functional.dropout(movieHidden, _dropout, training);
             return (_userDense.forward(userHidden), _movieDense.forward(movieHidden));

@@ -65,7 +65,7 @@ internal sealed class LightGcnTrainer : IDisposable
     private readonly LightGcnConfig _config;
     private readonly BipartiteGraph _graph;
     private readonly Device _device;
-    private readonly Tensor _adjacency;
+    private readonly SparseOperator _adjacency;
     private readonly Parameter _embeddings;
     private readonly optim.Optimizer _optimizer;
     private readonly int[] _edgeUsers;
@@ -80,7 +80,7 @@ internal sealed class LightGcnTrainer : IDisposable
         _config = config;
         _device = GraphTorch.Setup(config.Seed, config.Threads, config.Device);
         _graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies, config.PositiveStars);
-        _adjacency = NormalizedAdjacency.Symmetric(_graph).ToTorch(_device);
+        _adjacency = new SparseOperator(NormalizedAdjacency.Symmetric(_graph), _device, TrainingThreads.Resolve(config.Threads), symmetric: true);
         using (torch.no_grad())
         {
             _embeddings = new Parameter(torch.empty(_graph.Nodes, config.Factors, device: _device).normal_(0, config.InitStd));

@@ -9,10 +9,10 @@ namespace NetflixRec.Training.Models.Graph;
 public static class LightGcnPropagation
 {
     /// <summary>One step: every node's new vector is the normalized sum of its neighbors' vectors.</summary>
-    public static Tensor Step(Tensor adjacency, Tensor embeddings) => adjacency.mm(embeddings);
+    public static Tensor Step(SparseOperator adjacency, Tensor embeddings) => adjacency.Multiply(embeddings);
 
     /// <summary>The layer combination over <paramref name="layers"/> steps (0 layers: the embeddings themselves).</summary>
-    public static Tensor Combine(Tensor adjacency, Tensor embeddings, int layers)
+    public static Tensor Combine(SparseOperator adjacency, Tensor embeddings, int layers)
     {
         Tensor sum = embeddings;
         Tensor current = embeddings;

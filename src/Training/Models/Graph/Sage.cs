@@ -63,8 +63,8 @@ internal sealed class SageTrainer : IDisposable
     private readonly Device _device;
     private readonly BipartiteGraph _graph;
     private readonly NeighborSampler _sampler;
-    private readonly Tensor _meanAdjacency;
-    private readonly Tensor _starAdjacency;
+    private readonly SparseOperator _meanAdjacency;
+    private readonly SparseOperator _starAdjacency;
     private readonly SageModule _module;
     private readonly optim.Optimizer _optimizer;
     private readonly int[] _order;
@@ -79,8 +79,9 @@ internal sealed class SageTrainer : IDisposable
         _graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies);
         float mean = (float)data.GlobalMean;
         _sampler = new NeighborSampler(_graph, mean);
-        _meanAdjacency = NormalizedAdjacency.Mean(_graph, _ => 1f).ToTorch(_device);
-        _starAdjacency = NormalizedAdjacency.Mean(_graph, stars => stars - mean).ToTorch(_device);
+        int threads = TrainingThreads.Resolve(config.Threads);
+        _meanAdjacency = new SparseOperator(NormalizedAdjacency.Mean(_graph, _ => 1f), _device, threads);
+        _starAdjacency = new SparseOperator(NormalizedAdjacency.Mean(_graph, stars => stars - mean), _device, threads);
         _module = new SageModule(_graph.Nodes, config, mean);
         _module.to(_device);
         _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate, weight_decay: config.Regularization);
@@ -201,21 +202,24 @@ internal sealed class SageTrainer : IDisposable
                 long d = h.shape[1];
                 Tensor self = h.narrow(0, 0, n);
                 Tensor neighbors = h.narrow(0, n, n * hop.Fanout).reshape(n, hop.Fanout, d);
-                Tensor mean = (neighbors * GraphTorch.Float32(hop.Weights, device).reshape(n, hop.Fanout, 1)).sum(1);
-                Tensor starMean = (neighbors * GraphTorch.Float32(hop.CenteredStars, device).reshape(n, hop.Fanout, 1)).sum(1);
-                h = Layer(applied, self, mean, starMean);
+
+                // Both means in one batched product, [n, 2, fanout] × [n, fanout, d], without broadcast temporaries.
+                Tensor weights = torch.stack([GraphTorch.Float32(hop.Weights, device).reshape(n, hop.Fanout),
+                    GraphTorch.Float32(hop.CenteredStars, device).reshape(n, hop.Fanout)], 1);
+                Tensor means = weights.bmm(neighbors);
+                h = Layer(applied, self, means.select(1, 0), means.select(1, 1));
             }
 
             return h;
         }
 
         /// <summary>Every node's final vector, layer by layer over full neighborhoods (sparse products with D^−1 A).</summary>
-        public Tensor ForwardFull(Tensor meanAdjacency, Tensor starAdjacency)
+        public Tensor ForwardFull(SparseOperator meanAdjacency, SparseOperator starAdjacency)
         {
             Tensor h = _embeddings;
             for (int applied = 0; applied < _layers.Count; applied++)
             {
-                h = Layer(applied, h, meanAdjacency.mm(h), starAdjacency.mm(h));
+                h = Layer(applied, h, meanAdjacency.Multiply(h), starAdjacency.Multiply(h));
             }
 
             return h;
