@@ -12,17 +12,22 @@ namespace NetflixRec.Training.Models.Graph;
 public sealed class SparseOperator : IDisposable
 {
     private readonly SparseKernel? _forward;
-    private readonly SparseKernel? _backward;
+    private readonly bool _symmetric;
+    private readonly int _threads;
+
+    // Built on the first backward: operators used only without gradients (sage's final inference) never pay for Aᵀ.
+    private SparseKernel? _backward;
     private readonly Tensor? _torchMatrix;
 
     /// <param name="symmetric">A = Aᵀ (LightGCN's Â): the backward reuses the forward kernel instead of a transposed copy.</param>
     public SparseOperator(SparseMatrix matrix, Device device, int threads, bool symmetric = false)
     {
         Matrix = matrix;
+        _symmetric = symmetric;
+        _threads = threads;
         if (device.type == DeviceType.CPU)
         {
             _forward = new SparseKernel(matrix, threads);
-            _backward = symmetric ? _forward : new SparseKernel(SparseKernel.Transpose(matrix), threads);
         }
         else
         {
@@ -69,7 +74,8 @@ public sealed class SparseOperator : IDisposable
         public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
         {
             var op = (SparseOperator)ctx.get_data(OperatorKey);
-            return [null!, Run(op._backward!, grad_output)];
+            op._backward ??= op._symmetric ? op._forward! : new SparseKernel(SparseKernel.Transpose(op.Matrix), op._threads);
+            return [null!, Run(op._backward, grad_output)];
         }
     }
 }
