@@ -21,6 +21,7 @@ internal static class CliApp
             ServeDataCommand.Create(),
             BenchSgdCommand.Create(),
             BenchAeCommand.Create(),
+            BenchGnnCommand.Create(),
         };
 
         ParseResult parse = root.Parse(args);

@@ -29,6 +29,7 @@ public static class ModelCatalog
         Entry<DeepAeConfig>(DeepAutoencoder.Name, ModelFamily.Autoencoder, DeepAutoencoder.Train,
             (tensors, path) => UserAutoencoderModel.FromTensors(DeepAutoencoder.Name, Activation.Selu, tensors, path)),
         Entry<MultVaeConfig>(MultVae.Name, ModelFamily.Autoencoder, MultVae.Train, (tensors, path) => MultVaeModel.FromTensors(tensors, path)),
+        .. Graph.GraphModels.Entries,
     ];
 
     public static IReadOnlyList<string> Names => [.. All.Select(e => e.Name)];
