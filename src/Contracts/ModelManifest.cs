@@ -14,10 +14,14 @@ public sealed record OnnxTensorInfo(string Name, string ElementType, IReadOnlyLi
 /// <summary>
 /// What <c>export</c> wrote: the graph's inputs and outputs, IR version and opset, and how a user goes in —
 /// <c>"index"</c> (the dense user index, for models with per-user parameters) or <c>"rating_vector"</c> (the user's
-/// ratings over all movies, 0 where unrated, for models that encode a user's history).
+/// ratings over all movies, 0 where unrated, for models that encode a user's history). <see cref="ScoreKind"/> says
+/// what the scores are (<c>"rating"</c>: predicted stars; <c>"ranking"</c>: only their order means something), and
+/// <see cref="Sha256"/> (lowercase hex of the file) lets a loader reject a truncated or altered file before parsing it.
+/// The names and checks are in <see cref="OnnxContract"/>.
 /// </summary>
 public sealed record OnnxSignature(string File, long IrVersion, long Opset, string UserInput,
-    IReadOnlyList<OnnxTensorInfo> Inputs, IReadOnlyList<OnnxTensorInfo> Outputs, double ExportSeconds, long Bytes);
+    IReadOnlyList<OnnxTensorInfo> Inputs, IReadOnlyList<OnnxTensorInfo> Outputs, double ExportSeconds, long Bytes,
+    string ScoreKind = OnnxContract.RatingScores, string? Sha256 = null);
 
 /// <summary>
 /// manifest.json of a model directory: what the model is, how it was trained, on which data (fingerprint), and how

@@ -15,6 +15,7 @@ internal static class CliApp
             DemoCommand.Create(),
             TrainCommand.Create(),
             EvaluateCommand.Create(),
+            ExportCommand.Create(),
             ServeDataCommand.Create(),
             BenchSgdCommand.Create(),
         };

@@ -69,6 +69,34 @@ public static class OutputDirectory
         }
     }
 
+    /// <summary>
+    /// Adds or replaces files in an existing directory, all or nothing: <paramref name="write"/> writes them into a hidden
+    /// temporary subdirectory and returns their names in commit order; they are then moved into place one by one
+    /// (put the file readers trust first, such as a manifest, last). A failure or an interrupt before that leaves the
+    /// directory as it was.
+    /// </summary>
+    public static T ReplaceFiles<T>(string directory, Func<string, (IReadOnlyList<string> Files, T Result)> write)
+    {
+        string temp = Path.Combine(directory, $".replace.tmp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temp);
+        s_inProgress[temp] = 0;
+        try
+        {
+            (IReadOnlyList<string> files, T result) = write(temp);
+            foreach (string file in files)
+            {
+                File.Move(Path.Combine(temp, file), Path.Combine(directory, file), overwrite: true);
+            }
+
+            return result;
+        }
+        finally
+        {
+            TryDelete(temp);
+            s_inProgress.TryRemove(temp, out _);
+        }
+    }
+
     private static void TryDelete(string temp)
     {
         try

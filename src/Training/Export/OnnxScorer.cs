@@ -1,0 +1,182 @@
+using Microsoft.ML.OnnxRuntime;
+using NetflixRec.Contracts;
+using NetflixRec.Training.Data.Transforms;
+
+namespace NetflixRec.Training.Export;
+
+/// <summary>
+/// An exported model.onnx in ONNX Runtime, fed exactly as the server feeds it (every input, zero-length where unused):
+/// what the parity checks, the artifact validator and the benchmark score through. CPU by default; with
+/// <c>tryCuda</c> it appends the CUDA provider and falls back to CPU where that fails (no CUDA 13 libraries here).
+/// One session per file; <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/>
+/// is thread-safe, so one scorer serves many threads.
+/// </summary>
+public sealed class OnnxScorer : IDisposable
+{
+    private static readonly long[] s_none = [];
+    private static readonly float[] s_noRatings = [];
+
+    private readonly InferenceSession _session;
+    private readonly RatingIndex? _history;
+
+    private OnnxScorer(InferenceSession session, string userInput, int movies, RatingIndex? history, string provider)
+    {
+        _session = session;
+        UserInput = userInput;
+        Movies = movies;
+        _history = history;
+        Provider = provider;
+    }
+
+    public string UserInput { get; }
+
+    public int Movies { get; }
+
+    /// <summary>"CPU" or "CUDA": the execution provider in use.</summary>
+    public string Provider { get; }
+
+    /// <summary>The session's custom metadata (the <see cref="OnnxContract"/> netflixrec.* keys).</summary>
+    public IReadOnlyDictionary<string, string> Metadata => _session.ModelMetadata.CustomMetadataMap;
+
+    /// <summary>
+    /// Opens <paramref name="path"/>. <paramref name="history"/> (training ratings by user) is required when
+    /// <paramref name="userInput"/> is a rating vector: it is what goes in for a known user. ONNX Runtime's refusal of a
+    /// malformed file becomes an <see cref="InvalidDataException"/> naming it.
+    /// </summary>
+    public static OnnxScorer Open(string path, string userInput, int movies, RatingIndex? history = null, int threads = 0, bool tryCuda = false)
+    {
+        if (userInput == OnnxContract.RatingVectorInput && history is null)
+        {
+            throw new ArgumentException("a rating-vector model needs the user history to score known users", nameof(history));
+        }
+
+        string provider = "CPU";
+        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+        if (tryCuda)
+        {
+            try
+            {
+                options.AppendExecutionProvider_CUDA(0);
+                provider = "CUDA";
+            }
+            catch (OnnxRuntimeException)
+            {
+                // No usable CUDA here (DESIGN.md: the provider library needs CUDA 13): the CPU provider is always there.
+            }
+        }
+
+        try
+        {
+            return new OnnxScorer(new InferenceSession(path, options), userInput, movies, history, provider);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{path}: ONNX Runtime rejects the model: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The score of every movie for each user, row-major [users.Length × Movies], from the <c>scores</c> output.</summary>
+    public float[] Scores(ReadOnlySpan<int> users)
+    {
+        using OrtValue user = UserValue(users);
+        using OrtValue rows = OrtValue.CreateTensorValueFromMemory(s_none, [0]);
+        using OrtValue movies = OrtValue.CreateTensorValueFromMemory(s_none, [0]);
+        return RunSingle(user, rows, movies, OnnxContract.Scores, (long)users.Length * Movies);
+    }
+
+    /// <summary>The predicted rating of each (user, movie) pair, from the <c>pair_scores</c> output (each distinct user is one batch row).</summary>
+    public float[] PairScores(ReadOnlySpan<int> users, ReadOnlySpan<short> movies)
+    {
+        if (users.Length != movies.Length)
+        {
+            throw new ArgumentException($"{users.Length} users but {movies.Length} movies", nameof(movies));
+        }
+
+        var batchRow = new Dictionary<int, int>();
+        var distinct = new List<int>();
+        var rows = new long[users.Length];
+        var movieIndices = new long[users.Length];
+        for (int p = 0; p < users.Length; p++)
+        {
+            if (!batchRow.TryGetValue(users[p], out int row))
+            {
+                row = distinct.Count;
+                batchRow[users[p]] = row;
+                distinct.Add(users[p]);
+            }
+
+            rows[p] = row;
+            movieIndices[p] = movies[p];
+        }
+
+        using OrtValue user = UserValue(distinct.ToArray());
+        using OrtValue pairRows = OrtValue.CreateTensorValueFromMemory(rows, [rows.Length]);
+        using OrtValue pairMovies = OrtValue.CreateTensorValueFromMemory(movieIndices, [movieIndices.Length]);
+        return RunSingle(user, pairRows, pairMovies, OnnxContract.PairScores, users.Length);
+    }
+
+    /// <summary>
+    /// Runs the graph once with the given inputs and returns both outputs' shapes: what the validator's smoke run
+    /// checks against the manifest.
+    /// </summary>
+    public (long[] ScoresShape, long[] PairScoresShape) Shapes(ReadOnlySpan<int> users, long[] pairRows, long[] pairMovies)
+    {
+        using OrtValue user = UserValue(users);
+        using OrtValue rows = OrtValue.CreateTensorValueFromMemory(pairRows, [pairRows.Length]);
+        using OrtValue movies = OrtValue.CreateTensorValueFromMemory(pairMovies, [pairMovies.Length]);
+        using var runOptions = new RunOptions();
+        using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(runOptions, InputNames, [user, rows, movies], [OnnxContract.Scores, OnnxContract.PairScores]);
+        return (outputs.First().GetTensorTypeAndShape().Shape, outputs.Last().GetTensorTypeAndShape().Shape);
+    }
+
+    public void Dispose() => _session.Dispose();
+
+    private string[] InputNames => [UserInput == OnnxContract.IndexInput ? OnnxContract.UserIndex : OnnxContract.UserRatings, OnnxContract.PairRow, OnnxContract.PairMovie];
+
+    private float[] RunSingle(OrtValue user, OrtValue rows, OrtValue movies, string output, long expected)
+    {
+        using var runOptions = new RunOptions();
+        using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(runOptions, InputNames, [user, rows, movies], [output]);
+        ReadOnlySpan<float> values = outputs[0].GetTensorDataAsSpan<float>();
+        if (values.Length != expected)
+        {
+            throw new InvalidDataException($"{output}: the graph returned {values.Length} values, expected {expected}");
+        }
+
+        return values.ToArray();
+    }
+
+    private OrtValue UserValue(ReadOnlySpan<int> users)
+    {
+        if (UserInput == OnnxContract.IndexInput)
+        {
+            var indices = new long[users.Length];
+            for (int i = 0; i < users.Length; i++)
+            {
+                indices[i] = users[i];
+            }
+
+            return OrtValue.CreateTensorValueFromMemory(indices, [indices.Length]);
+        }
+
+        float[] ratings = users.Length == 0 ? s_noRatings : RatingVectors(_history!, users, Movies);
+        return OrtValue.CreateTensorValueFromMemory(ratings, [users.Length, Movies]);
+    }
+
+    /// <summary>The <c>user_ratings</c> input for these users: their training stars by movie, 0 where unrated.</summary>
+    public static float[] RatingVectors(RatingIndex history, ReadOnlySpan<int> users, int movies)
+    {
+        var vectors = new float[(long)users.Length * movies];
+        for (int i = 0; i < users.Length; i++)
+        {
+            ReadOnlySpan<int> rated = history.ColumnsOf(users[i]);
+            ReadOnlySpan<float> stars = history.RatingsOf(users[i]);
+            for (int j = 0; j < rated.Length; j++)
+            {
+                vectors[((long)i * movies) + rated[j]] = stars[j];
+            }
+        }
+
+        return vectors;
+    }
+}
