@@ -82,7 +82,7 @@ public sealed class ModelArtifacts
             throw new InvalidDataException($"{manifestPath}: no onnx signature; run 'netflixrec export --model {directory}'");
         }
 
-        if (manifest.Onnx.UserInput is not ("index" or "rating_vector"))
+        if (manifest.Onnx.UserInput is not (OnnxContract.IndexInput or OnnxContract.RatingVectorInput))
         {
             throw new InvalidDataException($"{manifestPath}: onnx.user_input '{manifest.Onnx.UserInput}' is neither index nor rating_vector");
         }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Microsoft.ML.OnnxRuntime;
 using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 using NetflixRec.Contracts;
@@ -14,12 +15,12 @@ namespace NetflixRec.Serving;
 /// </summary>
 public sealed class OnnxScorer : IDisposable
 {
-    public const string UserIndexInput = "user_index";
-    public const string UserRatingsInput = "user_ratings";
-    public const string PairRowInput = "pair_row";
-    public const string PairMovieInput = "pair_movie";
-    public const string ScoresOutput = "scores";
-    public const string PairScoresOutput = "pair_scores";
+    private const string UserIndexInput = OnnxContract.UserIndex;
+    private const string UserRatingsInput = OnnxContract.UserRatings;
+    private const string PairRowInput = OnnxContract.PairRow;
+    private const string PairMovieInput = OnnxContract.PairMovie;
+    private const string ScoresOutput = OnnxContract.Scores;
+    private const string PairScoresOutput = OnnxContract.PairScores;
 
     private static readonly string[] ScoresOutputs = [ScoresOutput];
     private static readonly string[] PairScoresOutputs = [PairScoresOutput];
@@ -50,13 +51,21 @@ public sealed class OnnxScorer : IDisposable
             throw new InvalidDataException($"{onnxPath}: not found; run 'netflixrec export'");
         }
 
-        bool ratingVector = artifacts.Manifest.Onnx!.UserInput == "rating_vector";
+        OnnxSignature signature = artifacts.Manifest.Onnx!;
+        bool ratingVector = signature.UserInput == OnnxContract.RatingVectorInput;
+        // Read once, check, then load those same bytes: a file replaced between the check and the load cannot slip in.
+        byte[] graph = File.ReadAllBytes(onnxPath);
+        if (signature.Sha256 is { } expected && !string.Equals(Convert.ToHexStringLower(SHA256.HashData(graph)), expected, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException($"{onnxPath}: SHA-256 differs from the manifest's onnx.sha256 (a truncated, altered or foreign file)");
+        }
+
         InferenceSession session;
         using (SessionOptions options = provider.CreateSessionOptions())
         {
             try
             {
-                session = new InferenceSession(onnxPath, options);
+                session = new InferenceSession(graph, options);
             }
             catch (OnnxRuntimeException e)
             {

@@ -14,9 +14,6 @@ namespace NetflixRec.Serving;
 /// </summary>
 public sealed partial class RecommenderService : Recommender.RecommenderBase
 {
-    // Models whose scores rank rather than predict stars: Predict returns their raw scores unclipped.
-    private static readonly HashSet<string> RankingKinds = new(StringComparer.Ordinal) { "mult-vae", "lightgcn" };
-
     private readonly ModelRegistry _registry;
     private readonly ServingOptions _options;
     private readonly ExecutionProviderChoice _provider;
@@ -184,7 +181,8 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
                     model.Scorer.Return(buffers);
                 }
 
-                if (!RankingKinds.Contains(artifacts.Manifest.Name))
+                // Ranking models' scores are not stars: they go out raw.
+                if (model.PredictsRatings)
                 {
                     for (int i = 0; i < n; i++)
                     {

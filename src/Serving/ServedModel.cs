@@ -33,7 +33,7 @@ public sealed class ServedModel
     public double Rmse => Artifacts.Manifest.Metrics.TryGetValue("rmse", out double rmse) && double.IsFinite(rmse) ? rmse : double.PositiveInfinity;
 
     /// <summary>Whether scores are predicted stars (clipped to 1..5 for Predict) rather than ranking scores.</summary>
-    public bool PredictsRatings => Artifacts.Manifest.Metrics.ContainsKey("rmse");
+    public bool PredictsRatings => Artifacts.Manifest.Onnx!.ScoreKind == Contracts.OnnxContract.RatingScores;
 
     public bool IsDisposed => Volatile.Read(ref _references) == 0;
 

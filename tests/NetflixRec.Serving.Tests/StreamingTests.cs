@@ -28,7 +28,7 @@ public sealed class StreamingTests : IDisposable
         Task<List<RecommendResponse>> reading = ReadAllAsync(call.ResponseStream);
         foreach (long customer in customers)
         {
-            await call.RequestStream.WriteAsync(new RecommendRequest { CustomerId = customer, K = 4, Model = customer == customers[1] ? "bias" : "" });
+            await call.RequestStream.WriteAsync(new RecommendRequest { CustomerId = customer, K = 4, Model = customer == customers[1] ? "bias" : "mf" });
         }
 
         await call.RequestStream.CompleteAsync();
@@ -58,7 +58,7 @@ public sealed class StreamingTests : IDisposable
     public async Task RecommendMany_DeadlinePassesWhileOpen_DeadlineExceededAndServerKeepsServing()
     {
         await using TestServer server = await TestServer.StartAsync(_root);
-        using AsyncDuplexStreamingCall<RecommendRequest, RecommendResponse> call = server.Client.RecommendMany(deadline: DateTime.UtcNow.AddMilliseconds(300));
+        using AsyncDuplexStreamingCall<RecommendRequest, RecommendResponse> call = server.Client.RecommendMany(deadline: DateTime.UtcNow.AddSeconds(2));
 
         await call.RequestStream.WriteAsync(new RecommendRequest { CustomerId = _artifacts.CustomerIds[0], K = 2 });
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));

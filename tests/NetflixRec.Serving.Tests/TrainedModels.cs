@@ -4,7 +4,8 @@ namespace NetflixRec.Serving.Tests;
 
 /// <summary>
 /// Real model directories, built once per test run with the netflixrec CLI exactly as a user would: a tiny generated
-/// Prize, ingested, a biased-mf and a bias model trained and exported to ONNX. Tests copy them into their own
+/// Prize, ingested, a biased-mf and a bias model trained, evaluated
+/// and exported to ONNX. Tests copy them into their own
 /// --models folders.
 /// </summary>
 public sealed class TrainedModels : IDisposable
@@ -22,6 +23,9 @@ public sealed class TrainedModels : IDisposable
     }
 
     public string Dataset { get; }
+
+    /// <summary>Whether the bias model's manifest RMSE beats biased-mf's (on the tiny set it can): the default model's rule.</summary>
+    public bool BiasIsBest => Rmse(Bias) < Rmse(BiasedMf);
 
     /// <summary>An exported biased-mf model directory (lower probe RMSE: the default).</summary>
     public string BiasedMf { get; }
@@ -53,10 +57,17 @@ public sealed class TrainedModels : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
+    private static double Rmse(string directory)
+    {
+        string path = Path.Combine(directory, Contracts.ModelDirectory.Manifest);
+        return Contracts.ModelManifest.FromJson(File.ReadAllText(path), path).Metrics["rmse"];
+    }
+
     private string TrainAndExport(string model)
     {
         string output = _directory.Combine("trained", model);
         Run("train", "--data", Dataset, "--model", model, "--out", output);
+        Run("evaluate", "--data", Dataset, "--model", output); // the probe metrics (rmse) go into the manifest
         Run("export", "--model", output);
         return output;
     }
