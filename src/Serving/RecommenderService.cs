@@ -125,17 +125,8 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
         int[] top = ArrayPool<int>.Shared.Rent(request.K);
         try
         {
-            scorer.ScoreAll(buffers, user, cancellationToken);
-            Span<float> scores = buffers.Scores;
-            if (!request.IncludeRated)
-            {
-                foreach (short rated in artifacts.RatedMovies(user))
-                {
-                    scores[rated] = float.NaN;
-                }
-            }
-
-            int count = TopK.Select(scores, top.AsSpan(0, request.K));
+            int count = Ranker.Rank(artifacts, scorer, buffers, user, request.IncludeRated, top.AsSpan(0, request.K), cancellationToken);
+            ReadOnlySpan<float> scores = buffers.Scores;
             for (int i = 0; i < count; i++)
             {
                 response.Movies.Add(Scored(artifacts, top[i], scores[top[i]]));

@@ -16,12 +16,13 @@ public static class ServingApp
     /// throw <see cref="ArgumentException"/> naming the option.</summary>
     public static WebApplication Build(string[] args)
     {
-        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // --urls is ours: the endpoints are bound explicitly (HTTP/2 for gRPC, HTTP/1.1 for metrics), so the host must not
+        // see it as its own URL setting (Kestrel would warn that it overrides it).
+        string[] renamed = [.. args.Select(a => a == "--urls" ? "--" + ServingOptions.UrlsKey : a.StartsWith("--urls=", StringComparison.Ordinal) ? "--" + ServingOptions.UrlsKey + a[6..] : a)];
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = renamed, ContentRootPath = AppContext.BaseDirectory });
         ServingOptions options = ServingOptions.FromConfiguration(builder.Configuration);
         X509Certificate2? certificate = LoadCertificate(options);
         var endpoints = new ServingEndpoints();
-        // Endpoints are bound explicitly below; clearing the URL setting keeps Kestrel from warning that it overrides it.
-        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
         builder.WebHost.ConfigureKestrel(kestrel => endpoints.Configure(kestrel, options, certificate));
         if (builder.Configuration["log-format"] == "json")
         {

@@ -12,6 +12,9 @@ public sealed record ServingOptions
     public const string DefaultUrl = "http://127.0.0.1:5080";
     public const string DefaultMetricsUrl = "http://127.0.0.1:9464";
 
+    /// <summary>The configuration key that --urls arrives under (see <see cref="ServingApp.Build"/>).</summary>
+    public const string UrlsKey = "grpc-urls";
+
     /// <summary>Folder whose subfolders are model directories (one model each; the folder name is the model's name).</summary>
     public required string ModelsRoot { get; init; }
 
@@ -79,7 +82,7 @@ public sealed record ServingOptions
         return new ServingOptions
         {
             ModelsRoot = Path.GetFullPath(models),
-            Urls = SplitUrls(configuration["urls"]) is { Count: > 0 } urls ? urls : [DefaultUrl],
+            Urls = SplitUrls(configuration[UrlsKey] ?? configuration["urls"]) is { Count: > 0 } urls ? urls : [DefaultUrl],
             MetricsUrl = metrics is null ? DefaultMetricsUrl : metrics is "" or "none" ? null : metrics,
             DefaultModel = NullIfEmpty(configuration["default-model"]),
             ApiKey = NullIfEmpty(configuration["api-key"]),
