@@ -16,6 +16,7 @@ internal static class CliApp
             TrainCommand.Create(),
             EvaluateCommand.Create(),
             ExportCommand.Create(),
+            BenchOnnxCommand.Create(),
             ServeDataCommand.Create(),
             BenchSgdCommand.Create(),
         };

@@ -83,7 +83,8 @@ public static class OnnxArtifact
         }
         catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
         {
-            throw new InvalidDataException($"{path}: scoring users 0 and {last} of {manifest.Users} over {manifest.Movies} movies fails: {e.Message}", e);
+            throw new InvalidDataException(
+                $"{path}: scoring users 0 and {last} fails, so the weights do not match the manifest ({manifest.Users} users × {manifest.Movies} movies): {e.Message}", e);
         }
 
         if (shapes.scores is not [2, long m] || m != manifest.Movies || shapes.pairs is not [2])

@@ -51,7 +51,8 @@ public sealed class OnnxScorer : IDisposable
         }
 
         string provider = "CPU";
-        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+        // Failures come back as exceptions that name the file; ONNX Runtime's own error log would only repeat them on stderr.
+        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         if (tryCuda)
         {
             try
