@@ -24,4 +24,4 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 
-dotnet bench/LoadGen/bin/Release/net10.0/netflixrec-loadgen.dll --target "http://127.0.0.1:$port" --model-dir "$model" --model bench "$@"
+dotnet bench/LoadGen/bin/Release/net10.0/netflixrec-loadgen.dll --target "http://127.0.0.1:$port" --model-dir "$model" --model bench --server-pid "$server" "$@"

@@ -43,11 +43,15 @@ internal static class FloorLoad
             workers[t].Start();
         }
 
+        Thread.Sleep(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), warmupEnd));
+        var cpuStart = CpuUse.Sample(serverPid: null);
+        Thread.Sleep(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), end));
+        var cpuEnd = CpuUse.Sample(serverPid: null);
         foreach (Thread worker in workers)
         {
             worker.Join();
         }
 
-        return LatencyStats.From(latencies, counts, 0, options.FloorSeconds);
+        return LatencyStats.From(latencies, counts, 0, options.FloorSeconds) with { Cpu = CpuUse.Between(cpuStart, cpuEnd) };
     }
 }

@@ -54,7 +54,12 @@ internal static class GrpcLoad
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => Worker(w)))).ConfigureAwait(false);
-        return LatencyStats.From(latencies, counts, errors, options.Seconds);
+        Task all = Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => Worker(w))));
+        await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), warmupEnd)).ConfigureAwait(false);
+        var cpuStart = CpuUse.Sample(options.ServerPid);
+        await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), end)).ConfigureAwait(false);
+        var cpuEnd = CpuUse.Sample(options.ServerPid);
+        await all.ConfigureAwait(false);
+        return LatencyStats.From(latencies, counts, errors, options.Seconds) with { Cpu = CpuUse.Between(cpuStart, cpuEnd) };
     }
 }

@@ -3,9 +3,9 @@ using System.Globalization;
 namespace NetflixRec.Bench.LoadGen;
 
 /// <summary>Command line: --target URL --model-dir DIR [--model NAME] [--k 10] [--concurrency 1,16,64] [--seconds 10]
-/// [--warmup 2] [--api-key KEY] [--floor-seconds 5] [--seed 1].</summary>
+/// [--warmup 2] [--api-key KEY] [--floor-seconds 5] [--seed 1] [--server-pid PID (to report the server's CPU per request)].</summary>
 internal sealed record LoadOptions(Uri? Target, string ModelDirectory, string Model, int K, IReadOnlyList<int> Concurrency, double Seconds,
-    double WarmupSeconds, string? ApiKey, double FloorSeconds, int Seed)
+    double WarmupSeconds, string? ApiKey, double FloorSeconds, int Seed, int? ServerPid)
 {
     public static LoadOptions Parse(string[] args)
     {
@@ -33,6 +33,7 @@ internal sealed record LoadOptions(Uri? Target, string ModelDirectory, string Mo
             Number("warmup", 2),
             values.GetValueOrDefault("api-key"),
             Number("floor-seconds", 5),
-            (int)Number("seed", 1));
+            (int)Number("seed", 1),
+            values.TryGetValue("server-pid", out string? pid) ? int.Parse(pid, CultureInfo.InvariantCulture) : null);
     }
 }
