@@ -70,6 +70,28 @@ public sealed class HotReloadTests : IDisposable
     }
 
     [Fact]
+    public async Task Reload_CallHoldingOldVersion_FinishesOnOldSessionWhichClosesAfterIt()
+    {
+        string root = _models.CreateModelsRoot(_directory, ("live", _models.BiasedMf));
+        await using TestServer server = await TestServer.StartAsync(root);
+        ServedModel old = server.Registry.Acquire("live")!; // what a call in flight holds
+
+        var reloaded = server.WaitForAsync(r => r.Loaded.Contains("live"), Timeout);
+        TrainedModels.CopyDirectory(_models.Bias, Path.Combine(root, "live"));
+        await reloaded;
+        ScoringBuffers buffers = old.Scorer.Rent();
+        old.Scorer.ScoreAll(buffers, 0, CancellationToken.None); // the retired session still runs
+        old.Scorer.Return(buffers);
+        bool disposedWhileHeld = old.IsDisposed;
+        old.Release();
+
+        Assert.False(disposedWhileHeld);
+        Assert.True(old.IsDisposed);
+        Assert.NotSame(old, server.Registry.Current.Models["live"]);
+        Assert.Equal("bias", server.Registry.Current.Models["live"].Artifacts.Manifest.Name);
+    }
+
+    [Fact]
     public async Task Reload_CorruptGraph_RejectedWhileOldVersionKeepsServing()
     {
         string root = _models.CreateModelsRoot(_directory, ("live", _models.BiasedMf));
