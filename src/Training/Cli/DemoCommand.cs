@@ -47,6 +47,7 @@ internal static class DemoCommand
             TrainCommand.Run(dataset, model, configPath: null, directory, json: false);
             JsonObject result = EvaluateCommand.Run(dataset, directory, threads);
             EvaluateCommand.Print(result, json: false);
+            ExportCommand.Run(directory, dataset, json: false); // self-contained for the server: model.onnx, ID maps, history
             rows.Add(result);
         }
 

@@ -79,10 +79,29 @@ public sealed class OnnxScorer : IDisposable
     /// <summary>The score of every movie for each user, row-major [users.Length × Movies], from the <c>scores</c> output.</summary>
     public float[] Scores(ReadOnlySpan<int> users)
     {
+        var scores = new float[(long)users.Length * Movies];
+        ScoresInto(users, scores);
+        return scores;
+    }
+
+    /// <summary>
+    /// As <see cref="Scores"/>, written straight into <paramref name="destination"/> (bound as the output tensor, so
+    /// ONNX Runtime allocates and copies nothing): how a server scoring many batches should call it.
+    /// </summary>
+    public void ScoresInto(ReadOnlySpan<int> users, float[] destination)
+    {
+        long count = (long)users.Length * Movies;
+        if (destination.Length < count)
+        {
+            throw new ArgumentException($"{destination.Length} scores cannot hold {users.Length} users × {Movies} movies", nameof(destination));
+        }
+
         using OrtValue user = UserValue(users);
         using OrtValue rows = OrtValue.CreateTensorValueFromMemory(s_none, [0]);
         using OrtValue movies = OrtValue.CreateTensorValueFromMemory(s_none, [0]);
-        return RunSingle(user, rows, movies, OnnxContract.Scores, (long)users.Length * Movies);
+        using OrtValue output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, destination.AsMemory(0, (int)count), [users.Length, Movies]);
+        using var runOptions = new RunOptions();
+        _session.Run(runOptions, InputNames, [user, rows, movies], [OnnxContract.Scores], [output]);
     }
 
     /// <summary>The predicted rating of each (user, movie) pair, from the <c>pair_scores</c> output (each distinct user is one batch row).</summary>
