@@ -128,8 +128,9 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             {
                 Scan(initial: false);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // The watcher must outlive any one bad scan (a vanished folder, a handler's bug): log and scan again later.
                 LogScanFailed(_logger, _options.ModelsRoot, e.Message);
             }
         }
@@ -245,8 +246,9 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             _metrics.ModelReloaded(name, "loaded");
             return model;
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever the artifact does wrong, it is that directory's rejection, never the registry's failure.
             bool serving = Current.Models.ContainsKey(name);
             LogRejected(_logger, name, e.Message, serving ? "the previous version keeps serving" : "not served");
             _metrics.ModelReloaded(name, "rejected");
