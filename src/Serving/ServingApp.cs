@@ -26,7 +26,11 @@ public static class ServingApp
         builder.WebHost.ConfigureKestrel(kestrel => endpoints.Configure(kestrel, options, certificate));
         if (builder.Configuration["log-format"] == "json")
         {
-            builder.Logging.ClearProviders().AddJsonConsole(o => o.UseUtcTimestamp = true);
+            builder.Logging.ClearProviders().AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
         }
 
         ExecutionProviderChoice provider = ExecutionProviderChoice.Decide(options.ExecutionProvider, options.IntraOpThreads);
