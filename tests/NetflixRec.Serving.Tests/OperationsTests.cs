@@ -171,7 +171,7 @@ public sealed class OperationsTests : IDisposable
     {
         // The Prometheus exporter caches a scrape briefly; retry until the fresh counters show.
         string text = string.Empty;
-        for (int attempt = 0; attempt < 40 && !text.Contains(needle, StringComparison.Ordinal); attempt++)
+        for (int attempt = 0; attempt < 100 && !text.Contains(needle, StringComparison.Ordinal); attempt++)
         {
             if (attempt > 0)
             {
