@@ -1,0 +1,327 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using NetflixRec.Contracts;
+
+namespace NetflixRec.Serving;
+
+/// <summary>
+/// The loaded models: every model directory under --models, kept current by a watcher plus a periodic rescan. A new or
+/// changed directory is loaded once its files stop changing, validated (artifacts, graph, a smoke run) and swapped in
+/// atomically; calls already running keep their old version until they finish. An invalid directory is logged and
+/// rejected while the previous version, if any, keeps serving. A removed directory is unloaded.
+/// </summary>
+public sealed partial class ModelRegistry : IHostedService, IDisposable
+{
+    private const string Removed = "(removed)";
+
+    private readonly ServingOptions _options;
+    private readonly ExecutionProviderChoice _provider;
+    private readonly ServingMetrics _metrics;
+    private readonly ILogger<ModelRegistry> _logger;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly Dictionary<string, string> _pending = [];
+    private readonly Dictionary<string, string> _rejected = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private FileSystemWatcher? _watcher;
+    private Task _loop = Task.CompletedTask;
+    private Snapshot _snapshot = new(new Dictionary<string, ServedModel>(StringComparer.Ordinal), null);
+
+    public ModelRegistry(ServingOptions options, ExecutionProviderChoice provider, ServingMetrics metrics, ILogger<ModelRegistry> logger, TimeProvider time)
+    {
+        _options = options;
+        _provider = provider;
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+    }
+
+    /// <summary>The current models and default, replaced as a whole on every change.</summary>
+    public Snapshot Current => Volatile.Read(ref _snapshot);
+
+    /// <summary>Raised after every scan that changed the set of loaded versions or rejected one (tests wait on it).</summary>
+    public event Action<ScanResult>? Scanned;
+
+    /// <summary>The model called <paramref name="name"/> (the default when empty) with a reference taken for the caller,
+    /// who must <see cref="ServedModel.Release"/> it; null when no such model is loaded.</summary>
+    public ServedModel? Acquire(string name)
+    {
+        while (true)
+        {
+            Snapshot snapshot = Current;
+            string? resolved = name.Length == 0 ? snapshot.DefaultModel : name;
+            if (resolved is null || !snapshot.Models.TryGetValue(resolved, out ServedModel? model))
+            {
+                return null;
+            }
+
+            if (model.TryAddReference())
+            {
+                return model;
+            }
+
+            // Retired between the read and the reference: the next snapshot already holds its successor.
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        LogProvider(_logger, _provider.Name, _provider.Reason);
+        Scan(initial: true);
+        try
+        {
+            _watcher = new FileSystemWatcher(_options.ModelsRoot) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size };
+            FileSystemEventHandler onChange = (_, _) => Wake();
+            _watcher.Created += onChange;
+            _watcher.Changed += onChange;
+            _watcher.Deleted += onChange;
+            _watcher.Renamed += (_, _) => Wake();
+            _watcher.EnableRaisingEvents = true;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException)
+        {
+            // The periodic rescan still picks changes up (inotify limits, network file systems).
+            LogWatcherUnavailable(_logger, _options.ModelsRoot, e.Message);
+        }
+
+        _loop = Task.Run(() => LoopAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _watcher?.Dispose();
+        await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Rescans now (the watcher calls this; so may an operator-facing endpoint or a test).</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    private async Task LoopAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            TimeSpan wait = _pending.Count > 0 ? _options.SettleTime : _options.PollInterval;
+            try
+            {
+                // A burst of file events collapses into one scan; a pending directory is looked at again after the settle time.
+                await _wake.WaitAsync(wait, stopping).ConfigureAwait(false);
+                if (_pending.Count > 0)
+                {
+                    await Task.Delay(_options.SettleTime, _time, stopping).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                Scan(initial: false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The watcher must outlive any one bad scan (a vanished folder, a handler's bug): log and scan again later.
+                LogScanFailed(_logger, _options.ModelsRoot, e.Message);
+            }
+        }
+    }
+
+    private void Scan(bool initial)
+    {
+        Snapshot before = Current;
+        var models = new Dictionary<string, ServedModel>(before.Models, StringComparer.Ordinal);
+        var retired = new List<ServedModel>();
+        var loaded = new List<string>();
+        var rejected = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+
+        foreach (string directory in System.IO.Directory.EnumerateDirectories(_options.ModelsRoot).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(directory);
+            if (name.StartsWith('.'))
+            {
+                continue; // Hidden folders are where publishers stage a directory before renaming it into place.
+            }
+
+            seen.Add(name);
+            string? version = VersionOf(directory);
+            if (version is null || (models.TryGetValue(name, out ServedModel? current) && current.Version == version)
+                || (_rejected.TryGetValue(name, out string? bad) && bad == version))
+            {
+                _pending.Remove(name);
+                continue;
+            }
+
+            // Load only what looked the same on two scans a settle time apart: a copy in progress is left alone.
+            if (!initial && (!_pending.TryGetValue(name, out string? pending) || pending != version))
+            {
+                _pending[name] = version;
+                continue;
+            }
+
+            _pending.Remove(name);
+            ServedModel? model = TryLoad(name, directory, version);
+            if (model is null)
+            {
+                _rejected[name] = version;
+                rejected.Add(name);
+                continue;
+            }
+
+            _rejected.Remove(name);
+            if (models.TryGetValue(name, out ServedModel? previous))
+            {
+                retired.Add(previous);
+            }
+
+            models[name] = model;
+            loaded.Add(name);
+        }
+
+        foreach (string name in models.Keys.Where(n => !seen.Contains(n)).ToList())
+        {
+            // Gone on two scans a settle time apart: a directory swapped by two renames is not unloaded in between.
+            if (!initial && (!_pending.TryGetValue(name, out string? pending) || pending != Removed))
+            {
+                _pending[name] = Removed;
+                continue;
+            }
+
+            _pending.Remove(name);
+            retired.Add(models[name]);
+            models.Remove(name);
+            LogRemoved(_logger, name);
+            _metrics.ModelReloaded(name, "removed");
+        }
+
+        foreach (string name in _pending.Keys.Where(n => !seen.Contains(n) && !models.ContainsKey(n)).ToList())
+        {
+            _pending.Remove(name);
+        }
+
+        if (loaded.Count > 0 || retired.Count > 0 || initial)
+        {
+            string? defaultModel = ChooseDefault(models);
+            Volatile.Write(ref _snapshot, new Snapshot(models, defaultModel));
+            if (defaultModel != before.DefaultModel)
+            {
+                LogDefault(_logger, defaultModel ?? "(none)", defaultModel is not null && defaultModel == _options.DefaultModel ? "--default-model" : "lowest probe RMSE");
+            }
+
+            // In-flight calls hold their own references: the old sessions close when the last of them finishes.
+            foreach (ServedModel old in retired)
+            {
+                old.Release();
+            }
+        }
+
+        if (loaded.Count > 0 || retired.Count > 0 || rejected.Count > 0)
+        {
+            Scanned?.Invoke(new ScanResult(loaded, rejected, Current));
+        }
+    }
+
+    private ServedModel? TryLoad(string name, string directory, string version)
+    {
+        long started = _time.GetTimestamp();
+        try
+        {
+            ModelArtifacts artifacts = ModelArtifacts.Load(directory);
+            // The manifest names the graph file; only its file name counts, so it cannot point outside the directory.
+            string file = Path.GetFileName(artifacts.Manifest.Onnx!.File) is { Length: > 0 } named ? named : ModelDirectory.Onnx;
+            OnnxScorer scorer = OnnxScorer.Create(Path.Combine(directory, file), artifacts, _provider);
+            var model = new ServedModel(name, directory, version, artifacts, scorer, _time.GetUtcNow());
+            LogLoaded(_logger, name, artifacts.Manifest.Name, version, artifacts.UserCount, artifacts.MovieCount, artifacts.HistoryMovies.Length,
+                _provider.Name, _time.GetElapsedTime(started).TotalMilliseconds);
+            _metrics.ModelReloaded(name, "loaded");
+            return model;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever the artifact does wrong, it is that directory's rejection, never the registry's failure.
+            bool serving = Current.Models.ContainsKey(name);
+            LogRejected(_logger, name, e.Message, serving ? "the previous version keeps serving" : "not served");
+            _metrics.ModelReloaded(name, "rejected");
+            return null;
+        }
+    }
+
+    private string? ChooseDefault(Dictionary<string, ServedModel> models)
+    {
+        if (_options.DefaultModel is { } configured && models.ContainsKey(configured))
+        {
+            return configured;
+        }
+
+        return models.Values.OrderBy(m => m.Rmse).ThenBy(m => m.Name, StringComparer.Ordinal).FirstOrDefault()?.Name;
+    }
+
+    /// <summary>A fingerprint of the directory's top-level files; null when it vanished while being read.</summary>
+    private static string? VersionOf(string directory)
+    {
+        try
+        {
+            var text = new StringBuilder();
+            foreach (FileInfo file in new DirectoryInfo(directory).EnumerateFiles().OrderBy(f => f.Name, StringComparer.Ordinal))
+            {
+                text.Append(file.Name).Append('|').Append(file.Length.ToString(CultureInfo.InvariantCulture)).Append('|')
+                    .Append(file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+
+            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..12];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _stopping.Dispose();
+        _wake.Dispose();
+        Snapshot last = Interlocked.Exchange(ref _snapshot, new Snapshot(new Dictionary<string, ServedModel>(), null));
+        foreach (ServedModel model in last.Models.Values)
+        {
+            model.Release();
+        }
+    }
+
+    /// <summary>One immutable view of the registry.</summary>
+    public sealed record Snapshot(IReadOnlyDictionary<string, ServedModel> Models, string? DefaultModel);
+
+    /// <summary>What one scan changed.</summary>
+    public sealed record ScanResult(IReadOnlyList<string> Loaded, IReadOnlyList<string> Rejected, Snapshot Snapshot);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ONNX Runtime execution provider: {Provider} ({Reason})")]
+    private static partial void LogProvider(ILogger logger, string provider, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} loaded: {Kind}, version {Version}, {Users} users × {Movies} movies, {Ratings} history ratings, {Provider}, {Milliseconds:F0} ms")]
+    private static partial void LogLoaded(ILogger logger, string model, string kind, string version, int users, int movies, int ratings, string provider, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model} rejected: {Reason}; {Consequence}")]
+    private static partial void LogRejected(ILogger logger, string model, string reason, string consequence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} unloaded: its directory was removed")]
+    private static partial void LogRemoved(ILogger logger, string model);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Default model: {Model} ({Rule})")]
+    private static partial void LogDefault(ILogger logger, string model, string rule);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot watch {Root} ({Reason}); relying on the periodic rescan")]
+    private static partial void LogWatcherUnavailable(ILogger logger, string root, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan of {Root} failed: {Reason}")]
+    private static partial void LogScanFailed(ILogger logger, string root, string reason);
+}

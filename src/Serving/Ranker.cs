@@ -1,0 +1,27 @@
+namespace NetflixRec.Serving;
+
+/// <summary>
+/// The scoring path of a Recommend call without the RPC around it: score every movie for a known user, leave out what
+/// they rated (unless asked not to), select the top k. The service and the load generator's in-process floor share it.
+/// </summary>
+public static class Ranker
+{
+    /// <summary>Writes the best movie indices into <paramref name="top"/> (its length is k), best first, and returns how
+    /// many there were; their scores stay in <see cref="ScoringBuffers.Scores"/> until the buffers are returned.</summary>
+    public static int Rank(ModelArtifacts artifacts, OnnxScorer scorer, ScoringBuffers buffers, int user, bool includeRated, Span<int> top,
+        CancellationToken cancellationToken)
+    {
+        scorer.ScoreAll(buffers, user, cancellationToken);
+        Span<float> scores = buffers.Scores;
+        if (!includeRated)
+        {
+            // NaN is what TopK skips: the rated movies drop out without a lookup per candidate.
+            foreach (short rated in artifacts.RatedMovies(user))
+            {
+                scores[rated] = float.NaN;
+            }
+        }
+
+        return TopK.Select(scores, top);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.AspNetCore.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+
+namespace NetflixRec.Serving;
+
+/// <summary>
+/// Wires the serving process: options, execution provider, model registry, the Recommender service, gRPC health and
+/// reflection, metrics with a Prometheus scrape endpoint, the API key check, TLS and message size limits.
+/// </summary>
+public static class ServingApp
+{
+    /// <summary>Builds the server from command-line style arguments (see <see cref="ServingOptions"/>); bad options
+    /// throw <see cref="ArgumentException"/> naming the option.</summary>
+    public static WebApplication Build(string[] args)
+    {
+        // --urls is ours: the endpoints are bound explicitly (HTTP/2 for gRPC, HTTP/1.1 for metrics), so the host must not
+        // see it as its own URL setting (Kestrel would warn that it overrides it).
+        string[] renamed = [.. args.Select(a => a == "--urls" ? "--" + ServingOptions.UrlsKey : a.StartsWith("--urls=", StringComparison.Ordinal) ? "--" + ServingOptions.UrlsKey + a[6..] : a)];
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = renamed, ContentRootPath = AppContext.BaseDirectory });
+        ServingOptions options = ServingOptions.FromConfiguration(builder.Configuration);
+        X509Certificate2? certificate = LoadCertificate(options);
+        var endpoints = new ServingEndpoints();
+        builder.WebHost.ConfigureKestrel(kestrel => endpoints.Configure(kestrel, options, certificate));
+        if (builder.Configuration["log-format"] == "json")
+        {
+            builder.Logging.ClearProviders().AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+
+        ExecutionProviderChoice provider = ExecutionProviderChoice.Decide(options.ExecutionProvider, options.IntraOpThreads);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(endpoints);
+        builder.Services.AddSingleton(provider);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new ServingMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), provider,
+            () => sp.GetRequiredService<ModelRegistry>().Current.Models.Count));
+        builder.Services.AddSingleton<ModelRegistry>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelRegistry>());
+        builder.Services.AddSingleton<ApiKeyInterceptor>();
+
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
+            grpc.MaxSendMessageSize = options.MaxSendMessageBytes;
+            grpc.Interceptors.Add<ApiKeyInterceptor>();
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks(health =>
+            {
+                // "" (the whole server) and the Recommender service are serving while at least one model is loaded.
+                health.Services.Map("", _ => true);
+                health.Services.Map("netflixrec.v1.Recommender", _ => true);
+                health.UseHealthChecksCache = false;
+            })
+            .AddCheck<ModelsHealthCheck>("models");
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ServingMetrics.MeterName).AddPrometheusExporter());
+
+        WebApplication app = builder.Build();
+        if (options.ApiKey is not null)
+        {
+            ApiKeyInterceptor keys = app.Services.GetRequiredService<ApiKeyInterceptor>();
+            app.UseWhen(context => context.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal), branch => branch.Use(async (context, next) =>
+            {
+                if (!keys.IsAuthorized(context.Request.Headers.Authorization))
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return;
+                }
+
+                await next(context).ConfigureAwait(false);
+            }));
+        }
+
+        app.MapGrpcService<RecommenderService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        if (options.MetricsUrl is not null)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics");
+        }
+
+        app.MapGet("/", () => "NetflixRec serving: gRPC (HTTP/2) service netflixrec.v1.Recommender; Prometheus metrics at /metrics.");
+        return app;
+    }
+
+    private static X509Certificate2? LoadCertificate(ServingOptions options)
+    {
+        if (options.TlsCertificate is not { } path)
+        {
+            return null;
+        }
+
+        try
+        {
+            string extension = Path.GetExtension(path).ToLowerInvariant();
+            if (extension is ".pfx" or ".p12")
+            {
+                return X509CertificateLoader.LoadPkcs12FromFile(path, options.TlsPassword);
+            }
+
+            if (options.TlsKey is null)
+            {
+                throw new ArgumentException($"--tls-key: required with the PEM certificate {path}");
+            }
+
+            // Kestrel on Linux wants an exportable key, which PEM loading alone does not give: round-trip through PKCS#12.
+            using X509Certificate2 pem = options.TlsPassword is null
+                ? X509Certificate2.CreateFromPemFile(path, options.TlsKey)
+                : X509Certificate2.CreateFromEncryptedPemFile(path, options.TlsPassword, options.TlsKey);
+            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--tls-cert: cannot load {path} ({e.Message})", e);
+        }
+    }
+}
+
+/// <summary>Healthy while at least one model is loaded; its status drives grpc.health.v1.</summary>
+public sealed class ModelsHealthCheck : IHealthCheck
+{
+    private readonly ModelRegistry _registry;
+
+    public ModelsHealthCheck(ModelRegistry registry) => _registry = registry;
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        int models = _registry.Current.Models.Count;
+        return Task.FromResult(models > 0
+            ? HealthCheckResult.Healthy($"{models} model(s) loaded")
+            : HealthCheckResult.Unhealthy("no model loaded"));
+    }
+}
