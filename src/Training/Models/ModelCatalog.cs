@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using NetflixRec.Contracts;
+using NetflixRec.Training.Models.Autoencoders;
 using NetflixRec.Training.Models.MatrixFactorization;
 
 namespace NetflixRec.Training.Models;
@@ -22,6 +23,12 @@ public static class ModelCatalog
         FactorEntry<BiasedMfAlsConfig>(BiasedMfAls.Name, ModelFamily.MatrixFactorization, BiasedMfAls.Train),
         FactorEntry<SvdPlusPlusConfig>(SvdPlusPlus.Name, ModelFamily.MatrixFactorization, SvdPlusPlus.Train),
         FactorEntry<NonNegativeMfConfig>(NonNegativeMf.Name, ModelFamily.MatrixFactorization, NonNegativeMf.Train),
+        Entry<AutoRecConfig>(AutoRec.ItemName, ModelFamily.Autoencoder, AutoRec.TrainItem, (tensors, path) => ItemAutoRecModel.FromTensors(tensors, path)),
+        Entry<AutoRecConfig>(AutoRec.UserName, ModelFamily.Autoencoder, AutoRec.TrainUser,
+            (tensors, path) => UserAutoencoderModel.FromTensors(AutoRec.UserName, Activation.Sigmoid, tensors, path)),
+        Entry<DeepAeConfig>(DeepAutoencoder.Name, ModelFamily.Autoencoder, DeepAutoencoder.Train,
+            (tensors, path) => UserAutoencoderModel.FromTensors(DeepAutoencoder.Name, Activation.Selu, tensors, path)),
+        Entry<MultVaeConfig>(MultVae.Name, ModelFamily.Autoencoder, MultVae.Train, (tensors, path) => MultVaeModel.FromTensors(tensors, path)),
     ];
 
     public static IReadOnlyList<string> Names => [.. All.Select(e => e.Name)];
@@ -31,6 +38,11 @@ public static class ModelCatalog
         new(name, family,
             (data, hyperparameters, progress) => train(data, ModelConfig.Bind<TConfig>(hyperparameters, name), progress),
             (tensors, path) => FactorModel.FromTensors(name, family, tensors, path));
+
+    /// <summary>A model with its own trained form: bind the config record, train; <paramref name="load"/> reads it back.</summary>
+    private static ModelEntry Entry<TConfig>(string name, string family, Func<TrainingData, TConfig, IProgress<EpochRecord>, TrainedModel> train,
+        Func<IReadOnlyList<NamedTensor>, string, IRatingModel> load) =>
+        new(name, family, (data, hyperparameters, progress) => train(data, ModelConfig.Bind<TConfig>(hyperparameters, name), progress), load);
 
     /// <summary>The entry for <paramref name="name"/>; an unknown name is an error listing the known ones.</summary>
     public static ModelEntry Find(string name) =>

@@ -1,0 +1,186 @@
+using NetflixRec.Training.Data.Transforms;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NetflixRec.Training.Models.Autoencoders;
+
+/// <summary>The architecture and optimization settings of a <see cref="MaskedAutoencoderNet"/>.</summary>
+/// <param name="Columns">Input = output width: movies for user-based models, users for item-based AutoRec.</param>
+/// <param name="Layers">Hidden widths; Layers[0] is fed by the input table, Layers[^1] feeds the output table.</param>
+/// <param name="CodeLayer">Index in <paramref name="Layers"/> after which <paramref name="CodeDropout"/> applies.</param>
+/// <param name="InitialOutputBias">Per output column (see <see cref="MaskedAutoencoderTraining.ShrunkMeans"/>): the model
+/// starts from a baseline instead of spending its first epochs learning the column biases.</param>
+/// <param name="InputDropout">Denoising: each observed input rating is dropped with this probability (the rest scaled
+/// by 1/(1−p)); the loss still covers every observed rating, so the model learns to fill in the dropped ones.</param>
+public sealed record MaskedAutoencoderSpec(
+    int Columns,
+    IReadOnlyList<int> Layers,
+    Activation Activation,
+    int CodeLayer,
+    double CodeDropout,
+    double InputDropout,
+    double Regularization,
+    double LearningRate,
+    ReadOnlyMemory<float> InitialOutputBias,
+    Device Device);
+
+/// <summary>
+/// A rating autoencoder trained on observed entries only (AutoRec, NVIDIA's deep autoencoder):
+/// h₀ = act(r @ W_in + b_in) over the sparse rating vector r, h_{k+1} = act(h_k @ W_k + b_k), r̂_c = h_L · W_out[c] + b_out[c].
+/// The loss is the masked MSE: the squared error of the observed ratings only, with r̂ computed just for those
+/// (the output table's rows are gathered per entry, never a dense rows × columns product), plus λ·(‖W_in[c]‖² + ‖W_out[c]‖²)
+/// for the column c of each observed rating and λ·‖W‖² for the hidden layers, divided by the batch's rating count. The input and output tables take lazy row-wise Adam steps
+/// (<see cref="RowAdam"/>), the small dense layers torch's Adam. Every intermediate tensor lives in a per-batch dispose scope.
+/// </summary>
+public sealed class MaskedAutoencoderNet : IDisposable
+{
+    private readonly MaskedAutoencoderSpec _spec;
+    private readonly RowAdam _input;
+    private readonly RowAdam _output;
+    private readonly RowAdam _outputBias;
+    private readonly Parameter _inputBias;
+    private readonly List<(Parameter Weight, Parameter Bias)> _hidden = [];
+    private readonly optim.Optimizer _optimizer;
+    private long _step;
+
+    public MaskedAutoencoderNet(MaskedAutoencoderSpec spec)
+    {
+        _spec = spec;
+        IReadOnlyList<int> layers = spec.Layers;
+        Device device = spec.Device;
+        _input = new RowAdam(Glorot(spec.Columns, layers[0], device), spec.LearningRate);
+        _output = new RowAdam(Glorot(spec.Columns, layers[^1], device), spec.LearningRate);
+        _outputBias = new RowAdam(tensor(spec.InitialOutputBias.ToArray(), device: device), spec.LearningRate);
+        _inputBias = new Parameter(zeros(layers[0], device: device));
+        var dense = new List<Parameter> { _inputBias };
+        for (int k = 0; k + 1 < layers.Count; k++)
+        {
+            var weight = new Parameter(Glorot(layers[k], layers[k + 1], device));
+            var bias = new Parameter(zeros(layers[k + 1], device: device));
+            _hidden.Add((weight, bias));
+            dense.Add(weight);
+            dense.Add(bias);
+        }
+
+        _optimizer = optim.Adam(dense, spec.LearningRate);
+    }
+
+    /// <summary>One optimization step on the batch; returns the batch's sum of squared errors (training mode: input
+    /// corruption and dropout active).</summary>
+    public double TrainBatch(SparseBatch batch)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        SparseBatchTensors t = SparseBatchTensors.From(batch, _spec.Device);
+        Tensor input = _input.Gather(t.Columns), output = _output.Gather(t.Columns), outputBias = _outputBias.Gather(t.Columns);
+        Tensor values = _spec.InputDropout > 0 ? nn.functional.dropout(t.Values, _spec.InputDropout, training: true) : t.Values;
+        Tensor code = Encode(input, t.EntryRow, t.EntryColumn, values, t.Rows, training: true);
+        Tensor prediction = MaskedLoss.GatherOutput(code, output, outputBias, t.EntryRow, t.EntryColumn);
+        Tensor squaredError = MaskedLoss.SquaredError(prediction, t.Values);
+        // Each observed rating regularizes the table rows of its column (as SGD matrix factorization does), so λ means the
+        // same at any batch size; hidden layers are regularized once per batch.
+        Tensor perColumn = zeros(t.Columns.shape[0], device: _spec.Device).index_add_(0, t.EntryColumn, ones_like(t.Values), 1);
+        Tensor tables = ((input.square().sum(1) + output.square().sum(1)) * perColumn).sum();
+        Tensor loss = (squaredError + (_spec.Regularization * (tables + HiddenPenalty()))) / batch.Entries;
+        Step(loss, t.Columns, input, output, outputBias);
+        return squaredError.item<float>();
+    }
+
+    /// <summary>
+    /// NVIDIA's dense re-feeding: y = f(x) is dense (a prediction for every column), so it is a fully observed input; a
+    /// second step trains f(y) ≈ y on all columns. Costs rows × columns × width per layer end: O(batch × all movies).
+    /// </summary>
+    public void RefeedBatch(SparseBatch batch)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        SparseBatchTensors t = SparseBatchTensors.From(batch, _spec.Device);
+        Tensor all = arange(_spec.Columns, dtype: ScalarType.Int64, device: _spec.Device);
+        Tensor input = _input.Gather(all), output = _output.Gather(all), outputBias = _outputBias.Gather(all);
+        Tensor refed;
+        using (no_grad())
+        {
+            // The tables are gathered whole here, so entries index them by global column.
+            Tensor code = Encode(input, t.EntryRow, t.Columns.index_select(0, t.EntryColumn), t.Values, t.Rows, training: true);
+            refed = code.matmul(output.t()) + outputBias;
+        }
+
+        Tensor hidden = Hidden(Activations.Apply(_spec.Activation, refed.matmul(input) + _inputBias), training: true);
+        Tensor reconstruction = hidden.matmul(output.t()) + outputBias;
+        Tensor penalty = input.square().sum() + output.square().sum() + HiddenPenalty();
+        Tensor loss = ((reconstruction - refed).square().sum() + (_spec.Regularization * penalty)) / refed.numel();
+        Step(loss, all, input, output, outputBias);
+    }
+
+    /// <summary>The first layer (the input table) as an inference layer: [columns, Layers[0]].</summary>
+    public DenseLayer InputLayer() => new(_spec.Columns, _spec.Layers[0], TorchArrays.ToArray(_input.Table), TorchArrays.ToArray(_inputBias));
+
+    public IReadOnlyList<DenseLayer> HiddenLayers() =>
+        [.. _hidden.Select(l => new DenseLayer((int)l.Weight.shape[0], (int)l.Weight.shape[1], TorchArrays.ToArray(l.Weight), TorchArrays.ToArray(l.Bias)))];
+
+    public OutputLayer OutputLayer() => new(_spec.Columns, _spec.Layers[^1], TorchArrays.ToArray(_output.Table), TorchArrays.ToArray(_outputBias.Table));
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _input.Dispose();
+        _output.Dispose();
+        _outputBias.Dispose();
+        _inputBias.Dispose();
+        foreach ((Parameter weight, Parameter bias) in _hidden)
+        {
+            weight.Dispose();
+            bias.Dispose();
+        }
+    }
+
+    private Tensor Encode(Tensor input, Tensor entryRow, Tensor entryColumn, Tensor values, int rows, bool training)
+    {
+        Tensor first = zeros(rows, _spec.Layers[0], device: _spec.Device)
+            .index_add(0, entryRow, input.index_select(0, entryColumn) * values.unsqueeze(1), 1);
+        return Hidden(Activations.Apply(_spec.Activation, first + _inputBias), training);
+    }
+
+    // Layers after the first; dropout follows the code layer.
+    private Tensor Hidden(Tensor h, bool training)
+    {
+        h = Dropout(h, 0, training);
+        for (int k = 0; k < _hidden.Count; k++)
+        {
+            h = Dropout(Activations.Apply(_spec.Activation, h.matmul(_hidden[k].Weight) + _hidden[k].Bias), k + 1, training);
+        }
+
+        return h;
+    }
+
+    private Tensor Dropout(Tensor h, int layer, bool training) =>
+        layer == _spec.CodeLayer && _spec.CodeDropout > 0 ? nn.functional.dropout(h, _spec.CodeDropout, training) : h;
+
+    private Tensor HiddenPenalty()
+    {
+        Tensor penalty = zeros(1, device: _spec.Device);
+        foreach ((Parameter weight, _) in _hidden)
+        {
+            penalty += weight.square().sum();
+        }
+
+        return penalty;
+    }
+
+    private void Step(Tensor loss, Tensor columns, Tensor input, Tensor output, Tensor outputBias)
+    {
+        _optimizer.zero_grad();
+        loss.backward();
+        _step++;
+        _optimizer.step();
+        _input.Step(columns, input.grad!, _step);
+        _output.Step(columns, output.grad!, _step);
+        _outputBias.Step(columns, outputBias.grad!, _step);
+    }
+
+    // Glorot/Xavier uniform: keeps activations in the sigmoid/SELU working range at the start.
+    private static Tensor Glorot(long fanIn, long fanOut, Device device)
+    {
+        double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
+        return empty(fanIn, fanOut, device: device).uniform_(-limit, limit);
+    }
+}

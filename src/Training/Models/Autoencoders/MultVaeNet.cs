@@ -1,0 +1,102 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NetflixRec.Training.Models.Autoencoders;
+
+/// <summary>
+/// The Mult-VAE network of Liang et al. (2018) in training form: a sparse, L2-normalized binary input with dropout, a
+/// tanh encoder to a Gaussian posterior (μ, log σ²), a reparameterized sample, a tanh decoder and a softmax over all
+/// movies. Loss per user: −Σ_{i∈positives} log softmax(logits)_i + β·KL(q(z|x) ‖ N(0, I)). The multinomial needs the
+/// full [batch, movies] logits (the softmax normalizes over every movie), so unlike the masked autoencoders the output
+/// is dense per batch; the input is still sparse.
+/// </summary>
+public sealed class MultVaeNet : IDisposable
+{
+    private readonly int _latent;
+    private readonly Device _device;
+    private readonly Parameter _inputWeight;
+    private readonly Parameter _inputBias;
+    private readonly Parameter _posteriorWeight;
+    private readonly Parameter _posteriorBias;
+    private readonly Parameter _decoderWeight;
+    private readonly Parameter _decoderBias;
+    private readonly Parameter _outputWeight;
+    private readonly Parameter _outputBias;
+    private readonly optim.Optimizer _optimizer;
+
+    public MultVaeNet(int movies, int hidden, int latent, double learningRate, Device device)
+    {
+        _latent = latent;
+        _device = device;
+        _inputWeight = Glorot(movies, hidden);
+        _inputBias = new Parameter(zeros(hidden, device: device));
+        _posteriorWeight = Glorot(hidden, 2 * latent);
+        _posteriorBias = new Parameter(zeros(2 * latent, device: device));
+        _decoderWeight = Glorot(latent, hidden);
+        _decoderBias = new Parameter(zeros(hidden, device: device));
+        _outputWeight = Glorot(movies, hidden);
+        _outputBias = new Parameter(zeros(movies, device: device));
+        _optimizer = optim.Adam([_inputWeight, _inputBias, _posteriorWeight, _posteriorBias, _decoderWeight, _decoderBias, _outputWeight, _outputBias], learningRate);
+    }
+
+    /// <summary>One Adam step on a batch of users' positives (every entry of <paramref name="batch"/> is a positive).</summary>
+    public double TrainBatch(SparseBatch batch, double inputDropout, double beta)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        SparseBatchTensors t = SparseBatchTensors.From(batch, _device);
+        Tensor columns = t.Columns.index_select(0, t.EntryColumn);
+        Tensor counts = zeros(batch.Rows, device: _device).index_add_(0, t.EntryRow, ones_like(t.Values), 1);
+        Tensor normalized = counts.rsqrt().index_select(0, t.EntryRow);
+        Tensor values = nn.functional.dropout(normalized, inputDropout, training: true);
+        Tensor h = (zeros(batch.Rows, _inputBias.shape[0], device: _device)
+            .index_add(0, t.EntryRow, _inputWeight.index_select(0, columns) * values.unsqueeze(1), 1) + _inputBias).tanh();
+        Tensor posterior = h.matmul(_posteriorWeight) + _posteriorBias;
+        Tensor mu = posterior.narrow(1, 0, _latent), logVariance = posterior.narrow(1, _latent, _latent);
+        Tensor z = mu + (randn_like(mu) * (0.5 * logVariance).exp());
+        Tensor logits = (z.matmul(_decoderWeight) + _decoderBias).tanh().matmul(_outputWeight.t()) + _outputBias;
+        Tensor logProbabilities = nn.functional.log_softmax(logits, 1);
+        long movies = _outputBias.shape[0];
+        Tensor negativeLogLikelihood = -logProbabilities.view(-1).index_select(0, (t.EntryRow * movies) + columns).sum() / batch.Rows;
+        Tensor kl = (-0.5 * (1 + logVariance - mu.square() - logVariance.exp()).sum(1)).mean();
+        Tensor loss = negativeLogLikelihood + (beta * kl);
+        _optimizer.zero_grad();
+        loss.backward();
+        _optimizer.step();
+        return loss.item<float>();
+    }
+
+    public MultVaeModel ToModel(float threshold, Data.Transforms.RatingIndex history)
+    {
+        int movies = (int)_outputBias.shape[0], hidden = (int)_inputBias.shape[0];
+        float[] posterior = TorchArrays.ToArray(_posteriorWeight), posteriorBias = TorchArrays.ToArray(_posteriorBias);
+        // The inference path uses the posterior mean: the first `latent` columns of the posterior layer.
+        var muWeight = new float[hidden * _latent];
+        for (int i = 0; i < hidden; i++)
+        {
+            posterior.AsSpan(i * 2 * _latent, _latent).CopyTo(muWeight.AsSpan(i * _latent, _latent));
+        }
+
+        return new MultVaeModel(
+            new DenseLayer(movies, hidden, TorchArrays.ToArray(_inputWeight), TorchArrays.ToArray(_inputBias)),
+            new DenseLayer(hidden, _latent, muWeight, posteriorBias[.._latent]),
+            new DenseLayer(_latent, hidden, TorchArrays.ToArray(_decoderWeight), TorchArrays.ToArray(_decoderBias)),
+            new OutputLayer(movies, hidden, TorchArrays.ToArray(_outputWeight), TorchArrays.ToArray(_outputBias)),
+            threshold, new RatingCalibration(0f, 0f), history);
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        foreach (Parameter p in new[] { _inputWeight, _inputBias, _posteriorWeight, _posteriorBias, _decoderWeight, _decoderBias, _outputWeight, _outputBias })
+        {
+            p.Dispose();
+        }
+    }
+
+    private Parameter Glorot(long fanIn, long fanOut)
+    {
+        double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
+        return new Parameter(empty(fanIn, fanOut, device: _device).uniform_(-limit, limit));
+    }
+}
