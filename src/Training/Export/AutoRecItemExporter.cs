@@ -24,11 +24,11 @@ public static class AutoRecItemExporter
         string weight = graph.Initializer(AutoencoderGraph.Tensor(tensors, "output.weight"));
         string bias = graph.Initializer(AutoencoderGraph.Tensor(tensors, "output.bias"));
 
-        // Gemm without C, then the per-user bias as a column: C would have to broadcast [batch, 1], kept explicit here.
+        // The decoder bias is per user (a column), not per movie as a Gemm C row would be: added after the product.
         string products = graph.Node("Gemm", [graph.Gather(weight, user), codes], attributes: OnnxGraphBuilder.IntAttribute("transB", 1));
         graph.Add(products, graph.Column(graph.Gather(bias, user)), OnnxContract.Scores);
 
-        // Pairs gather their own rows, so a top-k request (zero pairs) pays nothing here and a pair request needs no score row.
+        // Pairs gather their own rows: a top-k request (zero pairs) pays nothing here.
         string pairUser = graph.Gather(user, pairRow);
         string dot = graph.RowDot(graph.Gather(weight, pairUser), graph.Gather(codes, pairMovie));
         graph.Add(dot, graph.Gather(bias, pairUser), OnnxContract.PairScores);
