@@ -16,6 +16,7 @@ public static class OnnxExporters
     public static IReadOnlyList<OnnxExporter> All { get; } =
     [
         For<FactorModel>(FactorModelExporter.Export),
+        For<Models.Autoencoders.ItemAutoRecModel>(AutoRecItemExporter.Export), For<Models.Autoencoders.UserAutoencoderModel>(UserAutoencoderExporter.Export), For<Models.Autoencoders.MultVaeModel>(MultVaeExporter.Export),
     ];
 
     /// <summary>Whether a graph can be written for this model.</summary>
