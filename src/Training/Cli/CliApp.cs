@@ -20,6 +20,7 @@ internal static class CliApp
             BenchOnnxCommand.Create(),
             ServeDataCommand.Create(),
             BenchSgdCommand.Create(),
+            BenchGnnCommand.Create(),
         };
 
         ParseResult parse = root.Parse(args);

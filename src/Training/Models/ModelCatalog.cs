@@ -22,6 +22,7 @@ public static class ModelCatalog
         FactorEntry<BiasedMfAlsConfig>(BiasedMfAls.Name, ModelFamily.MatrixFactorization, BiasedMfAls.Train),
         FactorEntry<SvdPlusPlusConfig>(SvdPlusPlus.Name, ModelFamily.MatrixFactorization, SvdPlusPlus.Train),
         FactorEntry<NonNegativeMfConfig>(NonNegativeMf.Name, ModelFamily.MatrixFactorization, NonNegativeMf.Train),
+        .. Graph.GraphModels.Entries,
     ];
 
     public static IReadOnlyList<string> Names => [.. All.Select(e => e.Name)];

@@ -1,0 +1,213 @@
+using NetflixRec.Contracts;
+using NetflixRec.Training.Data.Transforms;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NetflixRec.Training.Models.Graph;
+
+/// <summary>Hyperparameters of <see cref="Gcmc"/> (defaults in defaults.json).</summary>
+public sealed record GcmcConfig(
+    int Hidden,
+    int Factors,
+    int Bases,
+    double Dropout,
+    double LearningRate,
+    int BatchSize,
+    double InitStd,
+    int MaxEpochs,
+    int Patience,
+    double ValidationFraction,
+    int Seed,
+    int Threads,
+    string Device) : ITrainingOptions;
+
+/// <summary>
+/// <c>gcmc</c>, the graph auto-encoder for rating prediction (Berg, Kipf, Welling, 2017). Encoder: one message channel per
+/// rating level r with the normalized adjacency c_um = 1/√(d_u d_m) and one-hot node inputs, so a user's hidden vector is
+/// ReLU(Σ_r Σ_{m rated r} c_um W_r[m]) with ordinal weight sharing W_r = Σ_{s≤r} T_s (and the mirror for movies), then a
+/// dense layer per side. Decoder: bilinear with basis sharing, logit_r = Σ_b a_rb u^T P_b v, softmax over the levels,
+/// r̂ = expectation; loss: cross-entropy of the observed level. Every step runs the encoder over the full graph (two sparse
+/// products) and the decoder on a shuffled batch of training ratings.
+/// </summary>
+public static class Gcmc
+{
+    public const string Name = "gcmc";
+
+    public const int Levels = 5;
+
+    public static TrainedModel Train(TrainingData data, GcmcConfig config, IProgress<EpochRecord> progress)
+    {
+        using var trainer = new GcmcTrainer(data, config);
+        return EpochLoop.Run(config, data, progress, epoch =>
+        {
+            trainer.RunEpoch(epoch);
+            return new EpochOutcome(trainer.Snapshot());
+        }, model => model);
+    }
+
+    public static void Validate(GcmcConfig config)
+    {
+        if (config.Hidden < 1 || config.Factors < 1 || config.Bases < 1 || config.BatchSize < 1 || config.LearningRate <= 0
+            || config.Dropout is < 0 or >= 1)
+        {
+            throw new ArgumentException("gcmc: hidden, factors, bases and batch_size ≥ 1, learning_rate > 0, dropout in [0, 1)", nameof(config));
+        }
+    }
+}
+
+/// <summary>The training state of one GC-MC run; one epoch at a time.</summary>
+internal sealed class GcmcTrainer : IDisposable
+{
+    private readonly TrainingData _data;
+    private readonly GcmcConfig _config;
+    private readonly Device _device;
+    private readonly SparseOperator _userAdjacency;
+    private readonly SparseOperator _movieAdjacency;
+    private readonly GcmcModule _module;
+    private readonly optim.Optimizer _optimizer;
+    private readonly int[] _order;
+    private readonly Random _random;
+
+    public GcmcTrainer(TrainingData data, GcmcConfig config)
+    {
+        Gcmc.Validate(config);
+        _data = data;
+        _config = config;
+        _device = GraphTorch.Setup(config.Seed, config.Threads, config.Device);
+        var graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies);
+        int threads = TrainingThreads.Resolve(config.Threads);
+        _userAdjacency = new SparseOperator(NormalizedAdjacency.ByLevel(graph, userRows: true, Gcmc.Levels), _device, threads);
+        _movieAdjacency = new SparseOperator(NormalizedAdjacency.ByLevel(graph, userRows: false, Gcmc.Levels), _device, threads);
+        _module = new GcmcModule(data.Users, data.Movies, config);
+        _module.to(_device);
+        _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate);
+        _order = new int[data.Train.Count];
+        _random = new Random(config.Seed);
+    }
+
+    /// <summary>One pass over the training ratings in shuffled batches; returns the mean cross-entropy.</summary>
+    public double RunEpoch(int epoch)
+    {
+        for (int i = 0; i < _order.Length; i++)
+        {
+            _order[i] = i;
+        }
+
+        _random.Shuffle(_order);
+        _module.train();
+        ReadOnlySpan<int> users = _data.Train.Users.Span;
+        ReadOnlySpan<short> movies = _data.Train.Movies.Span;
+        ReadOnlySpan<byte> stars = _data.Train.Ratings.Span;
+        int batchSize = _config.BatchSize;
+        var u = new long[batchSize];
+        var m = new long[batchSize];
+        var level = new long[batchSize];
+        double lossSum = 0;
+        for (int start = 0; start < _order.Length; start += batchSize)
+        {
+            int count = Math.Min(batchSize, _order.Length - start);
+            for (int i = 0; i < count; i++)
+            {
+                int row = _order[start + i];
+                u[i] = users[row];
+                m[i] = movies[row];
+                level[i] = stars[row] - 1;
+            }
+
+            using DisposeScope scope = torch.NewDisposeScope();
+            (Tensor userOut, Tensor movieOut) = _module.Encode(_userAdjacency, _movieAdjacency);
+            Tensor logits = _module.Decode(userOut.index_select(0, Slice(u, count)), movieOut.index_select(0, Slice(m, count)));
+            Tensor loss = torch.nn.functional.cross_entropy(logits, Slice(level, count));
+            _optimizer.zero_grad();
+            loss.backward();
+            _optimizer.step();
+            lossSum += loss.item<float>() * count;
+        }
+
+        return lossSum / Math.Max(1, _order.Length);
+    }
+
+    /// <summary>The final embeddings (encoder without dropout, run once) and the decoder, copied out.</summary>
+    public GcmcModel Snapshot()
+    {
+        _module.eval();
+        using (torch.no_grad())
+        using (DisposeScope scope = torch.NewDisposeScope())
+        {
+            (Tensor userOut, Tensor movieOut) = _module.Encode(_userAdjacency, _movieAdjacency);
+            return new GcmcModel(_config.Factors, _config.Bases, Gcmc.Levels, GraphTorch.ToArray(userOut), GraphTorch.ToArray(movieOut),
+                GraphTorch.ToArray(_module.DecoderBases), GraphTorch.ToArray(_module.DecoderCoefficients));
+        }
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _module.Dispose();
+        _userAdjacency.Dispose();
+        _movieAdjacency.Dispose();
+    }
+
+    private Tensor Slice(long[] values, int count) =>
+        torch.tensor(values, [values.LongLength], ScalarType.Int64).narrow(0, 0, count).to(_device);
+
+    /// <summary>GC-MC's parameters: per-level input weights of each side, dense layers, decoder bases and coefficients.</summary>
+    private sealed class GcmcModule : nn.Module
+    {
+        private readonly int _users;
+        private readonly int _movies;
+        private readonly int _hidden;
+        private readonly double _dropout;
+        private readonly Parameter _userLevels;
+        private readonly Parameter _movieLevels;
+        private readonly Linear _userDense;
+        private readonly Linear _movieDense;
+        private readonly Parameter _bases;
+        private readonly Parameter _coefficients;
+
+        public GcmcModule(int users, int movies, GcmcConfig config)
+            : base(nameof(GcmcModule))
+        {
+            _users = users;
+            _movies = movies;
+            _hidden = config.Hidden;
+            _dropout = config.Dropout;
+            int d = config.Factors;
+            _userLevels = new Parameter(torch.empty(Gcmc.Levels, users, config.Hidden).normal_(0, config.InitStd));
+            _movieLevels = new Parameter(torch.empty(Gcmc.Levels, movies, config.Hidden).normal_(0, config.InitStd));
+            _userDense = nn.Linear(config.Hidden, d, hasBias: false);
+            _movieDense = nn.Linear(config.Hidden, d, hasBias: false);
+            _bases = new Parameter(torch.empty(config.Bases, d, d).normal_(0, 1.0 / Math.Sqrt(d)));
+            _coefficients = new Parameter(torch.empty(Gcmc.Levels, config.Bases).normal_(0, 0.1));
+            RegisterComponents();
+        }
+
+        public Tensor DecoderBases => _bases;
+
+        public Tensor DecoderCoefficients => _coefficients;
+
+        /// <summary>Final user and movie embeddings over the whole graph.</summary>
+        public (Tensor Users, Tensor Movies) Encode(SparseOperator userAdjacency, SparseOperator movieAdjacency)
+        {
+            // Ordinal weight sharing: level r's weights are the running sum of T_1..T_r; stacked [levels·nodes, hidden].
+            Tensor movieWeights = _movieLevels.cumsum(0).reshape(Gcmc.Levels * (long)_movies, _hidden);
+            Tensor userWeights = _userLevels.cumsum(0).reshape(Gcmc.Levels * (long)_users, _hidden);
+            Tensor userHidden = torch.nn.functional.relu(userAdjacency.Multiply(movieWeights));
+            Tensor movieHidden = torch.nn.functional.relu(movieAdjacency.Multiply(userWeights));
+            userHidden = torch.nn.functional.dropout(userHidden, _dropout, training);
+            movieHidden = torch.nn.functional.dropout(movieHidden, _dropout, training);
+            return (_userDense.forward(userHidden), _movieDense.forward(movieHidden));
+        }
+
+        /// <summary>Rating-level logits of aligned rows: logit_r = Σ_b a_rb u^T P_b v.</summary>
+        public Tensor Decode(Tensor users, Tensor movies)
+        {
+            long batch = users.shape[0], bases = _bases.shape[0], d = _bases.shape[1];
+            // u^T P_b for every basis at once: [batch, d] × [d, bases·d].
+            Tensor projected = users.mm(_bases.permute(1, 0, 2).reshape(d, bases * d)).reshape(batch, bases, d);
+            Tensor basisScores = (projected * movies.unsqueeze(1)).sum(2);
+            return basisScores.mm(_coefficients.t());
+        }
+    }
+}

@@ -1,0 +1,236 @@
+using NetflixRec.Contracts;
+using NetflixRec.Training.Data.Transforms;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NetflixRec.Training.Models.Graph;
+
+/// <summary>Hyperparameters of <see cref="LightGcn"/> (defaults in defaults.json).</summary>
+public sealed record LightGcnConfig(
+    int Factors,
+    int Layers,
+    double LearningRate,
+    int BatchSize,
+    double Regularization,
+    double InitStd,
+    int PositiveStars,
+    int CalibrationSample,
+    int MaxEpochs,
+    int Patience,
+    double ValidationFraction,
+    int Seed,
+    int Threads,
+    string Device) : ITrainingOptions;
+
+/// <summary>
+/// <c>lightgcn</c> (He et al., 2020): one embedding per user and movie, propagated over the symmetric normalized
+/// adjacency of the positive-rating graph (ratings with at least <c>positive_stars</c> stars) without weights or
+/// non-linearities, layers averaged, trained with the BPR loss on (user, rated movie, sampled unrated movie) triples.
+/// Every step propagates the full graph (one sparse product per layer, forward and backward), so each epoch visits every
+/// positive once in large batches. Early stopping watches the validation RMSE of the calibrated score (see
+/// <see cref="LightGcnModel"/>): a proxy, since BPR does not fit stars.
+/// </summary>
+public static class LightGcn
+{
+    public const string Name = "lightgcn";
+
+    public static TrainedModel Train(TrainingData data, LightGcnConfig config, IProgress<EpochRecord> progress)
+    {
+        using var trainer = new LightGcnTrainer(data, config);
+        return EpochLoop.Run(config, data, progress, epoch =>
+        {
+            trainer.RunEpoch(epoch);
+            return new EpochOutcome(trainer.Snapshot());
+        }, model => model);
+    }
+
+    public static void Validate(LightGcnConfig config)
+    {
+        if (config.Factors < 1 || config.Layers < 0 || config.BatchSize < 1 || config.LearningRate <= 0 || config.CalibrationSample < 2
+            || config.PositiveStars is < 1 or > 5)
+        {
+            throw new ArgumentException("lightgcn: factors ≥ 1, layers ≥ 0, batch_size ≥ 1, learning_rate > 0, calibration_sample ≥ 2, positive_stars 1–5", nameof(config));
+        }
+    }
+}
+
+/// <summary>The training state of one LightGCN run: graph, adjacency, embeddings and optimizer; one epoch at a time.</summary>
+internal sealed class LightGcnTrainer : IDisposable
+{
+    // Tries before accepting a rated movie as the negative (only users who rated nearly everything get there).
+    private const int NegativeTries = 20;
+
+    private readonly TrainingData _data;
+    private readonly LightGcnConfig _config;
+    private readonly BipartiteGraph _graph;
+    private readonly Device _device;
+    private readonly SparseOperator _adjacency;
+    private readonly Parameter _embeddings;
+    private readonly optim.Optimizer _optimizer;
+    private readonly int[] _edgeUsers;
+    private readonly int[] _order;
+    private readonly Random _random;
+    private readonly RatingTable _calibration;
+
+    public LightGcnTrainer(TrainingData data, LightGcnConfig config)
+    {
+        LightGcn.Validate(config);
+        _data = data;
+        _config = config;
+        _device = GraphTorch.Setup(config.Seed, config.Threads, config.Device);
+        _graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies, config.PositiveStars);
+        _adjacency = new SparseOperator(NormalizedAdjacency.Symmetric(_graph), _device, TrainingThreads.Resolve(config.Threads), symmetric: true);
+        using (torch.no_grad())
+        {
+            _embeddings = new Parameter(torch.empty(_graph.Nodes, config.Factors, device: _device).normal_(0, config.InitStd));
+        }
+
+        _optimizer = torch.optim.Adam([_embeddings], config.LearningRate);
+
+        // Positive edges are the user rows of the adjacency: edge e belongs to the user whose row holds it.
+        ReadOnlySpan<long> offsets = _graph.Adjacency.Offsets.Span;
+        long positives = offsets[data.Users];
+        _edgeUsers = new int[positives];
+        for (int u = 0; u < data.Users; u++)
+        {
+            _edgeUsers.AsSpan((int)offsets[u], (int)(offsets[u + 1] - offsets[u])).Fill(u);
+        }
+
+        _order = new int[positives];
+        _random = new Random(config.Seed);
+        _calibration = SampleRows(data.Train, config.CalibrationSample, config.Seed);
+    }
+
+    public BipartiteGraph Graph => _graph;
+
+    /// <summary>One pass over every positive edge in shuffled batches; returns the mean BPR loss (without the L2 term).</summary>
+    public double RunEpoch(int epoch)
+    {
+        for (int i = 0; i < _order.Length; i++)
+        {
+            _order[i] = i;
+        }
+
+        _random.Shuffle(_order);
+        ReadOnlySpan<int> neighbors = _graph.Adjacency.Columns.Span;
+        double lossSum = 0;
+        int batchSize = _config.BatchSize;
+        var u = new long[batchSize];
+        var positive = new long[batchSize];
+        var negative = new long[batchSize];
+        for (int start = 0; start < _order.Length; start += batchSize)
+        {
+            int count = Math.Min(batchSize, _order.Length - start);
+            for (int i = 0; i < count; i++)
+            {
+                int edge = _order[start + i];
+                int user = _edgeUsers[edge];
+                u[i] = user;
+                positive[i] = neighbors[edge];
+                negative[i] = SampleNegative(user);
+            }
+
+            using DisposeScope scope = torch.NewDisposeScope();
+            Tensor userIndex = Slice(u, count), positiveIndex = Slice(positive, count), negativeIndex = Slice(negative, count);
+            Tensor final = LightGcnPropagation.Combine(_adjacency, _embeddings, _config.Layers);
+            Tensor eu = final.index_select(0, userIndex);
+            Tensor difference = (eu * (final.index_select(0, positiveIndex) - final.index_select(0, negativeIndex))).sum(1);
+            Tensor bpr = -torch.nn.functional.logsigmoid(difference).mean();
+
+            // L2 on the layer-0 embeddings of the batch's nodes, as in the paper.
+            Tensor penalty = (_embeddings.index_select(0, userIndex).square().sum() + _embeddings.index_select(0, positiveIndex).square().sum()
+                + _embeddings.index_select(0, negativeIndex).square().sum()) * (_config.Regularization / (2.0 * count));
+            Tensor loss = bpr + penalty;
+            _optimizer.zero_grad();
+            loss.backward();
+            _optimizer.step();
+            lossSum += bpr.item<float>() * count;
+        }
+
+        return lossSum / Math.Max(1, _order.Length);
+    }
+
+    /// <summary>The model as it stands: propagated once, copied out, calibrated on the sample of training ratings.</summary>
+    public LightGcnModel Snapshot()
+    {
+        float[] users, movies;
+        using (torch.no_grad())
+        using (DisposeScope scope = torch.NewDisposeScope())
+        {
+            Tensor final = LightGcnPropagation.Combine(_adjacency, _embeddings, _config.Layers);
+            users = GraphTorch.ToArray(final.narrow(0, 0, _graph.Users));
+            movies = GraphTorch.ToArray(final.narrow(0, _graph.Users, _graph.Movies));
+        }
+
+        var raw = new LightGcnModel(_config.Factors, users, movies, 0f, 1f);
+        (float intercept, float slope) = FitCalibration(raw, _calibration);
+        return new LightGcnModel(_config.Factors, users, movies, intercept, slope);
+    }
+
+    /// <summary>Least-squares a, b of stars ≈ a + b·score on <paramref name="sample"/> (b = 0 when the scores are constant).</summary>
+    public static (float Intercept, float Slope) FitCalibration(LightGcnModel model, RatingTable sample)
+    {
+        var scores = new float[sample.Count];
+        ReadOnlySpan<int> users = sample.Users.Span;
+        ReadOnlySpan<short> movies = sample.Movies.Span;
+        ReadOnlySpan<byte> stars = sample.Ratings.Span;
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (int i = 0; i < sample.Count; i++)
+        {
+            double x = model.Score(users[i], movies[i]), y = stars[i];
+            sx += x;
+            sy += y;
+            sxx += x * x;
+            sxy += x * y;
+        }
+
+        int n = Math.Max(1, sample.Count);
+        double variance = (sxx / n) - ((sx / n) * (sx / n));
+        double slope = variance > 1e-12 ? ((sxy / n) - ((sx / n) * (sy / n))) / variance : 0;
+        return ((float)((sy / n) - (slope * sx / n)), (float)slope);
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _embeddings.Dispose();
+        _adjacency.Dispose();
+    }
+
+    private long SampleNegative(int user)
+    {
+        ReadOnlySpan<int> rated = _graph.Adjacency.ColumnsOf(user);
+        int movie = 0;
+        for (int t = 0; t < NegativeTries; t++)
+        {
+            movie = _random.Next(_graph.Movies);
+            if (rated.BinarySearch(_graph.MovieNode(movie)) < 0)
+            {
+                break;
+            }
+        }
+
+        return _graph.MovieNode(movie);
+    }
+
+    private Tensor Slice(long[] values, int count) =>
+        torch.tensor(values, [values.LongLength], ScalarType.Int64).narrow(0, 0, count).to(_device);
+
+    private static RatingTable SampleRows(RatingTable table, int count, int seed)
+    {
+        if (table.Count <= count)
+        {
+            return table;
+        }
+
+        var rows = new int[count];
+        var random = new Random(seed + 1);
+        for (int i = 0; i < count; i++)
+        {
+            rows[i] = random.Next(table.Count);
+        }
+
+        return table.Select(rows);
+    }
+}

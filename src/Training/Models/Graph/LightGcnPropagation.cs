@@ -1,0 +1,27 @@
+using static TorchSharp.torch;
+
+namespace NetflixRec.Training.Models.Graph;
+
+/// <summary>
+/// LightGCN's propagation: e^(k+1) = Â e^(k) with the symmetric normalized adjacency — no weights, no non-linearity —
+/// and the final representation the mean of the layers, e = (1/(K+1)) Σ_k e^(k). Differentiable with respect to e^(0).
+/// </summary>
+public static class LightGcnPropagation
+{
+    /// <summary>One step: every node's new vector is the normalized sum of its neighbors' vectors.</summary>
+    public static Tensor Step(SparseOperator adjacency, Tensor embeddings) => adjacency.Multiply(embeddings);
+
+    /// <summary>The layer combination over <paramref name="layers"/> steps (0 layers: the embeddings themselves).</summary>
+    public static Tensor Combine(SparseOperator adjacency, Tensor embeddings, int layers)
+    {
+        Tensor sum = embeddings;
+        Tensor current = embeddings;
+        for (int k = 0; k < layers; k++)
+        {
+            current = Step(adjacency, current);
+            sum = sum + current;
+        }
+
+        return sum / (layers + 1);
+    }
+}

@@ -1,0 +1,241 @@
+using NetflixRec.Contracts;
+using NetflixRec.Training.Data.Transforms;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NetflixRec.Training.Models.Graph;
+
+/// <summary>Hyperparameters of <see cref="Sage"/> (defaults in defaults.json). <c>fanouts[0]</c> is the hop nearest the rated pair.</summary>
+public sealed record SageConfig(
+    int Factors,
+    IReadOnlyList<int> Fanouts,
+    double LearningRate,
+    int BatchSize,
+    double Regularization,
+    double InitStd,
+    int MaxEpochs,
+    int Patience,
+    double ValidationFraction,
+    int Seed,
+    int Threads,
+    string Device) : ITrainingOptions;
+
+/// <summary>
+/// <c>sage</c>: the seed's layer h_v^(l+1) = σ(W^(l) · AGG({h_j^(l) : j ∈ N(v)})) with learnable W per layer, a mean
+/// aggregator over sampled neighbors and ReLU between layers (the last layer is linear so dot products can be negative).
+/// As in GraphSAGE the aggregate is concatenated with the node's own vector, and a second mean carries the edges' stars
+/// (each neighbor weighted by its rating minus the mean), since on a rating graph the stars are the signal:
+/// h_v' = σ(W [h_v ‖ mean_j h_j ‖ mean_j (r_vj − μ) h_j] + b). Layer 0 is a learned embedding per node. Prediction:
+/// r̂ = 1 + 4·σ(h_u·h_m + b_u + b_m + c), trained with squared error on observed ratings in mini-batches whose
+/// computation graphs are sampled (GraphSAGE/PinSage), so memory per step is bounded by batch × Π(1 + fanout).
+/// After training every node's final vector is computed once, layer by layer over the full neighborhoods (the mean
+/// adjacency D^−1 A, which the sampled means estimate).
+/// </summary>
+public static class Sage
+{
+    public const string Name = "sage";
+
+    public static TrainedModel Train(TrainingData data, SageConfig config, IProgress<EpochRecord> progress)
+    {
+        using var trainer = new SageTrainer(data, config);
+        return EpochLoop.Run(config, data, progress, epoch =>
+        {
+            trainer.RunEpoch(epoch);
+            return new EpochOutcome(trainer.Snapshot());
+        }, model => model);
+    }
+
+    public static void Validate(SageConfig config)
+    {
+        if (config.Factors < 1 || config.Fanouts.Count < 1 || config.Fanouts.Any(f => f < 1) || config.BatchSize < 1 || config.LearningRate <= 0)
+        {
+            throw new ArgumentException("sage: factors ≥ 1, at least one fanout, every fanout ≥ 1, batch_size ≥ 1, learning_rate > 0", nameof(config));
+        }
+    }
+}
+
+/// <summary>The training state of one sage run; one epoch at a time.</summary>
+internal sealed class SageTrainer : IDisposable
+{
+    private readonly TrainingData _data;
+    private readonly SageConfig _config;
+    private readonly Device _device;
+    private readonly BipartiteGraph _graph;
+    private readonly NeighborSampler _sampler;
+    private readonly SparseOperator _meanAdjacency;
+    private readonly SparseOperator _starAdjacency;
+    private readonly SageModule _module;
+    private readonly optim.Optimizer _optimizer;
+    private readonly int[] _order;
+    private readonly Random _random;
+
+    public SageTrainer(TrainingData data, SageConfig config)
+    {
+        Sage.Validate(config);
+        _data = data;
+        _config = config;
+        _device = GraphTorch.Setup(config.Seed, config.Threads, config.Device);
+        _graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies);
+        float mean = (float)data.GlobalMean;
+        _sampler = new NeighborSampler(_graph, mean);
+        int threads = TrainingThreads.Resolve(config.Threads);
+        _meanAdjacency = new SparseOperator(NormalizedAdjacency.Mean(_graph, _ => 1f), _device, threads);
+        _starAdjacency = new SparseOperator(NormalizedAdjacency.Mean(_graph, stars => stars - mean), _device, threads);
+        _module = new SageModule(_graph.Nodes, config, mean);
+        _module.to(_device);
+        _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate, weight_decay: config.Regularization);
+        _order = new int[data.Train.Count];
+        _random = new Random(config.Seed);
+    }
+
+    /// <summary>One pass over the training ratings in shuffled mini-batches; returns the mean squared error.</summary>
+    public double RunEpoch(int epoch)
+    {
+        for (int i = 0; i < _order.Length; i++)
+        {
+            _order[i] = i;
+        }
+
+        _random.Shuffle(_order);
+        _module.train();
+        ReadOnlySpan<int> users = _data.Train.Users.Span;
+        ReadOnlySpan<short> movies = _data.Train.Movies.Span;
+        ReadOnlySpan<byte> stars = _data.Train.Ratings.Span;
+        double lossSum = 0;
+        for (int start = 0; start < _order.Length; start += _config.BatchSize)
+        {
+            int count = Math.Min(_config.BatchSize, _order.Length - start);
+            var targets = new long[2 * count];
+            var ratings = new float[count];
+            for (int i = 0; i < count; i++)
+            {
+                int row = _order[start + i];
+                targets[i] = users[row];
+                targets[count + i] = _graph.MovieNode(movies[row]);
+                ratings[i] = stars[row];
+            }
+
+            // Hops outward from the rated pairs: hop l expands hop l−1's nodes.
+            var hops = new SampledHop[_config.Fanouts.Count];
+            ReadOnlySpan<long> frontier = targets;
+            for (int l = 0; l < hops.Length; l++)
+            {
+                hops[l] = _sampler.Expand(frontier, _config.Fanouts[l], _random);
+                frontier = hops[l].Nodes;
+            }
+
+            using DisposeScope scope = torch.NewDisposeScope();
+            Tensor final = _module.ForwardSampled(hops, _device);
+            Tensor target = torch.tensor(targets, [targets.LongLength], ScalarType.Int64).to(_device);
+            Tensor prediction = _module.Stars(final.narrow(0, 0, count), final.narrow(0, count, count),
+                target.narrow(0, 0, count), target.narrow(0, count, count));
+            Tensor loss = torch.nn.functional.mse_loss(prediction, GraphTorch.Float32(ratings, _device));
+            _optimizer.zero_grad();
+            loss.backward();
+            _optimizer.step();
+            lossSum += loss.item<float>() * count;
+        }
+
+        return lossSum / Math.Max(1, _order.Length);
+    }
+
+    /// <summary>Every node's final vector over the full neighborhoods, copied out with the biases.</summary>
+    public SageModel Snapshot()
+    {
+        _module.eval();
+        using (torch.no_grad())
+        using (DisposeScope scope = torch.NewDisposeScope())
+        {
+            Tensor final = _module.ForwardFull(_meanAdjacency, _starAdjacency);
+            float[] bias = GraphTorch.ToArray(_module.NodeBias);
+            return new SageModel(_config.Factors,
+                GraphTorch.ToArray(final.narrow(0, 0, _graph.Users)), GraphTorch.ToArray(final.narrow(0, _graph.Users, _graph.Movies)),
+                bias.AsMemory(0, _graph.Users), bias.AsMemory(_graph.Users, _graph.Movies), GraphTorch.ToArray(_module.GlobalBias)[0]);
+        }
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _module.Dispose();
+        _meanAdjacency.Dispose();
+        _starAdjacency.Dispose();
+    }
+
+    /// <summary>Node embeddings (layer 0), one linear map per layer, node biases and the global bias.</summary>
+    private sealed class SageModule : nn.Module
+    {
+        private readonly Parameter _embeddings;
+        private readonly Parameter _bias;
+        private readonly Parameter _globalBias;
+        private readonly ModuleList<Linear> _layers;
+
+        public SageModule(int nodes, SageConfig config, float meanRating)
+            : base(nameof(SageModule))
+        {
+            int d = config.Factors;
+            _embeddings = new Parameter(torch.empty(nodes, d).normal_(0, config.InitStd));
+            _bias = new Parameter(torch.zeros(nodes));
+            // Start at the mean rating: σ(c) = (μ − 1)/4.
+            double start = Math.Clamp((meanRating - SageModel.Offset) / SageModel.Scale, 0.05, 0.95);
+            _globalBias = new Parameter(torch.tensor(new[] { (float)Math.Log(start / (1 - start)) }));
+            _layers = new ModuleList<Linear>([.. config.Fanouts.Select(_ => nn.Linear(3 * d, d))]);
+            RegisterComponents();
+        }
+
+        public Tensor NodeBias => _bias;
+
+        public Tensor GlobalBias => _globalBias;
+
+        /// <summary>
+        /// The targets' final vectors from sampled hops: start from the embeddings of the outermost frontier and apply the
+        /// layers inwards; each step's first rows are the nodes themselves, the rest their samples.
+        /// </summary>
+        public Tensor ForwardSampled(IReadOnlyList<SampledHop> hops, Device device)
+        {
+            Tensor h = _embeddings.index_select(0, GraphTorch.Int64(hops[^1].Nodes, device));
+            for (int l = hops.Count - 1, applied = 0; l >= 0; l--, applied++)
+            {
+                SampledHop hop = hops[l];
+                long n = hop.Weights.LongLength / hop.Fanout;
+                long d = h.shape[1];
+                Tensor self = h.narrow(0, 0, n);
+                Tensor neighbors = h.narrow(0, n, n * hop.Fanout).reshape(n, hop.Fanout, d);
+
+                // Both means in one batched product, [n, 2, fanout] × [n, fanout, d], without broadcast temporaries.
+                Tensor weights = torch.stack([GraphTorch.Float32(hop.Weights, device).reshape(n, hop.Fanout),
+                    GraphTorch.Float32(hop.CenteredStars, device).reshape(n, hop.Fanout)], 1);
+                Tensor means = weights.bmm(neighbors);
+                h = Layer(applied, self, means.select(1, 0), means.select(1, 1));
+            }
+
+            return h;
+        }
+
+        /// <summary>Every node's final vector, layer by layer over full neighborhoods (sparse products with D^−1 A).</summary>
+        public Tensor ForwardFull(SparseOperator meanAdjacency, SparseOperator starAdjacency)
+        {
+            Tensor h = _embeddings;
+            for (int applied = 0; applied < _layers.Count; applied++)
+            {
+                h = Layer(applied, h, meanAdjacency.Multiply(h), starAdjacency.Multiply(h));
+            }
+
+            return h;
+        }
+
+        /// <summary>r̂ = 1 + 4σ(h_u·h_m + b_u + b_m + c) for aligned rows (movie indices are graph nodes).</summary>
+        public Tensor Stars(Tensor users, Tensor movies, Tensor userNodes, Tensor movieNodes)
+        {
+            Tensor logit = (users * movies).sum(1) + _bias.index_select(0, userNodes) + _bias.index_select(0, movieNodes) + _globalBias;
+            return (torch.sigmoid(logit) * SageModel.Scale) + SageModel.Offset;
+        }
+
+        private Tensor Layer(int applied, Tensor self, Tensor mean, Tensor starMean)
+        {
+            Tensor output = _layers[applied].forward(torch.cat([self, mean, starMean], 1));
+            return applied == _layers.Count - 1 ? output : torch.nn.functional.relu(output);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Numerics.Tensors;
+
+namespace NetflixRec.Training.Models.Graph;
+
+/// <summary>
+/// Y = A·X for a CSR matrix A and a dense row-major X with <c>columns</c> values per row, rows split across threads in
+/// chunks of about equal non-zeros. Each output row is a sum of scaled input rows (one SIMD multiply-add per non-zero),
+/// written by exactly one thread, so the result does not depend on the thread count.
+/// </summary>
+public sealed class SparseKernel
+{
+    private readonly int[] _chunkStarts;
+
+    public SparseKernel(SparseMatrix matrix, int threads)
+    {
+        Matrix = matrix;
+        Threads = Math.Max(1, threads);
+        _chunkStarts = Partition(matrix, Threads * 8);
+    }
+
+    public SparseMatrix Matrix { get; }
+
+    public int Threads { get; }
+
+    /// <summary>Writes A·X into <paramref name="y"/> (RowCount × columns); <paramref name="x"/> is ColumnCount × columns.</summary>
+    public void Multiply(ReadOnlyMemory<float> x, Memory<float> y, int columns)
+    {
+        if (x.Length != (long)Matrix.ColumnCount * columns || y.Length != (long)Matrix.RowCount * columns)
+        {
+            throw new ArgumentException($"A·X: A is {Matrix.RowCount}×{Matrix.ColumnCount}, X has {x.Length} values, Y {y.Length}, {columns} columns");
+        }
+
+        Parallel.For(0, _chunkStarts.Length - 1, new ParallelOptions { MaxDegreeOfParallelism = Threads }, c =>
+        {
+            ReadOnlySpan<long> offsets = Matrix.RowOffsets.Span;
+            ReadOnlySpan<int> indices = Matrix.Columns.Span;
+            ReadOnlySpan<float> values = Matrix.Values.Span;
+            ReadOnlySpan<float> input = x.Span;
+            Span<float> output = y.Span;
+            for (int r = _chunkStarts[c]; r < _chunkStarts[c + 1]; r++)
+            {
+                Span<float> row = output.Slice(r * columns, columns);
+                row.Clear();
+                for (long e = offsets[r]; e < offsets[r + 1]; e++)
+                {
+                    TensorPrimitives.MultiplyAdd(input.Slice(indices[(int)e] * columns, columns), values[(int)e], row, row);
+                }
+            }
+        });
+    }
+
+    /// <summary>Aᵀ in CSR (a counting sort by column), for the backward product.</summary>
+    public static SparseMatrix Transpose(SparseMatrix a)
+    {
+        var offsets = new long[a.ColumnCount + 1];
+        ReadOnlySpan<int> columns = a.Columns.Span;
+        foreach (int c in columns)
+        {
+            offsets[c + 1]++;
+        }
+
+        for (int c = 0; c < a.ColumnCount; c++)
+        {
+            offsets[c + 1] += offsets[c];
+        }
+
+        var fill = (long[])offsets.Clone();
+        var rows = new int[columns.Length];
+        var values = new float[columns.Length];
+        ReadOnlySpan<long> rowOffsets = a.RowOffsets.Span;
+        ReadOnlySpan<float> source = a.Values.Span;
+        for (int r = 0; r < a.RowCount; r++)
+        {
+            for (long e = rowOffsets[r]; e < rowOffsets[r + 1]; e++)
+            {
+                long at = fill[columns[(int)e]]++;
+                rows[at] = r;
+                values[at] = source[(int)e];
+            }
+        }
+
+        return new SparseMatrix(a.ColumnCount, a.RowCount, offsets, rows, values);
+    }
+
+    // Row boundaries of about nnz/parts non-zeros each (plus one row's worth of weight so empty rows still split).
+    private static int[] Partition(SparseMatrix matrix, int parts)
+    {
+        ReadOnlySpan<long> offsets = matrix.RowOffsets.Span;
+        long total = offsets[^1] + matrix.RowCount;
+        var starts = new List<int> { 0 };
+        for (int p = 1; p < parts; p++)
+        {
+            long target = total * p / parts;
+            int lo = starts[^1], hi = matrix.RowCount;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) / 2;
+                if (offsets[mid] + mid < target)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            if (lo > starts[^1] && lo < matrix.RowCount)
+            {
+                starts.Add(lo);
+            }
+        }
+
+        starts.Add(matrix.RowCount);
+        return [.. starts];
+    }
+}
