@@ -16,6 +16,7 @@ public static class OnnxExporters
     public static IReadOnlyList<OnnxExporter> All { get; } =
     [
         For<FactorModel>(FactorModelExporter.Export),
+        For<Models.Graph.GcmcModel>(GcmcExporter.Export), For<Models.Graph.LightGcnModel>(LightGcnExporter.Export), For<Models.Graph.SageModel>(SageExporter.Export),
     ];
 
     /// <summary>Whether a graph can be written for this model.</summary>
