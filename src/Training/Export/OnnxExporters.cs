@@ -16,8 +16,12 @@ public static class OnnxExporters
     public static IReadOnlyList<OnnxExporter> All { get; } =
     [
         For<FactorModel>(FactorModelExporter.Export),
-        For<Models.Autoencoders.ItemAutoRecModel>(AutoRecItemExporter.Export), For<Models.Autoencoders.UserAutoencoderModel>(UserAutoencoderExporter.Export), For<Models.Autoencoders.MultVaeModel>(MultVaeExporter.Export),
-        For<Models.Graph.GcmcModel>(GcmcExporter.Export), For<Models.Graph.LightGcnModel>(LightGcnExporter.Export), For<Models.Graph.SageModel>(SageExporter.Export),
+        For<Models.Autoencoders.ItemAutoRecModel>(AutoRecItemExporter.Export),
+        For<Models.Autoencoders.UserAutoencoderModel>(UserAutoencoderExporter.Export),
+        For<Models.Autoencoders.MultVaeModel>(MultVaeExporter.Export),
+        For<Models.Graph.GcmcModel>(GcmcExporter.Export),
+        For<Models.Graph.LightGcnModel>(LightGcnExporter.Export),
+        For<Models.Graph.SageModel>(SageExporter.Export),
     ];
 
     /// <summary>Whether a graph can be written for this model.</summary>
