@@ -12,7 +12,8 @@ namespace NetflixRec.Training.Export;
 /// [d, B·d], so u^T P_b for every basis is one MatMul:
 /// <code>
 /// scores:      U[user_index]·P → [batch, B, d] → transpose → [B·batch, d] → Gemm(·, V, transB) → [B, batch·movies]
-///              → Gemm(A, ·) → [R, batch, movies] → expectation over axis 0 → [batch, movies]
+///              → Gemm(A, ·) → logits [R, batch·movies] → e = Exp(logits − ReduceMax axis 0)
+///              → Gemm([levels; ones], e) → numerator / denominator → [batch, movies]
 /// pair_scores: U[u]·P → [pairs, B, d] ⊙ V[pair_movie][:, None, :] → ReduceSum axis 2 → [pairs, B] → Gemm(·, A, transB)
 ///              → [pairs, R] → expectation over axis 1 → [pairs]          with u = user_index[pair_row]
 /// </code>
@@ -34,7 +35,8 @@ public static class GcmcExporter
             SideBySide(SafeTensors.Require(tensors, GcmcModel.DecoderBases, model.Name).Data.Span, bases, d));
         string coefficients = graph.Initializer(SafeTensors.Require(tensors, GcmcModel.DecoderCoefficients, model.Name));
         NamedTensor ratingLevels = SafeTensors.Require(tensors, GcmcModel.RatingLevels, model.Name);
-        string levelColumn = graph.Initializer(ratingLevels.Name, [levels, 1, 1], ratingLevels.Data.Span);
+        float[] weights = [.. ratingLevels.Data.ToArray(), .. Enumerable.Repeat(1f, levels)];
+        string sumWeights = graph.Initializer("expectation_weights", [2, levels], weights);
 
         // scores, basis-major so that no MatMul broadcasts (ORT's MatMul refuses a 2-D × [0, …] broadcast): the small
         // [batch, B, d] projection is transposed to [B, batch, d]; the basis scores [B, batch·movies] then meet the
@@ -46,8 +48,14 @@ public static class GcmcExporter
         string basisScores = graph.Node("Gemm", [basisRows, movieEmbeddings], null, OnnxGraphBuilder.IntAttribute("transB", 1));
         string flatScores = graph.Node("Reshape", [basisScores, graph.Int64s("shape_basis_scores", bases, -1)]);
         string flatLogits = graph.Node("Gemm", [coefficients, flatScores]);
-        string logits = graph.Node("Reshape", [flatLogits, graph.Int64s("shape_logits", levels, -1, model.Movies)]);
-        Expectation(graph, logits, 0, levelColumn, OnnxContract.Scores);
+        // The expectation's two sums in one Gemm, [levels; ones] [2, R] · e: e is read once instead of by a Mul and two
+        // ReduceSums (each a pass over [R, batch·movies], memory-bound at serving batch sizes).
+        string max = graph.Node("ReduceMax", [flatLogits], null, Ints("axes", 0), OnnxGraphBuilder.IntAttribute("keepdims", 1));
+        string e = graph.Node("Exp", [graph.Node("Sub", [flatLogits, max])]);
+        string sums = graph.Node("Gemm", [sumWeights, e]);
+        string numerator = graph.Gather(sums, graph.Constant("numerator_row", [], [0L]));
+        string denominator = graph.Gather(sums, graph.Constant("denominator_row", [], [1L]));
+        graph.Node("Reshape", [graph.Node("Div", [numerator, denominator]), graph.Int64s("shape_scores", -1, model.Movies)], OnnxContract.Scores);
 
         // pair_scores: the same decoder on single (user, movie) pairs, logits [pairs, R].
         string pairUser = graph.Gather(user, pairRow);
@@ -57,7 +65,7 @@ public static class GcmcExporter
         string pairBasisScores = graph.Node("ReduceSum", [graph.Mul(pairBases, pairMovies), graph.Int64s("axes_2", 2)], null,
             OnnxGraphBuilder.IntAttribute("keepdims", 0));
         string pairLogits = graph.Node("Gemm", [pairBasisScores, coefficients], null, OnnxGraphBuilder.IntAttribute("transB", 1));
-        string pairLevels = graph.Initializer(ratingLevels.Name + "_row", [levels], ratingLevels.Data.Span);
+        string pairLevels = graph.Initializer(ratingLevels.Name, [levels], ratingLevels.Data.Span);
         Expectation(graph, pairLogits, 1, pairLevels, OnnxContract.PairScores);
 
         ServingGraph.Outputs(graph, model.Movies);
@@ -66,7 +74,7 @@ public static class GcmcExporter
 
     /// <summary>
     /// Σ_k level_k·e_k / Σ_k e_k over the level axis of the logits, e = exp(logits − max over that axis);
-    /// <paramref name="levels"/> broadcasts along it ([R, 1, 1] for [R, batch, movies], [R] for [pairs, R]).
+    /// <paramref name="levels"/> broadcasts along it ([R] for [pairs, R]).
     /// </summary>
     private static string Expectation(OnnxGraphBuilder graph, string logits, long axis, string levels, string output)
     {
