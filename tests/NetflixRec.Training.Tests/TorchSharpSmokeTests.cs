@@ -6,6 +6,7 @@ namespace NetflixRec.Training.Tests;
 /// Proves that the TorchSharp native stack (libLibTorchSharp.so + libtorch) loads and trains in the test output
 /// folder, which on Debian 12 needs build/TorchSharpCompat.targets to have patched libLibTorchSharp.so.
 /// </summary>
+[Collection(TorchCollection.Name)]
 public sealed class TorchSharpSmokeTests
 {
     [Fact]

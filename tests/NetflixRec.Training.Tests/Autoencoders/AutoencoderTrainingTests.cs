@@ -8,6 +8,7 @@ using NetflixRec.Training.Tests.MatrixFactorization;
 
 namespace NetflixRec.Training.Tests.Autoencoders;
 
+[Collection(TorchCollection.Name)]
 public sealed class AutoencoderTrainingTests
 {
     // Small networks so each test trains in about a second on one thread.

@@ -5,6 +5,7 @@ using NetflixRec.Training.Tests.MatrixFactorization;
 namespace NetflixRec.Training.Tests.Autoencoders;
 
 /// <summary>Each trained model's inference on a hand-built input against the output computed by hand.</summary>
+[Collection(TorchCollection.Name)]
 public sealed class ForwardPassTests
 {
     // User 0 rated movie 0 with 4 stars and movie 2 with 2; user 1 rated nothing.

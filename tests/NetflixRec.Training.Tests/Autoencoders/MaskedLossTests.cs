@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace NetflixRec.Training.Tests.Autoencoders;
 
+[Collection(TorchCollection.Name)]
 public sealed class MaskedLossTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace NetflixRec.Training.Tests.Autoencoders;
 /// Training must not leak native tensors: every batch's intermediates live in a dispose scope, so the number of live
 /// TorchSharp tensors on the training thread is the same after every epoch (only the parameters and optimizer state).
 /// </summary>
+[Collection(TorchCollection.Name)]
 public sealed class NativeMemoryTests
 {
     [Theory]

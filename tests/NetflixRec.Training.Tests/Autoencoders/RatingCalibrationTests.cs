@@ -2,6 +2,7 @@ using NetflixRec.Training.Models.Autoencoders;
 
 namespace NetflixRec.Training.Tests.Autoencoders;
 
+[Collection(TorchCollection.Name)]
 public sealed class RatingCalibrationTests
 {
     [Fact]

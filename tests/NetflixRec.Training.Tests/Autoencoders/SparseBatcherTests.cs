@@ -4,6 +4,7 @@ using NetflixRec.Training.Tests.MatrixFactorization;
 
 namespace NetflixRec.Training.Tests.Autoencoders;
 
+[Collection(TorchCollection.Name)]
 public sealed class SparseBatcherTests
 {
     private static readonly RatingIndex s_index = RatingIndex.ByUser(MfFixtures.Table(

@@ -11,6 +11,7 @@ namespace NetflixRec.Training.Tests.Export;
 /// The autoencoder graphs on hand-built weights, where the subtle spots are: Mult-VAE users whose L2 norm is zero
 /// (no rating, or no rating at the threshold) and SELU's negative branch in deep-ae.
 /// </summary>
+[Collection(TorchCollection.Name)]
 public sealed class AutoencoderExporterTests : IDisposable
 {
     // User 0: movie 0 at 4 stars (a positive at threshold 4) and movie 2 at 2; user 1: nothing; user 2: only a 3 (no positive);

@@ -9,6 +9,7 @@ using NetflixRec.Training.Tests.Cli;
 namespace NetflixRec.Training.Tests.Export;
 
 /// <summary><c>netflixrec export</c> on a generated tiny Prize: the completed model directory, its checks and its failures.</summary>
+[Collection(TorchCollection.Name)]
 public sealed class ExportCommandTests : IClassFixture<TrainEvaluateTests.TinyDataset>
 {
     private readonly TrainEvaluateTests.TinyDataset _tiny;

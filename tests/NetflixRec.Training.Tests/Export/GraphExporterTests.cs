@@ -9,6 +9,7 @@ namespace NetflixRec.Training.Tests.Export;
 /// The graph kinds' exported math on models small enough to work out by hand: GC-MC's basis layout and softmax
 /// expectation, LightGCN's ranking scores beside its calibrated pair ratings.
 /// </summary>
+[Collection(TorchCollection.Name)]
 public sealed class GraphExporterTests : IDisposable
 {
     private readonly TempDirectory _directory = new();

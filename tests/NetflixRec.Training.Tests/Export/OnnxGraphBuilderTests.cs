@@ -6,6 +6,7 @@ using Onnx;
 namespace NetflixRec.Training.Tests.Export;
 
 /// <summary>The graph builder's guarantees and the helper that rating-vector exporters use for pair_scores.</summary>
+[Collection(TorchCollection.Name)]
 public sealed class OnnxGraphBuilderTests : IDisposable
 {
     private readonly TempDirectory _directory = new();

@@ -6,6 +6,7 @@ using NetflixRec.Training.Tests.Cli;
 namespace NetflixRec.Training.Tests.Graph;
 
 /// <summary>The graph models through the command line on the generated tiny Prize, as a user runs them.</summary>
+[Collection(TorchCollection.Name)]
 public sealed class GraphCliTests(TrainEvaluateTests.TinyDataset tiny) : IClassFixture<TrainEvaluateTests.TinyDataset>
 {
     [Theory]

@@ -10,6 +10,7 @@ using TorchSharp;
 
 namespace NetflixRec.Training.Tests.Graph;
 
+[Collection(TorchCollection.Name)]
 public sealed class GraphModelsTests
 {
     // Small steps on small data: these settings keep each training run to about a second on one thread.

@@ -2,6 +2,7 @@ using NetflixRec.Training.Models.Graph;
 
 namespace NetflixRec.Training.Tests.Graph;
 
+[Collection(TorchCollection.Name)]
 public sealed class NeighborSamplerTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace NetflixRec.Training.Tests.Graph;
 
+[Collection(TorchCollection.Name)]
 public sealed class NormalizedAdjacencyTests
 {
     private static readonly double s_half = 1 / Math.Sqrt(2), s_sixth = 1 / Math.Sqrt(6), s_third = 1 / Math.Sqrt(3);

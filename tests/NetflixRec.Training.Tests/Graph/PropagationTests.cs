@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace NetflixRec.Training.Tests.Graph;
 
+[Collection(TorchCollection.Name)]
 public sealed class PropagationTests
 {
     // Layer-0 embeddings of u0 u1 u2 m0 m1 m2 (2 dimensions).

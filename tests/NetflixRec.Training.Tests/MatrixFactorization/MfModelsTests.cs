@@ -6,6 +6,7 @@ using NetflixRec.Training.Models.MatrixFactorization;
 
 namespace NetflixRec.Training.Tests.MatrixFactorization;
 
+[Collection(TorchCollection.Name)]
 public sealed class MfModelsTests
 {
     [Fact]
