@@ -34,6 +34,12 @@ internal static class StudyRunner
 
     private const int BootstrapSeed = 20061002;
 
+    // Enough users for a stable figure at a second or two per model on two cores.
+    private const int ScoringUsers = 1024;
+    private const int ScoringBatch = 64;
+
+    private static readonly JsonSerializerOptions s_snake = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static StudyOutcome Run(StudyPlan plan)
@@ -225,12 +231,6 @@ internal static class StudyRunner
         CliRun.Progress($"compare: {row["model"]}: model.onnx {CliRun.Megabytes(export.Manifest.Onnx?.Bytes ?? 0)}, ONNX Runtime {scoring.OnnxMsPerUser:F3} ms/user, " +
             $"in process {scoring.InProcessMsPerUser:F3} ms/user ({plan.Threads} threads, batches of {ScoringBatch})");
     }
-
-    // Enough users for a stable figure at a second or two per model on two cores.
-    private const int ScoringUsers = 1024;
-    private const int ScoringBatch = 64;
-
-    private static readonly JsonSerializerOptions s_snake = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Each model against the one with the lowest RMSE, paired over users.</summary>
     private static IReadOnlyList<RmseDifference> Differences(List<JsonObject> rows, Dictionary<string, UserErrors> errors, int resamples)
