@@ -25,12 +25,7 @@ internal static class BenchAeCommand
             Description = "Comma-separated autoencoders to time.",
             DefaultValueFactory = _ => string.Join(',', s_models),
         };
-        Option<int> epochs = new("--epochs")
-        {
-            Description = "Epochs to time per model.",
-            DefaultValueFactory = _ => 2,
-            Validators = { r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError("--epochs must be at least 1"); } } },
-        };
+        Option<int> epochs = CommonOptions.PositiveInt("--epochs", "Epochs to time per model.", 2);
         Option<int> threads = CommonOptions.Threads();
         Option<bool> json = CommonOptions.Json();
         var command = new Command("bench-ae", "Time the autoencoders' training epochs and print ratings per second.")

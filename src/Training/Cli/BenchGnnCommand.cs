@@ -24,12 +24,7 @@ internal static class BenchGnnCommand
             Description = "Comma-separated graph models to time.",
             DefaultValueFactory = _ => string.Join(',', GraphModels.Entries.Select(e => e.Name)),
         };
-        Option<int> epochs = new("--epochs")
-        {
-            Description = "Epochs to time per model.",
-            DefaultValueFactory = _ => 2,
-            Validators = { r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError("--epochs must be at least 1"); } } },
-        };
+        Option<int> epochs = CommonOptions.PositiveInt("--epochs", "Epochs to time per model.", 2);
         Option<int> threads = CommonOptions.Threads();
         Option<bool> json = CommonOptions.Json();
         var command = new Command("bench-gnn", "Time the graph models' epochs on the training partition and print seconds per epoch and memory.")

@@ -16,8 +16,8 @@ internal static class BenchOnnxCommand
     public static Command Create()
     {
         Option<string> model = CommonOptions.RequiredPath("--model", "Model directory exported by 'netflixrec export'.");
-        Option<int> users = PositiveInt("--users", "Users to score (sampled with a fixed seed; every user when fewer).", 4096);
-        Option<int> batch = PositiveInt("--batch", "Users per call (the batch dimension).", 64);
+        Option<int> users = CommonOptions.PositiveInt("--users", "Users to score (sampled with a fixed seed; every user when fewer).", 4096);
+        Option<int> batch = CommonOptions.PositiveInt("--batch", "Users per call (the batch dimension).", 64);
         Option<int> threads = CommonOptions.Threads();
         var cuda = new Option<bool>("--cuda") { Description = "Try the CUDA execution provider first (falls back to CPU)." };
         Option<bool> json = CommonOptions.Json();
@@ -58,11 +58,4 @@ internal static class BenchOnnxCommand
             $"({m.Users:N0} users × {m.Movies:N0} movies, batch {batch}, {threads} threads); model.onnx {CliRun.Megabytes(onnx.Bytes)}, exported in {onnx.ExportSeconds:F2} s");
         return result;
     }
-
-    private static Option<int> PositiveInt(string name, string description, int defaultValue) => new(name)
-    {
-        Description = description,
-        DefaultValueFactory = _ => defaultValue,
-        Validators = { r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError($"{name} must be at least 1"); } } },
-    };
 }

@@ -18,18 +18,8 @@ internal static class BenchSgdCommand
     public static Command Create()
     {
         Option<string> data = CommonOptions.RequiredPath("--data", "Dataset directory written by 'netflixrec ingest'.");
-        Option<int> factors = new("--factors")
-        {
-            Description = "Latent factors k.",
-            DefaultValueFactory = _ => 64,
-            Validators = { r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError("--factors must be at least 1"); } } },
-        };
-        Option<int> epochs = new("--epochs")
-        {
-            Description = "SGD epochs to time.",
-            DefaultValueFactory = _ => 5,
-            Validators = { r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError("--epochs must be at least 1"); } } },
-        };
+        Option<int> factors = CommonOptions.PositiveInt("--factors", "Latent factors k.", 64);
+        Option<int> epochs = CommonOptions.PositiveInt("--epochs", "SGD epochs to time.", 5);
         Option<int> grid = new("--grid-blocks")
         {
             Description = "Blocks per side of the FPSGD grid (default 0: biased-mf's grid_blocks, automatic from the threads).",
