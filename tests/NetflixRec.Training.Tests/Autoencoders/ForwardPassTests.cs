@@ -56,18 +56,18 @@ public sealed class ForwardPassTests
         RatingIndex byMovie = RatingIndex.ByMovie(MfFixtures.Table([(0, 0, 5), (1, 0, 3)]), movies: 2);
         var encoder = new DenseLayer(2, 1, new float[] { 0.2f, -0.2f }, new float[] { -0.4f });
         float[] codes = ItemAutoRecModel.ItemCodes(encoder, byMovie);
-        var model = new ItemAutoRecModel(new OutputLayer(2, 1, new float[] { 2f, 4f }, new float[] { 1f, 0f }), codes, movies: 2);
+        var model = new ItemAutoRecModel(new OutputLayer(2, 1, new float[] { 2f, 4f }, new float[] { 1f, 0f }), codes, itemBias: new float[] { 0.25f, -1f });
         var predictions = new float[4];
 
         model.Predict([0, 1, 0, 1], [0, 0, 1, 1], predictions);
 
-        // code(movie 0) = sigmoid(5·0.2 − 3·0.2 − 0.4) = 0.5; code(movie 1) = sigmoid(−0.4).
+        // code(movie 0) = sigmoid(5·0.2 − 3·0.2 − 0.4) = 0.5; code(movie 1) = sigmoid(−0.4); r̂ = W[u]·code + b[u] + item_bias.
         float empty = 1f / (1f + MathF.Exp(0.4f));
         Assert.Equal([0.5f, empty], codes);
-        Assert.Equal(2f, predictions[0], 6);
-        Assert.Equal(2f, predictions[1], 6);
-        Assert.Equal(1f + (2f * empty), predictions[2], 6);
-        Assert.Equal(4f * empty, predictions[3], 6);
+        Assert.Equal(2.25f, predictions[0], 6);
+        Assert.Equal(2.25f, predictions[1], 6);
+        Assert.Equal(1f + (2f * empty) - 1f, predictions[2], 6);
+        Assert.Equal((4f * empty) - 1f, predictions[3], 6);
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class MaskedLossTests
         using var net = new MaskedAutoencoderNet(new MaskedAutoencoderSpec(6, [4], Activation.Sigmoid, 0, 0, 0, 0.01, 0.05, new float[] { 3f, 3f, 3f, 3f, 3f, 3f }, CPU));
         OutputLayer before = net.OutputLayer();
         DenseLayer inputBefore = net.InputLayer();
-        var batch = new SparseBatch(1, [2, 4], [0, 0], [0, 1], [5f, 1f]);
+        var batch = new SparseBatch([0], [2, 4], [0, 0], [0, 1], [5f, 1f]);
 
         net.TrainBatch(batch);
 

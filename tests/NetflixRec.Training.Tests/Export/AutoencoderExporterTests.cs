@@ -89,15 +89,16 @@ public sealed class AutoencoderExporterTests : IDisposable
     [Fact]
     public void AutoRecItemExport_HandBuiltCodes_IsTheDecoderDotProduct()
     {
-        // Codes [movies, 2] and the decoder's user rows: r̂_ui = W[u]·code_i + b[u], e.g. user 1, movie 0: −0.5 + 0.125 − 0.5; no encoder in the graph.
+        // Codes [movies, 2], the decoder's user rows and the movie biases: r̂_ui = W[u]·code_i + b[u] + item_bias[i],
+        // e.g. user 1, movie 0: −0.5 + 0.125 − 0.5 + 0.5; no encoder in the graph.
         float[] codes = [0.5f, 0.25f, 1f, -1f, 0f, 2f];
-        var model = new ItemAutoRecModel(new OutputLayer(2, 2, new float[] { 2f, 4f, -1f, 0.5f }, new float[] { 1f, -0.5f }), codes, movies: 3);
+        var model = new ItemAutoRecModel(new OutputLayer(2, 2, new float[] { 2f, 4f, -1f, 0.5f }, new float[] { 1f, -0.5f }), codes, itemBias: new float[] { 0.5f, 0f, -2f });
 
         ExportedGraph graph = AutoRecItemExporter.Export(model);
         using OnnxScorer scorer = Open(model, graph);
         float[] scores = scorer.Scores([1, 0]);
 
-        Assert.Equal([-0.875f, -2f, 0.5f, 3f, -1f, 9f], scores);
+        Assert.Equal([-0.375f, -2f, -1.5f, 3.5f, -1f, 7f], scores);
         Assert.DoesNotContain(graph.Graph.Initializer, t => t.Name.StartsWith("input", StringComparison.Ordinal));
         AssertSameAsModel(model, scorer);
     }

@@ -16,7 +16,10 @@ public static class AutoRec
 
     public static TrainedModel TrainItem(TrainingData data, AutoRecConfig config, IProgress<EpochRecord> progress)
     {
-        MaskedAutoencoderSpec spec = Spec(config, data.Users, MaskedAutoencoderTraining.ShrunkMeans(data.Train.Users.Span, data.Train.Ratings.Span, data.Users, data.GlobalMean));
+        // Output biases start at the users' means, movie biases at the movies' offsets from the global mean.
+        float[] movieOffsets = [.. MaskedAutoencoderTraining.MovieMeans(data).Select(m => (float)(m - data.GlobalMean))];
+        MaskedAutoencoderSpec spec = Spec(config, data.Users, MaskedAutoencoderTraining.ShrunkMeans(data.Train.Users.Span, data.Train.Ratings.Span, data.Users, data.GlobalMean))
+            with { InitialRowBias = movieOffsets };
         RatingIndex byMovie = RatingIndex.ByMovie(data.Train, data.Movies);
         DenseLayer? latestEncoder = null, bestEncoder = null;
         TrainedModel trained = MaskedAutoencoderTraining.Run(config, data, progress, spec, byMovie, config.BatchSize, config.BatchRatings, refeed: false,
@@ -24,7 +27,7 @@ public static class AutoRec
             {
                 // During training a movie is encoded from its fitting ratings only: the held-out slice stays unseen.
                 latestEncoder = net.InputLayer();
-                return new ItemAutoRecModel(net.OutputLayer(), ItemAutoRecModel.ItemCodes(latestEncoder, byMovie), data.Movies);
+                return new ItemAutoRecModel(net.OutputLayer(), ItemAutoRecModel.ItemCodes(latestEncoder, byMovie), net.RowBias());
             },
             model =>
             {

@@ -7,11 +7,12 @@ namespace NetflixRec.Training.Models.Autoencoders;
 /// <summary>
 /// A trained item-based AutoRec (<c>autorec-i</c>). The network encodes a movie's column of user ratings,
 /// h_i = sigmoid(r_i @ encoder.weight + encoder.bias) with encoder.weight [users, hidden], and decodes it to every
-/// user's rating, r̂_ui = h_i · output.weight[u] + output.bias[u]. A movie's column is fixed once training ends, so its
+/// user's rating, r̂_ui = h_i · output.weight[u] + output.bias[u] + item_bias[i] (the movie's own offset: the decoder is
+/// per user, so without it each user would have to learn every movie's bias alone). A movie's column is fixed once training ends, so its
 /// code is computed once from all training ratings of the movie (training partition including the early-stopping
 /// slice) and saved as item_codes [movies, hidden]; the encoder itself is not needed at inference. Prediction is then
 /// a dot product, scored with <see cref="FactorModel"/>'s blocked kernel; in ONNX: Gather(item_codes) and
-/// MatMul(user rows of output.weight) + Add. Immutable and thread-safe.
+/// MatMul(user rows of output.weight) + the two biases. Immutable and thread-safe.
 /// </summary>
 public sealed class ItemAutoRecModel : IRatingModel
 {
@@ -19,20 +20,23 @@ public sealed class ItemAutoRecModel : IRatingModel
 
     private readonly OutputLayer _output;
     private readonly ReadOnlyMemory<float> _itemCodes;
+    private readonly ReadOnlyMemory<float> _itemBias;
     private readonly FactorModel _factors;
 
-    public ItemAutoRecModel(OutputLayer output, ReadOnlyMemory<float> itemCodes, int movies)
+    public ItemAutoRecModel(OutputLayer output, ReadOnlyMemory<float> itemCodes, ReadOnlyMemory<float> itemBias)
     {
         _output = output;
         _itemCodes = itemCodes;
+        _itemBias = itemBias;
         output.Validate(Name);
+        int movies = itemBias.Length;
         if (itemCodes.Length != (long)movies * output.Width)
         {
-            throw new InvalidDataException($"{Name}: item_codes has {itemCodes.Length} values, {movies} movies × {output.Width} need {(long)movies * output.Width}");
+            throw new InvalidDataException($"{Name}: item_codes has {itemCodes.Length} values, {movies} movies (item_bias) × {output.Width} need {(long)movies * output.Width}");
         }
 
-        // Users are the factor model's rows: r̂_ui = output.weight[u] · item_codes[i] + output.bias[u].
-        _factors = new FactorModel(Name, ModelFamily.Autoencoder, 0f, output.Bias, new float[movies], output.Width, output.Weight, itemCodes);
+        // Users are the factor model's rows: r̂_ui = output.weight[u] · item_codes[i] + output.bias[u] + item_bias[i].
+        _factors = new FactorModel(Name, ModelFamily.Autoencoder, 0f, output.Bias, itemBias, output.Width, output.Weight, itemCodes);
     }
 
     string IRatingModel.Name => Name;
@@ -48,6 +52,7 @@ public sealed class ItemAutoRecModel : IRatingModel
         NamedTensor.Matrix("item_codes", Movies, _output.Width, _itemCodes),
         NamedTensor.Matrix("output.weight", _output.Columns, _output.Width, _output.Weight),
         NamedTensor.Vector("output.bias", _output.Bias),
+        NamedTensor.Vector("item_bias", _itemBias),
     ];
 
     public static ItemAutoRecModel FromTensors(IReadOnlyList<NamedTensor> tensors, string path)
@@ -60,7 +65,7 @@ public sealed class ItemAutoRecModel : IRatingModel
         }
 
         var output = new OutputLayer(weight.Shape[0], weight.Shape[1], weight.Data, SafeTensors.Require(tensors, "output.bias", path).Data);
-        return new ItemAutoRecModel(output, codes.Data, codes.Shape[0]);
+        return new ItemAutoRecModel(output, codes.Data, SafeTensors.Require(tensors, "item_bias", path).Data);
     }
 
     /// <summary>h_i = sigmoid(r_i @ W + b) for every movie i, from the movie columns of <paramref name="byMovie"/>.</summary>
@@ -78,7 +83,7 @@ public sealed class ItemAutoRecModel : IRatingModel
     }
 
     /// <summary>The same decoder with codes recomputed from other movie columns.</summary>
-    public ItemAutoRecModel WithCodes(float[] itemCodes) => new(_output, itemCodes, Movies);
+    public ItemAutoRecModel WithCodes(float[] itemCodes) => new(_output, itemCodes, _itemBias);
 
     public void Predict(ReadOnlySpan<int> users, ReadOnlySpan<short> movies, Span<float> predictions) => _factors.Predict(users, movies, predictions);
 

@@ -6,11 +6,13 @@ namespace NetflixRec.Training.Models.Autoencoders;
 /// <summary>
 /// One mini-batch of rows (users, or movies for the item-based model) of a sparse rating matrix, in coordinate form:
 /// entry e is (row <see cref="EntryRow"/>[e] of the batch, column <see cref="Columns"/>[<see cref="EntryColumn"/>[e]],
-/// rating <see cref="Values"/>[e]). Columns are renumbered to the distinct columns the batch touches, so a model
+/// rating <see cref="Values"/>[e]); batch row r is row <see cref="RowIds"/>[r] of the matrix. Columns are renumbered to the distinct columns the batch touches, so a model
 /// gathers only those rows of its input and output tables: memory is O(entries × width), never rows × all columns.
 /// </summary>
-public sealed record SparseBatch(int Rows, long[] Columns, long[] EntryRow, long[] EntryColumn, float[] Values)
+public sealed record SparseBatch(long[] RowIds, long[] Columns, long[] EntryRow, long[] EntryColumn, float[] Values)
 {
+    public int Rows => RowIds.Length;
+
     public int Entries => Values.Length;
 }
 
@@ -96,7 +98,13 @@ public sealed class SparseBatcher(RatingIndex index, int columns)
             _local[c] = -1;
         }
 
-        return new SparseBatch(rows.Length, [.. distinct], entryRow, entryColumn, values);
+        var rowIds = new long[rows.Length];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            rowIds[r] = rows[r];
+        }
+
+        return new SparseBatch(rowIds, [.. distinct], entryRow, entryColumn, values);
     }
 
     private static int[] NewLocal(int columns)
@@ -108,10 +116,11 @@ public sealed class SparseBatcher(RatingIndex index, int columns)
 }
 
 /// <summary>A <see cref="SparseBatch"/> as tensors on the training device (created inside the caller's dispose scope).</summary>
-public sealed record SparseBatchTensors(int Rows, Tensor Columns, Tensor EntryRow, Tensor EntryColumn, Tensor Values)
+public sealed record SparseBatchTensors(int Rows, Tensor RowIds, Tensor Columns, Tensor EntryRow, Tensor EntryColumn, Tensor Values)
 {
     public static SparseBatchTensors From(SparseBatch batch, Device device) => new(
         batch.Rows,
+        tensor(batch.RowIds, device: device),
         tensor(batch.Columns, device: device),
         tensor(batch.EntryRow, device: device),
         tensor(batch.EntryColumn, device: device),
