@@ -27,20 +27,23 @@ internal static class BenchAeCommand
         };
         Option<int> epochs = CommonOptions.PositiveInt("--epochs", "Epochs to time per model.", 2);
         Option<int> threads = CommonOptions.Threads();
+        Option<double> fraction = CommonOptions.EpochFraction();
+        Option<string?> config = CommonOptions.ModelOverrides();
         Option<bool> json = CommonOptions.Json();
         var command = new Command("bench-ae", "Time the autoencoders' training epochs and print ratings per second.")
         {
-            data, models, epochs, threads, json,
+            data, models, epochs, threads, fraction, config, json,
         };
         command.SetAction(parse => CliRun.Guard(() =>
         {
-            Run(parse.GetRequiredValue(data), parse.GetRequiredValue(models), parse.GetValue(epochs), parse.GetValue(threads), parse.GetValue(json));
+            Run(parse.GetRequiredValue(data), parse.GetRequiredValue(models), parse.GetValue(epochs), parse.GetValue(threads), parse.GetValue(json), parse.GetValue(fraction),
+                parse.GetValue(config) is { } path ? ModelConfig.ReadFile(path) : null);
             return CliRun.Success;
         }));
         return command;
     }
 
-    public static JsonObject Run(string dataDirectory, string modelList, int epochs, int threads, bool json)
+    public static JsonObject Run(string dataDirectory, string modelList, int epochs, int threads, bool json, double epochFraction = 1, JsonObject? overrides = null)
     {
         string[] names = [.. modelList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
         foreach (string name in names)
@@ -56,8 +59,11 @@ internal static class BenchAeCommand
         var lines = new List<string>();
         foreach (string name in names)
         {
-            var overrides = new JsonObject { ["max_epochs"] = epochs, ["threads"] = threads, ["validation_fraction"] = 0.0 };
-            JsonObject hyperparameters = ModelConfig.Merge(name, overrides);
+            JsonObject own = CommonOptions.OverridesFor(overrides, name);
+            own["max_epochs"] = epochs;
+            own["threads"] = threads;
+            own["validation_fraction"] = 0.0;
+            JsonObject hyperparameters = ModelConfig.Merge(name, own);
             if (hyperparameters.ContainsKey("patience"))
             {
                 hyperparameters["patience"] = 0;
@@ -66,9 +72,20 @@ internal static class BenchAeCommand
             TrainingData data = TrainCommand.Prepare(dataset, hyperparameters, "bench-ae");
             long ratings = data.Train.Count;
             CliRun.Progress($"bench-ae: {name} on {ratings:N0} ratings ({data.Users:N0} users × {data.Movies:N0} movies), {threads} threads, {hyperparameters.ToJsonString()}");
-            TrainedModel trained = ModelCatalog.Find(name).Train(data, hyperparameters, new Progress<EpochRecord>(e =>
-                CliRun.Progress($"bench-ae: {name} epoch {e.Epoch}: {e.Seconds:F1} s, {ratings / e.Seconds:N0} ratings/s, train RMSE {e.TrainRmse:F4}")));
-            double[] seconds = [.. trained.Curve.Select(e => e.Seconds)];
+            CliRun.ResetPeakResident();
+            var budget = new EpochBudget(epochFraction);
+            EpochBudget.Current = budget;
+            var done = new List<double>();
+            TrainedModel trained = ModelCatalog.Find(name).Train(data, hyperparameters, new SynchronousProgress<EpochRecord>(e =>
+            {
+                done.Add(budget.Done);
+                CliRun.Progress($"bench-ae: {name} epoch {e.Epoch}: {e.Seconds:F1} s for {budget.Done:P1} of it, {ratings * budget.Done / e.Seconds:N0} ratings/s, train RMSE {e.TrainRmse:F4}, RSS {CliRun.Megabytes(Environment.WorkingSet)}");
+            }));
+            EpochBudget.Current = null;
+            long peak = CliRun.PeakResidentBytes();
+
+            // A partial epoch's time is scaled by the fraction done (its end-of-epoch copy-out is scaled too: a slight overstatement).
+            double[] seconds = [.. trained.Curve.Select((e, i) => e.Seconds / done[i])];
             double rate = ratings * seconds.Length / seconds.Sum();
             results.Add(new JsonObject
             {
@@ -76,22 +93,25 @@ internal static class BenchAeCommand
                 ["ratings"] = ratings,
                 ["epochs"] = seconds.Length,
                 ["epoch_seconds"] = new JsonArray([.. seconds.Select(s => JsonValue.Create(Math.Round(s, 3)))]),
+                ["epoch_fraction_done"] = new JsonArray([.. done.Select(d => JsonValue.Create(Math.Round(d, 4)))]),
+                ["extrapolated"] = done.Any(d => d < 1),
+                ["peak_rss_bytes"] = peak,
                 ["ratings_per_second"] = Math.Round(rate),
                 ["best_epoch_ratings_per_second"] = Math.Round(ratings / seconds.Min()),
                 ["parameters"] = trained.Model.Tensors.Sum(t => t.ElementCount),
             });
-            lines.Add($"{name} {rate:N0} ratings/s ({seconds.Average():F1} s/epoch)");
+            string extrapolated = done.Any(d => d < 1) ? $", extrapolated from {done.Average():P1} of each epoch" : "";
+            lines.Add($"{name} {rate:N0} ratings/s ({seconds.Average():F1} s/epoch{extrapolated}; peak RSS {CliRun.Megabytes(peak)})");
         }
 
-        long peak = CliRun.PeakResidentBytes();
-        var result = new JsonObject { ["results"] = results, ["threads"] = threads, ["peak_rss_bytes"] = peak };
+        var result = new JsonObject { ["results"] = results, ["threads"] = threads };
         if (json)
         {
             Console.Out.WriteLine(result.ToJsonString(CliRun.JsonOptions));
         }
         else
         {
-            Console.Out.WriteLine($"bench-ae: {string.Join("; ", lines)}; {threads} threads; peak RSS {CliRun.Megabytes(peak)}");
+            Console.Out.WriteLine($"bench-ae: {string.Join("; ", lines)}; {threads} threads");
         }
 
         return result;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 
 namespace NetflixRec.Training.Cli;
 
@@ -16,6 +17,24 @@ internal static class CommonOptions
         DefaultValueFactory = _ => defaultValue,
         Validators = { r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError($"{name} must be at least 1"); } } },
     };
+
+    /// <summary>bench-ae/bench-gnn: time only this fraction of each epoch (see <see cref="Models.EpochBudget"/>).</summary>
+    public static Option<double> EpochFraction() => new("--epoch-fraction")
+    {
+        Description = "Run only this fraction of each epoch's batches and extrapolate the epoch time (for full scale, where an epoch takes hours).",
+        DefaultValueFactory = _ => 1.0,
+        Validators = { r => { double f = r.GetValueOrDefault<double>(); if (f is not (> 0 and <= 1)) { r.AddError($"--epoch-fraction must be in (0, 1], got {f}"); } } },
+    };
+
+    /// <summary>compare and the benchmarks: per-model hyperparameter overrides, {"model": {...}}.</summary>
+    public static Option<string?> ModelOverrides() => new("--config")
+    {
+        Description = "JSON object of per-model hyperparameter overrides: {\"biased-mf\": {\"factors\": 128}, ...}.",
+    };
+
+    /// <summary>The overrides for <paramref name="model"/> from a <see cref="ModelOverrides"/> object (a fresh copy).</summary>
+    public static JsonObject OverridesFor(JsonObject? all, string model) =>
+        all?[model] is JsonObject own ? (JsonObject)own.DeepClone() : [];
 
     public static Option<string> RequiredPath(string name, string description) => new(name) { Description = description, Required = true };
 }

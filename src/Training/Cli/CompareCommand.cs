@@ -19,7 +19,7 @@ internal static class CompareCommand
     {
         Option<string> data = CommonOptions.RequiredPath("--data", "Dataset directory written by 'netflixrec ingest'.");
         Option<string?> models = new("--models") { Description = "Comma-separated model names (default: " + string.Join(",", DefaultModels) + ")." };
-        Option<string?> config = new("--config") { Description = "JSON object of per-model hyperparameter overrides: {\"biased-mf\": {\"factors\": 128}, ...}." };
+        Option<string?> config = CommonOptions.ModelOverrides();
         Option<string> output = CommonOptions.RequiredPath("--out", "Results directory (created; reused to resume an interrupted study).");
         Option<int> bootstrap = new("--bootstrap") { Description = "Bootstrap resamples for the confidence intervals.", DefaultValueFactory = _ => 1000 };
         Option<int> threads = CommonOptions.Threads();

@@ -26,6 +26,7 @@ public static class EpochLoop
         for (int epoch = 1; epoch <= config.MaxEpochs; epoch++)
         {
             long start = Stopwatch.GetTimestamp();
+            EpochBudget.StartEpoch();
             EpochOutcome outcome = runEpoch(epoch);
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             double trainRmse = outcome.TrainRmse ?? RatingMetrics.Rmse(outcome.Model, data.Train);

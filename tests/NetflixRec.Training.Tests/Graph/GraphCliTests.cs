@@ -35,6 +35,59 @@ public sealed class GraphCliTests(TrainEvaluateTests.TinyDataset tiny) : IClassF
     }
 
     [Fact]
+    public void BenchGnn_EpochFraction_StopsEachEpochEarlyAndExtrapolates()
+    {
+        IReadOnlyDictionary<string, object?> output = BenchGnnCommand.Run(tiny.Dataset, "sage,lightgcn", epochs: 2, threads: 1, json: true, epochFraction: 0.3,
+            overrides: new System.Text.Json.Nodes.JsonObject { ["sage"] = new System.Text.Json.Nodes.JsonObject { ["batch_size"] = 256 }, ["lightgcn"] = new System.Text.Json.Nodes.JsonObject { ["batch_size"] = 256 } });
+
+        Assert.Null(EpochBudget.Current);
+        foreach (var result in (List<Dictionary<string, object?>>)output["results"]!)
+        {
+            var done = (double[])result["epoch_fraction_done"]!;
+            var seconds = (double[])result["epoch_seconds"]!;
+            Assert.Equal(2, done.Length);
+            Assert.All(done, d => Assert.InRange(d, 0.3, 0.99));
+            Assert.True((bool)result["extrapolated"]!);
+            Assert.True((double)result["seconds_per_epoch"]! > seconds.Average(), "the measured part is scaled up to a whole epoch");
+        }
+    }
+
+    [Fact]
+    public void BenchAe_EpochFraction_StopsEachEpochEarly()
+    {
+        System.Text.Json.Nodes.JsonObject output = BenchAeCommand.Run(tiny.Dataset, "autorec-u,mult-vae", epochs: 1, threads: 1, json: true, epochFraction: 0.4);
+
+        foreach (System.Text.Json.Nodes.JsonNode? result in output["results"]!.AsArray())
+        {
+            Assert.InRange(result!["epoch_fraction_done"]![0]!.GetValue<double>(), 0.4, 0.99);
+            Assert.True(result["peak_rss_bytes"]!.GetValue<long>() > 0);
+        }
+    }
+
+    [Fact]
+    public void EpochBudget_Allows_UntilTheFractionIsReachedThenRestartsPerEpoch()
+    {
+        EpochBudget.Current = new EpochBudget(0.5);
+        try
+        {
+            EpochBudget.StartEpoch();
+            Assert.True(EpochBudget.Allows(30, 100));
+            Assert.True(EpochBudget.Allows(60, 100));
+            Assert.False(EpochBudget.Allows(90, 100));
+            Assert.Equal(0.6, EpochBudget.Current.Done, 10);
+            EpochBudget.StartEpoch();
+            Assert.True(EpochBudget.Allows(10, 100));
+        }
+        finally
+        {
+            EpochBudget.Current = null;
+        }
+
+        Assert.True(EpochBudget.Allows(100, 100));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EpochBudget(0));
+    }
+
+    [Fact]
     public void BenchGnn_NonGraphModel_ExitsTwo()
     {
         Assert.Equal(CliRun.BadInput, CliApp.Run(["bench-gnn", "--data", tiny.Dataset, "--models", "bias"]));

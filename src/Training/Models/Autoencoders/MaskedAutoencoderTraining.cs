@@ -31,6 +31,11 @@ public static class MaskedAutoencoderTraining
             foreach (ArraySegment<int> group in SparseBatcher.Groups(rows, order, batchSize, batchRatings))
             {
                 SparseBatch batch = batcher.Build(group);
+                if (!EpochBudget.Allows(entries + batch.Entries, rows.Ratings.Length))
+                {
+                    break;
+                }
+
                 squaredError += net.TrainBatch(batch);
                 entries += batch.Entries;
                 if (refeed)

@@ -34,8 +34,16 @@ public static class MultVae
         {
             long start = Stopwatch.GetTimestamp();
             random.Shuffle(order);
+            EpochBudget.StartEpoch();
+            int users = 0;
             foreach (ArraySegment<int> group in SparseBatcher.Groups(positives, order, config.BatchSize, int.MaxValue))
             {
+                users += group.Count;
+                if (!EpochBudget.Allows(users, order.Length))
+                {
+                    break;
+                }
+
                 double beta = config.AnnealSteps > 0 ? Math.Min(config.AnnealCap, config.AnnealCap * step / config.AnnealSteps) : config.AnnealCap;
                 net.TrainBatch(batcher.Build(group), config.InputDropout, beta);
                 step++;

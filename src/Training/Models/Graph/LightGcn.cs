@@ -122,6 +122,11 @@ internal sealed class LightGcnTrainer : IDisposable
         for (int start = 0; start < _order.Length; start += batchSize)
         {
             int count = Math.Min(batchSize, _order.Length - start);
+            if (!EpochBudget.Allows(start + count, _order.Length))
+            {
+                break;
+            }
+
             for (int i = 0; i < count; i++)
             {
                 int edge = _order[start + i];

@@ -1,52 +1,121 @@
 namespace NetflixRec.Training.Models.Graph;
 
-/// <summary>One hop of a sampled computation graph: the next frontier and the weights that average each node's samples.</summary>
-/// <param name="Nodes">The previous frontier's nodes (first, so each node's own vector is at hand) followed by
-/// <c>fanout</c> sampled neighbors per node.</param>
-/// <param name="Weights">[previous × fanout]: 1/(samples taken), 0 for padding: the weighted sum is the sampled mean.</param>
-/// <param name="CenteredStars">[previous × fanout]: the weight times the edge's stars minus the mean rating.</param>
-public sealed record SampledHop(long[] Nodes, float[] Weights, float[] CenteredStars, int Fanout);
+/// <summary>
+/// One hop of a sampled computation graph (a "block" in DGL/PyG terms): the destination nodes (the previous frontier,
+/// each once) aggregate over sampled neighbors drawn from <see cref="Sources"/>.
+/// </summary>
+/// <param name="Sources">The destinations first, in their order (so row i's own vector is source i), then every newly
+/// reached neighbor once: the next hop's destinations.</param>
+/// <param name="Mean">[destinations × sources]: 1/(samples taken) per sampled edge, so Mean·H is each destination's
+/// sampled neighbor mean.</param>
+/// <param name="CenteredStars">Same pattern: the weight times the edge's stars minus the mean rating.</param>
+public sealed record SampledBlock(long[] Sources, SparseMatrix Mean, SparseMatrix CenteredStars)
+{
+    public int Destinations => Mean.RowCount;
+}
 
 /// <summary>
 /// GraphSAGE/PinSage-style neighbor sampling over the graph's adjacency: a node with at most <c>fanout</c> neighbors keeps
 /// them all (its mean is exact), a busier node draws <c>fanout</c> neighbors uniformly with replacement (an unbiased mean).
-/// Shapes stay regular ([nodes, fanout]) so a hop is one gather and one weighted sum in torch.
+/// Nodes are deduplicated per hop, so a mini-batch computes each node's vector once per layer however many of its
+/// targets reach it: on a graph of a few hundred thousand nodes a batch's frontier saturates quickly, and the cost per
+/// step is bounded by the distinct nodes, not by batch × Π fanouts. Not thread-safe (one reusable position buffer).
 /// </summary>
-public sealed class NeighborSampler(BipartiteGraph graph, float meanRating)
+public sealed class NeighborSampler
 {
-    public SampledHop Expand(ReadOnlySpan<long> nodes, int fanout, Random random)
+    private readonly BipartiteGraph _graph;
+    private readonly float _meanRating;
+    private readonly int[] _position;
+
+    public NeighborSampler(BipartiteGraph graph, float meanRating)
     {
-        int n = nodes.Length;
-        var next = new long[(long)n * (1 + fanout)];
-        var weights = new float[(long)n * fanout];
-        var centered = new float[(long)n * fanout];
-        nodes.CopyTo(next);
-        ReadOnlySpan<long> offsets = graph.Adjacency.Offsets.Span;
-        ReadOnlySpan<int> columns = graph.Adjacency.Columns.Span;
-        ReadOnlySpan<float> stars = graph.Adjacency.Ratings.Span;
+        _graph = graph;
+        _meanRating = meanRating;
+        _position = new int[graph.Nodes];
+        Array.Fill(_position, -1);
+    }
+
+    /// <summary>The distinct nodes of <paramref name="nodes"/> in first-seen order; <paramref name="positions"/>[i] is
+    /// where nodes[i] landed.</summary>
+    public long[] Distinct(ReadOnlySpan<long> nodes, Span<long> positions)
+    {
+        var distinct = new List<long>();
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            positions[i] = PositionOf(nodes[i], distinct);
+        }
+
+        Reset(distinct);
+        return [.. distinct];
+    }
+
+    /// <summary>Samples up to <paramref name="fanout"/> neighbors of each of the distinct <paramref name="destinations"/>.</summary>
+    public SampledBlock Expand(ReadOnlySpan<long> destinations, int fanout, Random random)
+    {
+        int n = destinations.Length;
+        var sources = new List<long>(n * 2);
+        foreach (long node in destinations)
+        {
+            if (_position[node] >= 0)
+            {
+                Reset(sources);
+                throw new ArgumentException($"destination node {node} appears twice", nameof(destinations));
+            }
+
+            PositionOf(node, sources);
+        }
+
+        ReadOnlySpan<long> offsets = _graph.Adjacency.Offsets.Span;
+        ReadOnlySpan<int> columns = _graph.Adjacency.Columns.Span;
+        ReadOnlySpan<float> stars = _graph.Adjacency.Ratings.Span;
+        var rowOffsets = new long[n + 1];
         for (int i = 0; i < n; i++)
         {
-            long node = nodes[i], first = offsets[(int)node];
-            int degree = (int)(offsets[(int)node + 1] - first);
+            int degree = (int)(offsets[(int)destinations[i] + 1] - offsets[(int)destinations[i]]);
+            rowOffsets[i + 1] = rowOffsets[i] + Math.Min(degree, fanout);
+        }
+
+        var sourceOf = new int[rowOffsets[n]];
+        var weights = new float[rowOffsets[n]];
+        var centered = new float[rowOffsets[n]];
+        for (int i = 0; i < n; i++)
+        {
+            long first = offsets[(int)destinations[i]];
+            int degree = (int)(offsets[(int)destinations[i] + 1] - first);
             int taken = Math.Min(degree, fanout);
-            long at = (long)i * fanout;
-            for (int s = 0; s < fanout; s++)
+            for (int s = 0; s < taken; s++)
             {
-                if (s < taken)
-                {
-                    int e = (int)(first + (degree <= fanout ? s : random.Next(degree)));
-                    next[n + at + s] = columns[e];
-                    weights[at + s] = 1f / taken;
-                    centered[at + s] = (stars[e] - meanRating) / taken;
-                }
-                else
-                {
-                    // Padding points at the node itself with weight 0: any valid index would do.
-                    next[n + at + s] = node;
-                }
+                int e = (int)(first + (degree <= fanout ? s : random.Next(degree)));
+                long at = rowOffsets[i] + s;
+                sourceOf[at] = (int)PositionOf(columns[e], sources);
+                weights[at] = 1f / taken;
+                centered[at] = (stars[e] - _meanRating) / taken;
             }
         }
 
-        return new SampledHop(next, weights, centered, fanout);
+        Reset(sources);
+        int sourceCount = sources.Count;
+        return new SampledBlock([.. sources],
+            new SparseMatrix(n, sourceCount, rowOffsets, sourceOf, weights),
+            new SparseMatrix(n, sourceCount, rowOffsets, sourceOf, centered));
+    }
+
+    private long PositionOf(long node, List<long> seen)
+    {
+        if (_position[node] < 0)
+        {
+            _position[node] = seen.Count;
+            seen.Add(node);
+        }
+
+        return _position[node];
+    }
+
+    private void Reset(List<long> seen)
+    {
+        foreach (long node in seen)
+        {
+            _position[node] = -1;
+        }
     }
 }

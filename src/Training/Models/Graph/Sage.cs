@@ -28,7 +28,8 @@ public sealed record SageConfig(
 /// (each neighbor weighted by its rating minus the mean), since on a rating graph the stars are the signal:
 /// h_v' = σ(W [h_v ‖ mean_j h_j ‖ mean_j (r_vj − μ) h_j] + b). Layer 0 is a learned embedding per node. Prediction:
 /// r̂ = 1 + 4·σ(h_u·h_m + b_u + b_m + c), trained with squared error on observed ratings in mini-batches whose
-/// computation graphs are sampled (GraphSAGE/PinSage), so memory per step is bounded by batch × Π(1 + fanout).
+/// computation graphs are sampled (GraphSAGE/PinSage) and deduplicated per hop, so each step costs the distinct nodes
+/// it reaches (at most batch × Π(1 + fanout), in practice far fewer) and the means are sparse products.
 /// After training every node's final vector is computed once, layer by layer over the full neighborhoods (the mean
 /// adjacency D^−1 A, which the sampled means estimate).
 /// </summary>
@@ -69,6 +70,7 @@ internal sealed class SageTrainer : IDisposable
     private readonly optim.Optimizer _optimizer;
     private readonly int[] _order;
     private readonly Random _random;
+    private readonly int _threads;
 
     public SageTrainer(TrainingData data, SageConfig config)
     {
@@ -79,9 +81,9 @@ internal sealed class SageTrainer : IDisposable
         _graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies);
         float mean = (float)data.GlobalMean;
         _sampler = new NeighborSampler(_graph, mean);
-        int threads = TrainingThreads.Resolve(config.Threads);
-        _meanAdjacency = new SparseOperator(NormalizedAdjacency.Mean(_graph, _ => 1f), _device, threads);
-        _starAdjacency = new SparseOperator(NormalizedAdjacency.Mean(_graph, stars => stars - mean), _device, threads);
+        _threads = TrainingThreads.Resolve(config.Threads);
+        _meanAdjacency = new SparseOperator(NormalizedAdjacency.Mean(_graph, _ => 1f), _device, _threads);
+        _starAdjacency = new SparseOperator(NormalizedAdjacency.Mean(_graph, stars => stars - mean), _device, _threads);
         _module = new SageModule(_graph.Nodes, config, mean);
         _module.to(_device);
         _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate, weight_decay: config.Regularization);
@@ -106,6 +108,11 @@ internal sealed class SageTrainer : IDisposable
         for (int start = 0; start < _order.Length; start += _config.BatchSize)
         {
             int count = Math.Min(_config.BatchSize, _order.Length - start);
+            if (!EpochBudget.Allows(start + count, _order.Length))
+            {
+                break;
+            }
+
             var targets = new long[2 * count];
             var ratings = new float[count];
             for (int i = 0; i < count; i++)
@@ -116,19 +123,21 @@ internal sealed class SageTrainer : IDisposable
                 ratings[i] = stars[row];
             }
 
-            // Hops outward from the rated pairs: hop l expands hop l−1's nodes.
-            var hops = new SampledHop[_config.Fanouts.Count];
-            ReadOnlySpan<long> frontier = targets;
-            for (int l = 0; l < hops.Length; l++)
+            // Hops outward from the rated pairs' distinct nodes: hop l samples for hop l−1's sources.
+            var positions = new long[targets.Length];
+            var blocks = new SampledBlock[_config.Fanouts.Count];
+            long[] frontier = _sampler.Distinct(targets, positions);
+            for (int l = 0; l < blocks.Length; l++)
             {
-                hops[l] = _sampler.Expand(frontier, _config.Fanouts[l], _random);
-                frontier = hops[l].Nodes;
+                blocks[l] = _sampler.Expand(frontier, _config.Fanouts[l], _random);
+                frontier = blocks[l].Sources;
             }
 
             using DisposeScope scope = torch.NewDisposeScope();
-            Tensor final = _module.ForwardSampled(hops, _device);
-            Tensor target = torch.tensor(targets, [targets.LongLength], ScalarType.Int64).to(_device);
-            Tensor prediction = _module.Stars(final.narrow(0, 0, count), final.narrow(0, count, count),
+            Tensor final = _module.ForwardSampled(blocks, _device, _threads);
+            Tensor target = GraphTorch.Int64(targets, _device);
+            Tensor rows = GraphTorch.Int64(positions, _device);
+            Tensor prediction = _module.Stars(final.index_select(0, rows.narrow(0, 0, count)), final.index_select(0, rows.narrow(0, count, count)),
                 target.narrow(0, 0, count), target.narrow(0, count, count));
             Tensor loss = torch.nn.functional.mse_loss(prediction, GraphTorch.Float32(ratings, _device));
             _optimizer.zero_grad();
@@ -189,25 +198,19 @@ internal sealed class SageTrainer : IDisposable
         public Tensor GlobalBias => _globalBias;
 
         /// <summary>
-        /// The targets' final vectors from sampled hops: start from the embeddings of the outermost frontier and apply the
-        /// layers inwards; each step's first rows are the nodes themselves, the rest their samples.
+        /// The final vectors of the first block's destinations: start from the embeddings of the outermost block's sources
+        /// and apply the layers inwards; a block's destinations are the first rows of its sources, and its neighbor means
+        /// are sparse products over them.
         /// </summary>
-        public Tensor ForwardSampled(IReadOnlyList<SampledHop> hops, Device device)
+        public Tensor ForwardSampled(IReadOnlyList<SampledBlock> blocks, Device device, int threads)
         {
-            Tensor h = _embeddings.index_select(0, GraphTorch.Int64(hops[^1].Nodes, device));
-            for (int l = hops.Count - 1, applied = 0; l >= 0; l--, applied++)
+            Tensor h = _embeddings.index_select(0, GraphTorch.Int64(blocks[^1].Sources, device));
+            for (int l = blocks.Count - 1, applied = 0; l >= 0; l--, applied++)
             {
-                SampledHop hop = hops[l];
-                long n = hop.Weights.LongLength / hop.Fanout;
-                long d = h.shape[1];
-                Tensor self = h.narrow(0, 0, n);
-                Tensor neighbors = h.narrow(0, n, n * hop.Fanout).reshape(n, hop.Fanout, d);
-
-                // Both means in one batched product, [n, 2, fanout] × [n, fanout, d], without broadcast temporaries.
-                Tensor weights = torch.stack([GraphTorch.Float32(hop.Weights, device).reshape(n, hop.Fanout),
-                    GraphTorch.Float32(hop.CenteredStars, device).reshape(n, hop.Fanout)], 1);
-                Tensor means = weights.bmm(neighbors);
-                h = Layer(applied, self, means.select(1, 0), means.select(1, 1));
+                SampledBlock block = blocks[l];
+                using var mean = new SparseOperator(block.Mean, device, threads);
+                using var stars = new SparseOperator(block.CenteredStars, device, threads);
+                h = Layer(applied, h.narrow(0, 0, block.Destinations), mean.Multiply(h), stars.Multiply(h));
             }
 
             return h;
