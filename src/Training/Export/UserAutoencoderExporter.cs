@@ -10,10 +10,12 @@ namespace NetflixRec.Training.Export;
 /// <code>
 /// h₀          = act(Gemm(user_ratings, input.weight, input.bias))          user_ratings [batch, movies], 0 = unrated
 /// h_{k+1}     = act(Gemm(h_k, hidden.k.weight, hidden.k.bias))
-/// scores      = Gemm(h_L, output.weight, output.bias, transB)                 identity output: predicted stars
+/// ū           = (ReduceSum(user_ratings) + k·prior) / (ReduceSum(Clip(user_ratings, 0, 1)) + k)   [batch, 1], row_mean = [k, prior]
+/// scores      = Gemm(h_L, output.weight, output.bias, transB) + ū          identity output: predicted stars
 /// pair_scores = scores[pair_row, pair_movie]
 /// </code>
-/// The dense product with zeros for unrated movies equals the model's sparse sum over rated movies.
+/// The dense product with zeros for unrated movies equals the model's sparse sum over rated movies, and Clip counts
+/// the rated ones (every rating is at least one star). Models saved without row_mean skip ū.
 /// </summary>
 public static class UserAutoencoderExporter
 {
@@ -29,10 +31,31 @@ public static class UserAutoencoderExporter
             h = AutoencoderGraph.Activate(graph, model.Activation, AutoencoderGraph.Dense(graph, tensors, h, $"hidden.{k}"));
         }
 
-        AutoencoderGraph.Reconstruct(graph, tensors, h, OnnxContract.Scores);
+        if (model.RowMean is { } rowMean)
+        {
+            graph.Add(AutoencoderGraph.Reconstruct(graph, tensors, h), UserLevel(graph, ratings, rowMean), OnnxContract.Scores);
+        }
+        else
+        {
+            AutoencoderGraph.Reconstruct(graph, tensors, h, OnnxContract.Scores);
+        }
+
         graph.GatherPairs(OnnxContract.Scores, pairRow, pairMovie, OnnxContract.PairScores);
         ServingGraph.Outputs(graph, model.Movies);
         return new ExportedGraph(graph.Build(), OnnxContract.RatingVectorInput, OnnxContract.RatingScores);
+    }
+
+    private static string UserLevel(OnnxGraphBuilder graph, string ratings, RowMean rowMean)
+    {
+        // Positive axis: ORT 1.31 leaves an empty batch unreduced for a negative one.
+        string axis = graph.Int64s("axes_1", 1);
+        var keep = OnnxGraphBuilder.IntAttribute("keepdims", 1);
+        string sum = graph.Node("ReduceSum", [ratings, axis], null, keep);
+        string rated = graph.Node("Clip", [ratings, graph.Initializer("zero", [], [0f]), graph.Initializer("one", [], [1f])]);
+        string count = graph.Node("ReduceSum", [rated, axis], null, keep);
+        string numerator = graph.Add(sum, graph.Initializer("row_mean.prior_mass", [], [rowMean.Shrinkage * rowMean.Prior]));
+        string denominator = graph.Add(count, graph.Initializer("row_mean.shrinkage", [], [rowMean.Shrinkage]));
+        return graph.Node("Div", [numerator, denominator]);
     }
 }
 

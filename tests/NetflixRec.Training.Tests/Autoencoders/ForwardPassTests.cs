@@ -50,6 +50,25 @@ public sealed class ForwardPassTests
     }
 
     [Fact]
+    public void AutoRecUser_WithRowMean_AddsTheUsersShrunkMeanInputRating()
+    {
+        var input = new DenseLayer(3, 2, new float[] { 0.5f, 0f, 9f, 9f, -1f, 0.25f }, new float[] { 0f, -0.5f });
+        var output = new OutputLayer(3, 2, new float[] { 1f, 2f, 3f, -1f, 0f, 4f }, new float[] { 0.5f, 1f, -1f });
+        var model = new UserAutoencoderModel("autorec-u", Activation.Sigmoid, input, [], output, s_history, new RowMean(Shrinkage: 2f, Prior: 3f));
+        var predictions = new float[3];
+        var scores = new float[6];
+
+        model.Predict([0, 0, 0], [0, 1, 2], predictions);
+        model.ScoreAll([0, 1], scores);
+
+        // User 0: ū = (4 + 2 + 2·3) / (2 + 2) = 3; user 1 (no ratings): ū = the prior, 3.
+        Assert.Equal([5f, 5f, 4f], predictions);
+        Assert.Equal([5f, 5f, 4f], scores[..3]);
+        float h1 = 1f / (1f + MathF.Exp(0.5f));
+        Assert.Equal(3f + 0.5f + (0.5f * 1f) + (h1 * 2f), scores[3], 5);
+    }
+
+    [Fact]
     public void AutoRecItem_HandBuiltInput_MatchesHandComputedOutput()
     {
         // Movie 0 is rated 5 by user 0 and 3 by user 1; movie 1 by nobody.

@@ -68,6 +68,23 @@ public sealed class AutoencoderExporterTests : IDisposable
     }
 
     [Fact]
+    public void AutoRecUserExport_WithRowMean_AddsTheShrunkMeanOfTheInputRatings()
+    {
+        var input = new DenseLayer(3, 1, new float[] { 0.1f, -0.2f, 0.3f }, new float[] { 0f });
+        var output = new OutputLayer(3, 1, new float[] { 1f, -2f, 0.5f }, new float[] { 0.25f, 0f, -0.25f });
+        var model = new UserAutoencoderModel("autorec-u", Activation.Sigmoid, input, [], output, s_history, new RowMean(Shrinkage: 4f, Prior: 3.5f));
+
+        using OnnxScorer scorer = Open(model, UserAutoencoderExporter.Export(model));
+        float[] pairs = scorer.PairScores([0, 1], [0, 0]);
+
+        // User 0 rated 4 and 2: h = sigmoid(0.4 + 0.6) = sigmoid(1), ū = (6 + 14) / (2 + 4); user 1 rated nothing: ū = 3.5.
+        double h0 = 1 / (1 + Math.Exp(-1));
+        Assert.Equal(h0 + 0.25 + (20.0 / 6), pairs[0], 5);
+        Assert.Equal(0.5 + 0.25 + 3.5, pairs[1], 5);
+        AssertSameAsModel(model, scorer);
+    }
+
+    [Fact]
     public void DeepAeExport_NegativePreActivation_MatchesHandComputedSelu()
     {
         // User 0's first-layer pre-activations: 4·[0.25, −0.25] + 2·[0, 0] = [1, −1]: both SELU branches.

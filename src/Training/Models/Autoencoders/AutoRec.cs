@@ -17,9 +17,8 @@ public static class AutoRec
     public static TrainedModel TrainItem(TrainingData data, AutoRecConfig config, IProgress<EpochRecord> progress)
     {
         // Output biases start at the users' means, movie biases at the movies' offsets from the global mean.
-        float[] movieOffsets = [.. MaskedAutoencoderTraining.MovieMeans(data).Select(m => (float)(m - data.GlobalMean))];
         MaskedAutoencoderSpec spec = Spec(config, data.Users, MaskedAutoencoderTraining.ShrunkMeans(data.Train.Users.Span, data.Train.Ratings.Span, data.Users, data.GlobalMean))
-            with { InitialRowBias = movieOffsets };
+            with { InitialRowBias = MaskedAutoencoderTraining.MovieOffsets(data) };
         RatingIndex byMovie = RatingIndex.ByMovie(data.Train, data.Movies);
         DenseLayer? latestEncoder = null, bestEncoder = null;
         TrainedModel trained = MaskedAutoencoderTraining.Run(config, data, progress, spec, byMovie, config.BatchSize, config.BatchRatings, refeed: false,
@@ -43,10 +42,11 @@ public static class AutoRec
 
     public static TrainedModel TrainUser(TrainingData data, AutoRecConfig config, IProgress<EpochRecord> progress)
     {
-        MaskedAutoencoderSpec spec = Spec(config, data.Movies, MaskedAutoencoderTraining.MovieMeans(data));
+        // The user's level comes from the input (row mean), so the movie biases start at their offsets from it.
+        MaskedAutoencoderSpec spec = Spec(config, data.Movies, MaskedAutoencoderTraining.MovieOffsets(data)) with { RowMean = RowMean.Users(data.GlobalMean) };
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         TrainedModel trained = MaskedAutoencoderTraining.Run(config, data, progress, spec, byUser, config.BatchSize, config.BatchRatings, refeed: false,
-            net => new UserAutoencoderModel(UserName, Activation.Sigmoid, net.InputLayer(), [], net.OutputLayer(), byUser),
+            net => new UserAutoencoderModel(UserName, Activation.Sigmoid, net.InputLayer(), [], net.OutputLayer(), byUser, spec.RowMean),
             model => model);
         var best = (UserAutoencoderModel)trained.Model;
         return trained with { Model = best.WithHistory(RatingIndex.ByUser(MaskedAutoencoderTraining.AllTraining(data), data.Users)) };

@@ -18,10 +18,11 @@ public static class DeepAutoencoder
         MaskedAutoencoderTraining.Validate(Name, encoder, config.InputDropout, config.CodeDropout, config.LearningRate, config.Regularization);
         int[] layers = [.. encoder, .. encoder.Take(encoder.Count - 1).Reverse()];
         var spec = new MaskedAutoencoderSpec(data.Movies, layers, Activation.Selu, CodeLayer: encoder.Count - 1, config.CodeDropout, config.InputDropout,
-            config.Regularization, config.LearningRate, MaskedAutoencoderTraining.MovieMeans(data), TorchDevices.Prepare(config.Device, config.Threads, config.Seed));
+            config.Regularization, config.LearningRate, MaskedAutoencoderTraining.MovieOffsets(data), TorchDevices.Prepare(config.Device, config.Threads, config.Seed),
+            RowMean: RowMean.Users(data.GlobalMean));
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         TrainedModel trained = MaskedAutoencoderTraining.Run(config, data, progress, spec, byUser, config.BatchSize, config.BatchRatings, config.DenseRefeeding,
-            net => new UserAutoencoderModel(Name, Activation.Selu, net.InputLayer(), net.HiddenLayers(), net.OutputLayer(), byUser),
+            net => new UserAutoencoderModel(Name, Activation.Selu, net.InputLayer(), net.HiddenLayers(), net.OutputLayer(), byUser, spec.RowMean),
             model => model);
         var best = (UserAutoencoderModel)trained.Model;
         return trained with { Model = best.WithHistory(RatingIndex.ByUser(MaskedAutoencoderTraining.AllTraining(data), data.Users)) };

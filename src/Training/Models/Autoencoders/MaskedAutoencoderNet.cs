@@ -16,6 +16,8 @@ namespace NetflixRec.Training.Models.Autoencoders;
 /// <param name="InitialRowBias">Per input row, or empty for none: a learned offset added to every prediction of the row.
 /// Item-based AutoRec needs it: its decoder is per user, so without it every user would have to learn each movie's
 /// bias separately through W_out[u] (a user with 20 ratings cannot), and it fits worse than the bias baseline.</param>
+/// <param name="RowMean">When set, each row's shrunk mean input rating is added to its predictions (user-based models:
+/// see <see cref="Autoencoders.RowMean"/>).</param>
 public sealed record MaskedAutoencoderSpec(
     int Columns,
     IReadOnlyList<int> Layers,
@@ -27,7 +29,8 @@ public sealed record MaskedAutoencoderSpec(
     double LearningRate,
     ReadOnlyMemory<float> InitialOutputBias,
     Device Device,
-    ReadOnlyMemory<float> InitialRowBias = default);
+    ReadOnlyMemory<float> InitialRowBias = default,
+    RowMean? RowMean = null);
 
 /// <summary>
 /// A rating autoencoder trained on observed entries only (AutoRec, NVIDIA's deep autoencoder):
@@ -87,6 +90,11 @@ public sealed class MaskedAutoencoderNet : IDisposable
         // same at any batch size; hidden layers are regularized once per batch.
         Tensor perColumn = zeros(t.Columns.shape[0], device: _spec.Device).index_add_(0, t.EntryColumn, ones_like(t.Values), 1);
         Tensor tables = ((input.square().sum(1) + output.square().sum(1)) * perColumn).sum();
+        if (_spec.RowMean is { } rowMean)
+        {
+            prediction += RowMeans(rowMean, t.EntryRow, t.Values, t.Rows).index_select(0, t.EntryRow);
+        }
+
         Tensor? rowBias = _rowBias?.Gather(t.RowIds);
         if (rowBias is not null)
         {
@@ -131,6 +139,12 @@ public sealed class MaskedAutoencoderNet : IDisposable
 
         Tensor hidden = Hidden(Activations.Apply(_spec.Activation, refed.matmul(input) + _inputBias), training: true);
         Tensor reconstruction = hidden.matmul(output.t()) + outputBias;
+        if (_spec.RowMean is { } rowMean)
+        {
+            // The re-fed vector is dense: every column is observed.
+            reconstruction += ((refed.sum(1) + (rowMean.Shrinkage * rowMean.Prior)) / (_spec.Columns + rowMean.Shrinkage)).unsqueeze(1);
+        }
+
         Tensor penalty = input.square().sum() + output.square().sum() + HiddenPenalty();
         Tensor loss = ((reconstruction - refed).square().sum() + (_spec.Regularization * penalty)) / refed.numel();
         Step(loss, all, input, output, outputBias);
@@ -183,6 +197,14 @@ public sealed class MaskedAutoencoderNet : IDisposable
 
     private Tensor Dropout(Tensor h, int layer, bool training) =>
         layer == _spec.CodeLayer && _spec.CodeDropout > 0 ? nn.functional.dropout(h, _spec.CodeDropout, training) : h;
+
+    // ū per batch row over its observed (uncorrupted) input ratings: what inference computes from the user's history.
+    private Tensor RowMeans(RowMean rowMean, Tensor entryRow, Tensor values, int rows)
+    {
+        Tensor sums = zeros(rows, device: _spec.Device).index_add_(0, entryRow, values, 1);
+        Tensor counts = zeros(rows, device: _spec.Device).index_add_(0, entryRow, ones_like(values), 1);
+        return (sums + (rowMean.Shrinkage * rowMean.Prior)) / (counts + rowMean.Shrinkage);
+    }
 
     private Tensor HiddenPenalty()
     {

@@ -98,6 +98,9 @@ public static class MaskedAutoencoderTraining
         return ShrunkMeans(movies, data.Train.Ratings.Span, data.Movies, data.GlobalMean);
     }
 
+    /// <summary>Per-movie <see cref="ShrunkMeans"/> minus the global mean: a movie bias's starting point.</summary>
+    public static float[] MovieOffsets(TrainingData data) => [.. MovieMeans(data).Select(m => (float)(m - data.GlobalMean))];
+
     /// <summary>All training ratings (fit + early-stopping slice): what a trained model reads at inference.</summary>
     public static RatingTable AllTraining(TrainingData data) => data.Train.Concat(data.Validation);
 }

@@ -10,7 +10,8 @@ namespace NetflixRec.Training.Models.Autoencoders;
 /// rating vector r_u over all movies — every training rating of u (the training partition including the slice held
 /// out for early stopping), 0 for unrated — read from <see cref="History"/>. Then
 /// h₀ = act(r_u @ input.weight + input.bias), h_{k+1} = act(h_k @ hidden.k.weight + hidden.k.bias),
-/// r̂_u = h_L @ output.weightᵀ + output.bias (identity output). act is sigmoid for autorec-u, SELU for deep-ae. In ONNX
+/// r̂_u = h_L @ output.weightᵀ + output.bias + ū (identity output), where ū is the user's shrunk mean input rating
+/// (<see cref="Autoencoders.RowMean"/>, saved as row_mean; absent in models trained without it). act is sigmoid for autorec-u, SELU for deep-ae. In ONNX
 /// the input is the dense [batch, movies] rating matrix and the graph is MatMul/Add/Sigmoid|Selu, MatMul/Add.
 /// Immutable and thread-safe: scratch buffers are per call.
 /// </summary>
@@ -25,8 +26,10 @@ public sealed class UserAutoencoderModel : IRatingModel, IReadsUserHistory
     private readonly int _width;
     private readonly int _maxWidth;
 
-    public UserAutoencoderModel(string name, Activation activation, DenseLayer input, IReadOnlyList<DenseLayer> hidden, OutputLayer output, RatingIndex history)
+    public UserAutoencoderModel(string name, Activation activation, DenseLayer input, IReadOnlyList<DenseLayer> hidden, OutputLayer output, RatingIndex history,
+        RowMean? rowMean = null)
     {
+        RowMean = rowMean;
         Name = name;
         Activation = activation;
         _input = input;
@@ -50,6 +53,8 @@ public sealed class UserAutoencoderModel : IRatingModel, IReadsUserHistory
 
     public RatingIndex History { get; }
 
+    public RowMean? RowMean { get; }
+
     public IReadOnlyList<NamedTensor> Tensors =>
     [
         NamedTensor.Matrix("input.weight", _input.Inputs, _input.Outputs, _input.Weight),
@@ -61,6 +66,7 @@ public sealed class UserAutoencoderModel : IRatingModel, IReadsUserHistory
         }),
         NamedTensor.Matrix("output.weight", _output.Columns, _output.Width, _output.Weight),
         NamedTensor.Vector("output.bias", _output.Bias),
+        .. RowMean is null ? Array.Empty<NamedTensor>() : [NamedTensor.Vector("row_mean", RowMean.ToArray())],
     ];
 
     /// <summary>Loads the tensors written by <see cref="Tensors"/> and history.arrow from the same directory.</summary>
@@ -81,11 +87,21 @@ public sealed class UserAutoencoderModel : IRatingModel, IReadsUserHistory
 
         var output = new OutputLayer(weight.Shape[0], weight.Shape[1], weight.Data, SafeTensors.Require(tensors, "output.bias", path).Data);
         RatingIndex history = UserHistory.Read(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, UserHistory.FileName));
-        return new UserAutoencoderModel(name, activation, input, hidden, output, history);
+        RowMean? rowMean = null;
+        if (tensors.FirstOrDefault(t => t.Name == "row_mean") is { } saved)
+        {
+            rowMean = saved.Data.Length == 2 ? new RowMean(saved.Data.Span[0], saved.Data.Span[1])
+                : throw new InvalidDataException($"{path}: row_mean must hold [shrinkage, prior], found {saved.Data.Length} values");
+        }
+
+        return new UserAutoencoderModel(name, activation, input, hidden, output, history, rowMean);
     }
 
     /// <summary>The same weights reading another rating history (training ends by switching to all training ratings).</summary>
-    public UserAutoencoderModel WithHistory(RatingIndex history) => new(Name, Activation, _input, _hidden, _output, history);
+    public UserAutoencoderModel WithHistory(RatingIndex history) => new(Name, Activation, _input, _hidden, _output, history, RowMean);
+
+    /// <summary>ū for <paramref name="user"/>, or 0 for a model without it.</summary>
+    public float LevelOf(int user) => RowMean?.Of(History.RatingsOf(user)) ?? 0f;
 
     /// <summary>h_L for user <paramref name="user"/> into <paramref name="code"/> (length: the last hidden width).</summary>
     public void Encode(int user, Span<float> code)
@@ -121,6 +137,7 @@ public sealed class UserAutoencoderModel : IRatingModel, IReadsUserHistory
         Array.Sort(keys, order);
         var code = new float[_width];
         int current = -1;
+        float level = 0;
         for (int j = 0; j < order.Length; j++)
         {
             int i = order[j];
@@ -128,9 +145,10 @@ public sealed class UserAutoencoderModel : IRatingModel, IReadsUserHistory
             {
                 current = keys[j];
                 Encode(current, code);
+                level = LevelOf(current);
             }
 
-            predictions[i] = _output.Score(code, movies[i]);
+            predictions[i] = _output.Score(code, movies[i]) + level;
         }
     }
 
@@ -151,6 +169,13 @@ public sealed class UserAutoencoderModel : IRatingModel, IReadsUserHistory
             }
 
             OutputScores.Score(_output, codes, count, scores.Slice(start * Movies, count * Movies));
+            if (RowMean is not null)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(scores.Slice((start + i) * Movies, Movies), LevelOf(users[start + i]), scores.Slice((start + i) * Movies, Movies));
+                }
+            }
         }
     }
 
