@@ -7,9 +7,10 @@ using NetflixRec.Training.Models;
 namespace NetflixRec.Training.Cli;
 
 /// <summary>
-/// <c>netflixrec bench-ae --data DATASET_DIR [--models a,b] [--epochs 2] [--threads N] [--json]</c>: trains each
-/// autoencoder for a fixed number of epochs over the whole training partition (no validation slice, no early stopping,
-/// default hyperparameters otherwise) and prints training ratings per second for every epoch. An epoch's time covers
+/// <c>netflixrec bench-ae --data DATASET_DIR [--models a,b] [--epochs 2] [--epoch-fraction F] [--config FILE] [--threads N] [--json]</c>:
+/// trains each autoencoder for a fixed number of epochs over the whole training partition (no validation slice, no early
+/// stopping, defaults plus the file's per-model overrides otherwise) and prints training ratings per second for every
+/// epoch and the peak RSS while training; with F &lt; 1 only that part of each epoch runs and the time is extrapolated. An epoch's time covers
 /// all its mini-batches and copying the weights out of torch into the inference model (for autorec-i also encoding
 /// every movie).
 /// </summary>
@@ -76,16 +77,25 @@ internal static class BenchAeCommand
             var budget = new EpochBudget(epochFraction);
             EpochBudget.Current = budget;
             var done = new List<double>();
-            TrainedModel trained = ModelCatalog.Find(name).Train(data, hyperparameters, new SynchronousProgress<EpochRecord>(e =>
+            var whole = new List<double>();
+            TrainedModel trained;
+            try
             {
-                done.Add(budget.Done);
-                CliRun.Progress($"bench-ae: {name} epoch {e.Epoch}: {e.Seconds:F1} s for {budget.Done:P1} of it, {ratings * budget.Done / e.Seconds:N0} ratings/s, train RMSE {e.TrainRmse:F4}, RSS {CliRun.Megabytes(Environment.WorkingSet)}");
-            }));
-            EpochBudget.Current = null;
+                trained = ModelCatalog.Find(name).Train(data, hyperparameters, new SynchronousProgress<EpochRecord>(e =>
+                {
+                    done.Add(budget.Done);
+                    whole.Add(budget.Extrapolate(e.Seconds));
+                    CliRun.Progress($"bench-ae: {name} epoch {e.Epoch}: {e.Seconds:F1} s for {budget.Done:P1} of it, {ratings * budget.Done / e.Seconds:N0} ratings/s, train RMSE {e.TrainRmse:F4}, RSS {CliRun.Megabytes(Environment.WorkingSet)}");
+                }));
+            }
+            finally
+            {
+                EpochBudget.Current = null;
+            }
+
             long peak = CliRun.PeakResidentBytes();
 
-            // A partial epoch's time is scaled by the fraction done (its end-of-epoch copy-out is scaled too: a slight overstatement).
-            double[] seconds = [.. trained.Curve.Select((e, i) => e.Seconds / done[i])];
+            double[] seconds = [.. whole];
             double rate = ratings * seconds.Length / seconds.Sum();
             results.Add(new JsonObject
             {

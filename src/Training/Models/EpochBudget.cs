@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace NetflixRec.Training.Models;
 
 /// <summary>
@@ -22,14 +24,29 @@ public sealed class EpochBudget(double fraction)
     /// <summary>The fraction of the current (or last) epoch's work done.</summary>
     public double Done { get; private set; }
 
+    /// <summary>Seconds from the epoch's start to the end of its batch loop, when the budget ended it (else null).</summary>
+    public double? LoopSeconds { get; private set; }
+
+    private long _started;
+
     /// <summary>Called by an epoch loop before its first batch.</summary>
     public static void StartEpoch()
     {
         if (Current is { } budget)
         {
             budget.Done = 0;
+            budget.LoopSeconds = null;
+            budget._started = Stopwatch.GetTimestamp();
         }
     }
+
+    /// <summary>
+    /// The whole epoch's time from a measured one (from <see cref="StartEpoch"/> to its end): the batch loop's part is
+    /// scaled by the fraction done; what follows the loop (copying weights out, precomputing embeddings) runs once per
+    /// epoch whatever the fraction, so it is counted once.
+    /// </summary>
+    public double Extrapolate(double epochSeconds) =>
+        LoopSeconds is { } loop && Done is > 0 and < 1 ? (loop / Done) + (epochSeconds - loop) : epochSeconds;
 
     /// <summary>
     /// Called by a batch loop before a batch that brings the epoch to <paramref name="doneAfterBatch"/> of
@@ -44,6 +61,7 @@ public sealed class EpochBudget(double fraction)
 
         if (budget.Done >= budget.Limit)
         {
+            budget.LoopSeconds ??= Stopwatch.GetElapsedTime(budget._started).TotalSeconds;
             return false;
         }
 

@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace NetflixRec.Training.Models.Graph;
 
 /// <summary>
-/// A sparse float matrix in compressed sparse rows (row r's entries are <c>RowOffsets[r]..RowOffsets[r+1]</c>, columns
-/// ascending), built in managed arrays and handed to TorchSharp as a COO tensor (rows sorted, no duplicates) for <c>mm</c>. Only the
+/// A sparse float matrix in compressed sparse rows (row r's entries are <c>RowOffsets[r]..RowOffsets[r+1]</c>; columns
+/// ascending in the graph's adjacencies, in sampling order with repeats in sage's sampled blocks, where repeated entries
+/// add up), built in managed arrays and handed to TorchSharp as a COO tensor (rows sorted) for <c>mm</c>. Only the
 /// non-zeros are ever materialized: 12 bytes per entry here, 20 in the torch tensor (int64 row and column, float value).
 /// </summary>
 public sealed record SparseMatrix(int RowCount, int ColumnCount, ReadOnlyMemory<long> RowOffsets, ReadOnlyMemory<int> Columns, ReadOnlyMemory<float> Values)
