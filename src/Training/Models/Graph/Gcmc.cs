@@ -66,8 +66,7 @@ internal sealed class GcmcTrainer : IDisposable
     private readonly SparseOperator _movieAdjacency;
     private readonly GcmcModule _module;
     private readonly optim.Optimizer _optimizer;
-    private readonly int[] _order;
-    private readonly Random _random;
+    private readonly ShuffledBatches _batches;
 
     public GcmcTrainer(TrainingData data, GcmcConfig config)
     {
@@ -82,19 +81,12 @@ internal sealed class GcmcTrainer : IDisposable
         _module = new GcmcModule(data.Users, data.Movies, config);
         _module.to(_device);
         _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate);
-        _order = new int[data.Train.Count];
-        _random = new Random(config.Seed);
+        _batches = new ShuffledBatches(data.Train.Count, new Random(config.Seed));
     }
 
     /// <summary>One pass over the training ratings in shuffled batches; returns the mean cross-entropy.</summary>
     public double RunEpoch(int epoch)
     {
-        for (int i = 0; i < _order.Length; i++)
-        {
-            _order[i] = i;
-        }
-
-        _random.Shuffle(_order);
         _module.train();
         ReadOnlySpan<int> users = _data.Train.Users.Span;
         ReadOnlySpan<short> movies = _data.Train.Movies.Span;
@@ -104,17 +96,13 @@ internal sealed class GcmcTrainer : IDisposable
         var m = new long[batchSize];
         var level = new long[batchSize];
         double lossSum = 0;
-        for (int start = 0; start < _order.Length; start += batchSize)
+        foreach (ArraySegment<int> batch in _batches.NextEpoch(batchSize))
         {
-            int count = Math.Min(batchSize, _order.Length - start);
-            if (!EpochBudget.Allows(start + count, _order.Length))
-            {
-                break;
-            }
+            int count = batch.Count;
 
             for (int i = 0; i < count; i++)
             {
-                int row = _order[start + i];
+                int row = batch[i];
                 u[i] = users[row];
                 m[i] = movies[row];
                 level[i] = stars[row] - 1;
@@ -130,7 +118,7 @@ internal sealed class GcmcTrainer : IDisposable
             lossSum += loss.item<float>() * count;
         }
 
-        return lossSum / Math.Max(1, _order.Length);
+        return lossSum / Math.Max(1, _batches.Count);
     }
 
     /// <summary>The final embeddings (encoder without dropout, run once) and the decoder, copied out.</summary>

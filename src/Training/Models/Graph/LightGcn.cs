@@ -69,7 +69,7 @@ internal sealed class LightGcnTrainer : IDisposable
     private readonly Parameter _embeddings;
     private readonly optim.Optimizer _optimizer;
     private readonly int[] _edgeUsers;
-    private readonly int[] _order;
+    private readonly ShuffledBatches _batches;
     private readonly Random _random;
     private readonly RatingTable _calibration;
 
@@ -97,8 +97,8 @@ internal sealed class LightGcnTrainer : IDisposable
             _edgeUsers.AsSpan((int)offsets[u], (int)(offsets[u + 1] - offsets[u])).Fill(u);
         }
 
-        _order = new int[positives];
         _random = new Random(config.Seed);
+        _batches = new ShuffledBatches(_edgeUsers.Length, _random);
         _calibration = SampleRows(data.Train, config.CalibrationSample, config.Seed);
     }
 
@@ -107,29 +107,19 @@ internal sealed class LightGcnTrainer : IDisposable
     /// <summary>One pass over every positive edge in shuffled batches; returns the mean BPR loss (without the L2 term).</summary>
     public double RunEpoch(int epoch)
     {
-        for (int i = 0; i < _order.Length; i++)
-        {
-            _order[i] = i;
-        }
-
-        _random.Shuffle(_order);
         ReadOnlySpan<int> neighbors = _graph.Adjacency.Columns.Span;
         double lossSum = 0;
         int batchSize = _config.BatchSize;
         var u = new long[batchSize];
         var positive = new long[batchSize];
         var negative = new long[batchSize];
-        for (int start = 0; start < _order.Length; start += batchSize)
+        foreach (ArraySegment<int> batch in _batches.NextEpoch(batchSize))
         {
-            int count = Math.Min(batchSize, _order.Length - start);
-            if (!EpochBudget.Allows(start + count, _order.Length))
-            {
-                break;
-            }
+            int count = batch.Count;
 
             for (int i = 0; i < count; i++)
             {
-                int edge = _order[start + i];
+                int edge = batch[i];
                 int user = _edgeUsers[edge];
                 u[i] = user;
                 positive[i] = neighbors[edge];
@@ -153,7 +143,7 @@ internal sealed class LightGcnTrainer : IDisposable
             lossSum += bpr.item<float>() * count;
         }
 
-        return lossSum / Math.Max(1, _order.Length);
+        return lossSum / Math.Max(1, _batches.Count);
     }
 
     /// <summary>The model as it stands: propagated once, copied out, calibrated on the sample of training ratings.</summary>

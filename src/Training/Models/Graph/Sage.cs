@@ -68,7 +68,7 @@ internal sealed class SageTrainer : IDisposable
     private readonly SparseOperator _starAdjacency;
     private readonly SageModule _module;
     private readonly optim.Optimizer _optimizer;
-    private readonly int[] _order;
+    private readonly ShuffledBatches _batches;
     private readonly Random _random;
     private readonly int _threads;
 
@@ -87,37 +87,27 @@ internal sealed class SageTrainer : IDisposable
         _module = new SageModule(_graph.Nodes, config, mean);
         _module.to(_device);
         _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate, weight_decay: config.Regularization);
-        _order = new int[data.Train.Count];
         _random = new Random(config.Seed);
+        _batches = new ShuffledBatches(data.Train.Count, _random);
     }
 
     /// <summary>One pass over the training ratings in shuffled mini-batches; returns the mean squared error.</summary>
     public double RunEpoch(int epoch)
     {
-        for (int i = 0; i < _order.Length; i++)
-        {
-            _order[i] = i;
-        }
-
-        _random.Shuffle(_order);
         _module.train();
         ReadOnlySpan<int> users = _data.Train.Users.Span;
         ReadOnlySpan<short> movies = _data.Train.Movies.Span;
         ReadOnlySpan<byte> stars = _data.Train.Ratings.Span;
         double lossSum = 0;
-        for (int start = 0; start < _order.Length; start += _config.BatchSize)
+        foreach (ArraySegment<int> batch in _batches.NextEpoch(_config.BatchSize))
         {
-            int count = Math.Min(_config.BatchSize, _order.Length - start);
-            if (!EpochBudget.Allows(start + count, _order.Length))
-            {
-                break;
-            }
+            int count = batch.Count;
 
             var targets = new long[2 * count];
             var ratings = new float[count];
             for (int i = 0; i < count; i++)
             {
-                int row = _order[start + i];
+                int row = batch[i];
                 targets[i] = users[row];
                 targets[count + i] = _graph.MovieNode(movies[row]);
                 ratings[i] = stars[row];
@@ -146,7 +136,7 @@ internal sealed class SageTrainer : IDisposable
             lossSum += loss.item<float>() * count;
         }
 
-        return lossSum / Math.Max(1, _order.Length);
+        return lossSum / Math.Max(1, _batches.Count);
     }
 
     /// <summary>Every node's final vector over the full neighborhoods, copied out with the biases.</summary>

@@ -1,0 +1,33 @@
+namespace NetflixRec.Training.Models.Graph;
+
+/// <summary>
+/// The order in which an epoch visits a trainer's items (ratings or edges): 0..count−1 shuffled afresh each epoch with
+/// the trainer's seeded generator, cut into consecutive batches. A benchmark's <see cref="EpochBudget"/> may end the
+/// epoch early. The segments share one buffer: read a batch before asking for the next.
+/// </summary>
+internal sealed class ShuffledBatches(int count, Random random)
+{
+    private readonly int[] _order = new int[count];
+
+    public int Count => count;
+
+    public IEnumerable<ArraySegment<int>> NextEpoch(int batchSize)
+    {
+        for (int i = 0; i < _order.Length; i++)
+        {
+            _order[i] = i;
+        }
+
+        random.Shuffle(_order);
+        for (int start = 0; start < _order.Length; start += batchSize)
+        {
+            int size = Math.Min(batchSize, _order.Length - start);
+            if (!EpochBudget.Allows(start + size, _order.Length))
+            {
+                yield break;
+            }
+
+            yield return new ArraySegment<int>(_order, start, size);
+        }
+    }
+}
