@@ -65,6 +65,19 @@ public sealed class GraphCliTests(TrainEvaluateTests.TinyDataset tiny) : IClassF
     }
 
     [Fact]
+    public void BenchAe_WholeEpochs_ReportAllOfEachEpochAsMeasured()
+    {
+        // Mult-VAE's batches skip users without positives: a whole epoch must still count as all of it.
+        System.Text.Json.Nodes.JsonObject output = BenchAeCommand.Run(tiny.Dataset, "mult-vae,autorec-u", epochs: 1, threads: 1, json: true);
+
+        foreach (System.Text.Json.Nodes.JsonNode? result in output["results"]!.AsArray())
+        {
+            Assert.Equal(1.0, result!["epoch_fraction_done"]![0]!.GetValue<double>());
+            Assert.False(result["extrapolated"]!.GetValue<bool>());
+        }
+    }
+
+    [Fact]
     public void EpochBudget_Allows_UntilTheFractionIsReachedThenRestartsPerEpoch()
     {
         EpochBudget.Current = new EpochBudget(0.5);

@@ -26,6 +26,8 @@ public static class MultVae
         var batcher = new SparseBatcher(positives, data.Movies);
         var random = new Random(config.Seed);
         int[] order = [.. Enumerable.Range(0, data.Users)];
+        // The batches skip users without positives: an epoch's work is the others.
+        int usersWithPositives = order.Count(u => positives.CountOf(u) > 0);
         int[] calibrationUsers = CalibrationSample(byUser, config.CalibrationUsers, config.Seed);
         var curve = new List<EpochRecord>();
         MultVaeModel? model = null;
@@ -39,7 +41,7 @@ public static class MultVae
             foreach (ArraySegment<int> group in SparseBatcher.Groups(positives, order, config.BatchSize, int.MaxValue))
             {
                 users += group.Count;
-                if (!EpochBudget.Allows(users, order.Length))
+                if (!EpochBudget.Allows(users, usersWithPositives))
                 {
                     break;
                 }
