@@ -55,7 +55,8 @@ public sealed class GraphCliTests(TrainEvaluateTests.TinyDataset tiny) : IClassF
     [Fact]
     public void BenchAe_EpochFraction_StopsEachEpochEarly()
     {
-        System.Text.Json.Nodes.JsonObject output = BenchAeCommand.Run(tiny.Dataset, "autorec-u,mult-vae", epochs: 1, threads: 1, json: true, epochFraction: 0.4);
+        System.Text.Json.Nodes.JsonObject output = BenchAeCommand.Run(tiny.Dataset, "autorec-u,mult-vae", epochs: 1, threads: 1, json: true, epochFraction: 0.4,
+            overrides: new System.Text.Json.Nodes.JsonObject { ["mult-vae"] = new System.Text.Json.Nodes.JsonObject { ["batch_size"] = 50 } });
 
         foreach (System.Text.Json.Nodes.JsonNode? result in output["results"]!.AsArray())
         {
