@@ -18,31 +18,9 @@ internal static class BenchAeCommand
 {
     private static readonly string[] s_models = ["autorec-i", "autorec-u", "deep-ae", "mult-vae"];
 
-    public static Command Create()
-    {
-        Option<string> data = CommonOptions.RequiredPath("--data", "Dataset directory written by 'netflixrec ingest'.");
-        Option<string> models = new("--models")
-        {
-            Description = "Comma-separated autoencoders to time.",
-            DefaultValueFactory = _ => string.Join(',', s_models),
-        };
-        Option<int> epochs = CommonOptions.PositiveInt("--epochs", "Epochs to time per model.", 2);
-        Option<int> threads = CommonOptions.Threads();
-        Option<double> fraction = CommonOptions.EpochFraction();
-        Option<string?> config = CommonOptions.ModelOverrides();
-        Option<bool> json = CommonOptions.Json();
-        var command = new Command("bench-ae", "Time the autoencoders' training epochs and print ratings per second.")
-        {
-            data, models, epochs, threads, fraction, config, json,
-        };
-        command.SetAction(parse => CliRun.Guard(() =>
-        {
-            Run(parse.GetRequiredValue(data), parse.GetRequiredValue(models), parse.GetValue(epochs), parse.GetValue(threads), parse.GetValue(json), parse.GetValue(fraction),
-                parse.GetValue(config) is { } path ? ModelConfig.ReadFile(path) : null);
-            return CliRun.Success;
-        }));
-        return command;
-    }
+    public static Command Create() => EpochBenchCommand.Create("bench-ae", "Time the autoencoders' training epochs and print ratings per second.",
+        "Comma-separated autoencoders to time.", s_models, (data, models, epochs, threads, json, fraction, overrides) =>
+            Run(data, models, epochs, threads, json, fraction, overrides));
 
     public static JsonObject Run(string dataDirectory, string modelList, int epochs, int threads, bool json, double epochFraction = 1, JsonObject? overrides = null)
     {

@@ -17,31 +17,9 @@ namespace NetflixRec.Training.Cli;
 /// </summary>
 internal static class BenchGnnCommand
 {
-    public static Command Create()
-    {
-        Option<string> data = CommonOptions.RequiredPath("--data", "Dataset directory written by 'netflixrec ingest'.");
-        Option<string> models = new("--models")
-        {
-            Description = "Comma-separated graph models to time.",
-            DefaultValueFactory = _ => string.Join(',', GraphModels.Entries.Select(e => e.Name)),
-        };
-        Option<int> epochs = CommonOptions.PositiveInt("--epochs", "Epochs to time per model.", 2);
-        Option<int> threads = CommonOptions.Threads();
-        Option<double> fraction = CommonOptions.EpochFraction();
-        Option<string?> config = CommonOptions.ModelOverrides();
-        Option<bool> json = CommonOptions.Json();
-        var command = new Command("bench-gnn", "Time the graph models' epochs on the training partition and print seconds per epoch and memory.")
-        {
-            data, models, epochs, threads, fraction, config, json,
-        };
-        command.SetAction(parse => CliRun.Guard(() =>
-        {
-            Run(parse.GetRequiredValue(data), parse.GetRequiredValue(models), parse.GetValue(epochs), parse.GetValue(threads), parse.GetValue(json), parse.GetValue(fraction),
-                parse.GetValue(config) is { } path ? ModelConfig.ReadFile(path) : null);
-            return CliRun.Success;
-        }));
-        return command;
-    }
+    public static Command Create() => EpochBenchCommand.Create("bench-gnn", "Time the graph models' epochs on the training partition and print seconds per epoch and memory.",
+        "Comma-separated graph models to time.", GraphModels.Entries.Select(e => e.Name), (data, models, epochs, threads, json, fraction, overrides) =>
+            Run(data, models, epochs, threads, json, fraction, overrides));
 
     public static IReadOnlyDictionary<string, object?> Run(string dataDirectory, string modelList, int epochs, int threads, bool json, double epochFraction = 1, JsonObject? overrides = null)
     {
