@@ -110,11 +110,9 @@ internal sealed class GcmcTrainer : IDisposable
 
             using DisposeScope scope = torch.NewDisposeScope();
             (Tensor userOut, Tensor movieOut) = _module.Encode(_userAdjacency, _movieAdjacency);
-            Tensor logits = _module.Decode(userOut.index_select(0, Slice(u, count)), movieOut.index_select(0, Slice(m, count)));
-            Tensor loss = torch.nn.functional.cross_entropy(logits, Slice(level, count));
-            _optimizer.zero_grad();
-            loss.backward();
-            _optimizer.step();
+            Tensor logits = _module.Decode(userOut.index_select(0, GraphTorch.Int64(u, count, _device)), movieOut.index_select(0, GraphTorch.Int64(m, count, _device)));
+            Tensor loss = torch.nn.functional.cross_entropy(logits, GraphTorch.Int64(level, count, _device));
+            GraphTorch.Minimize(_optimizer, loss);
             lossSum += loss.item<float>() * count;
         }
 
@@ -142,8 +140,6 @@ internal sealed class GcmcTrainer : IDisposable
         _movieAdjacency.Dispose();
     }
 
-    private Tensor Slice(long[] values, int count) =>
-        torch.tensor(values, [values.LongLength], ScalarType.Int64).narrow(0, 0, count).to(_device);
 
     /// <summary>GC-MC's parameters: per-level input weights of each side, dense layers, decoder bases and coefficients.</summary>
     private sealed class GcmcModule : nn.Module

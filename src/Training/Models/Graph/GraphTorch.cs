@@ -30,5 +30,17 @@ internal static class GraphTorch
 
     public static Tensor Int64(long[] values, Device device) => torch.tensor(values, [values.LongLength], ScalarType.Int64).to(device);
 
+    /// <summary>The first <paramref name="count"/> values (a reused batch buffer's filled part) as an int64 tensor.</summary>
+    public static Tensor Int64(long[] values, int count, Device device) =>
+        torch.tensor(values, [values.LongLength], ScalarType.Int64).narrow(0, 0, count).to(device);
+
+    /// <summary>One optimizer step: clear the gradients, backpropagate <paramref name="loss"/>, update.</summary>
+    public static void Minimize(optim.Optimizer optimizer, Tensor loss)
+    {
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+    }
+
     public static Tensor Float32(float[] values, Device device) => torch.tensor(values, [values.LongLength], ScalarType.Float32).to(device);
 }

@@ -127,7 +127,7 @@ internal sealed class LightGcnTrainer : IDisposable
             }
 
             using DisposeScope scope = torch.NewDisposeScope();
-            Tensor userIndex = Slice(u, count), positiveIndex = Slice(positive, count), negativeIndex = Slice(negative, count);
+            Tensor userIndex = GraphTorch.Int64(u, count, _device), positiveIndex = GraphTorch.Int64(positive, count, _device), negativeIndex = GraphTorch.Int64(negative, count, _device);
             Tensor final = LightGcnPropagation.Combine(_adjacency, _embeddings, _config.Layers);
             Tensor eu = final.index_select(0, userIndex);
             Tensor difference = (eu * (final.index_select(0, positiveIndex) - final.index_select(0, negativeIndex))).sum(1);
@@ -137,9 +137,7 @@ internal sealed class LightGcnTrainer : IDisposable
             Tensor penalty = (_embeddings.index_select(0, userIndex).square().sum() + _embeddings.index_select(0, positiveIndex).square().sum()
                 + _embeddings.index_select(0, negativeIndex).square().sum()) * (_config.Regularization / (2.0 * count));
             Tensor loss = bpr + penalty;
-            _optimizer.zero_grad();
-            loss.backward();
-            _optimizer.step();
+            GraphTorch.Minimize(_optimizer, loss);
             lossSum += bpr.item<float>() * count;
         }
 
@@ -209,8 +207,6 @@ internal sealed class LightGcnTrainer : IDisposable
         return _graph.MovieNode(movie);
     }
 
-    private Tensor Slice(long[] values, int count) =>
-        torch.tensor(values, [values.LongLength], ScalarType.Int64).narrow(0, 0, count).to(_device);
 
     private static RatingTable SampleRows(RatingTable table, int count, int seed)
     {

@@ -130,9 +130,7 @@ internal sealed class SageTrainer : IDisposable
             Tensor prediction = _module.Stars(final.index_select(0, rows.narrow(0, 0, count)), final.index_select(0, rows.narrow(0, count, count)),
                 target.narrow(0, 0, count), target.narrow(0, count, count));
             Tensor loss = torch.nn.functional.mse_loss(prediction, GraphTorch.Float32(ratings, _device));
-            _optimizer.zero_grad();
-            loss.backward();
-            _optimizer.step();
+            GraphTorch.Minimize(_optimizer, loss);
             lossSum += loss.item<float>() * count;
         }
 
