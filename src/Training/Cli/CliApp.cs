@@ -14,6 +14,7 @@ internal static class CliApp
             IngestCommand.Create(),
             DemoCommand.Create(),
             TrainCommand.Create(),
+            TuneCommand.Create(),
             EvaluateCommand.Create(),
             CompareCommand.Create(),
             ExportCommand.Create(),

@@ -21,6 +21,13 @@ internal static class CliRun
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>Indented JSON for files a person may read (trials.json, best.json).</summary>
+    public static JsonSerializerOptions IndentedJson { get; } = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public static int Guard(Func<int> body)
     {
         try

@@ -6,7 +6,8 @@ using NetflixRec.Training.Reporting;
 namespace NetflixRec.Training.Cli;
 
 /// <summary>
-/// <c>netflixrec compare --data DATASET_DIR [--models a,b,c] [--config FILE.json] --out RESULTS_DIR [--json]</c>: trains
+/// <c>netflixrec compare --data DATASET_DIR [--models a,b,c] [--config FILE.json] [--tune CPU_SECONDS] [--seeds N] --out RESULTS_DIR
+/// [--json]</c>: tunes (optionally, the same budget for every model) and trains
 /// every selected model on the same data and split, evaluates them with the shared protocol, and writes the study
 /// (report.md, results.json, charts). Re-running skips models already trained with the same configuration and data.
 /// </summary>
@@ -22,18 +23,25 @@ internal static class CompareCommand
         Option<string?> config = CommonOptions.ModelOverrides();
         Option<string> output = CommonOptions.RequiredPath("--out", "Results directory (created; reused to resume an interrupted study).");
         Option<int> bootstrap = new("--bootstrap") { Description = "Bootstrap resamples for the confidence intervals.", DefaultValueFactory = _ => 1000 };
+        Option<double?> tune = new("--tune")
+        {
+            Description = "Tune every model first with this many CPU seconds each (the same budget for all, on a validation slice of the " +
+                "training data), then train its best configuration beside the default.",
+        };
+        Option<int> seeds = CommonOptions.PositiveInt("--seeds", "Train each model with this many seeds and report mean ± sd per metric.", 1);
         Option<int> threads = CommonOptions.Threads();
         Option<bool> json = CommonOptions.Json();
         var command = new Command("compare", "Train, evaluate and compare models on one dataset; write report.md, results.json and charts.")
         {
-            data, models, config, output, bootstrap, threads, json,
+            data, models, config, output, bootstrap, tune, seeds, threads, json,
         };
         command.SetAction(parse => CliRun.Guard(() =>
         {
             string[] names = ParseModels(parse.GetValue(models));
             JsonObject overrides = parse.GetValue(config) is { } path ? ModelConfig.ReadFile(path) : [];
             var plan = new StudyPlan(parse.GetRequiredValue(data), names, overrides, parse.GetRequiredValue(output),
-                parse.GetValue(bootstrap), parse.GetValue(threads), "netflixrec " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
+                parse.GetValue(bootstrap), parse.GetValue(threads), "netflixrec " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+                parse.GetValue(tune), parse.GetValue(seeds));
             StudyOutcome outcome = StudyRunner.Run(plan);
             Print(outcome, parse.GetValue(json));
             return CliRun.Success;

@@ -13,8 +13,14 @@ using NetflixRec.Training.Reporting;
 
 namespace NetflixRec.Training.Cli;
 
-/// <summary>What to compare: the dataset, the models in order, per-model overrides, where to write, and how.</summary>
-internal sealed record StudyPlan(string Data, IReadOnlyList<string> Models, JsonObject Overrides, string Output, int Bootstrap, int Threads, string Command);
+/// <summary>
+/// What to compare: the dataset, the models in order, per-model overrides, where to write, and how. With
+/// <paramref name="TuneSeconds"/> every model is first tuned with that many CPU seconds (the same budget for all) and the
+/// study trains its best configuration, beside the default's; <paramref name="Seeds"/> &gt; 1 repeats each training with
+/// further seeds to show run-to-run noise.
+/// </summary>
+internal sealed record StudyPlan(string Data, IReadOnlyList<string> Models, JsonObject Overrides, string Output, int Bootstrap, int Threads, string Command,
+    double? TuneSeconds = null, int Seeds = 1);
 
 /// <summary>What a study produced: one row per model, the <c>compare --json</c> object and the report's path.</summary>
 internal sealed record StudyOutcome(IReadOnlyList<StudyRow> Rows, JsonObject Json, string ReportPath, int Reused, double Seconds);
@@ -28,11 +34,21 @@ internal static class StudyRunner
 {
     public const string ResultsFileName = "results.json";
     public const string ModelsDirectoryName = "models";
+    public const string TuningDirectoryName = "tuning";
+
+    /// <summary>Models trained only for the study's side columns (the default beside a tuned one, seed repeats): kept out of
+    /// models/, which a server loads whole.</summary>
+    public const string DefaultsDirectoryName = "defaults";
+    public const string SeedsDirectoryName = "seeds";
 
     /// <summary>The row saved next to each trained model: what makes a re-run skip it.</summary>
     public const string RowFileName = "study_row.json";
 
     private const int BootstrapSeed = 20061002;
+
+    // A cap on trials as well as seconds: on a small set a cheap model fits thousands of trials into its budget, and a
+    // search that long starts to fit the validation slice's noise instead of the model's settings.
+    private const int MaxTuningTrials = 100;
 
     // Enough users for a stable figure at a second or two per model on two cores.
     private const int ScoringUsers = 1024;
@@ -47,6 +63,16 @@ internal static class StudyRunner
         if (plan.Bootstrap < 10)
         {
             throw new ArgumentException($"--bootstrap: {plan.Bootstrap}: use at least 10 resamples", nameof(plan));
+        }
+
+        if (plan.TuneSeconds is { } tune && !(tune > 0 && double.IsFinite(tune)))
+        {
+            throw new ArgumentException($"--tune: {tune}: give a positive number of CPU seconds per model", nameof(plan));
+        }
+
+        if (plan.Seeds < 1)
+        {
+            throw new ArgumentException($"--seeds: {plan.Seeds}: must be at least 1", nameof(plan));
         }
 
         foreach ((string key, _) in plan.Overrides)
@@ -76,23 +102,48 @@ internal static class StudyRunner
         for (int i = 0; i < plan.Models.Count; i++)
         {
             string name = plan.Models[i];
-            JsonObject hyperparameters = ModelConfig.Merge(name, plan.Overrides[name] as JsonObject);
+            JsonObject overrides = plan.Overrides[name] as JsonObject ?? [];
+            JsonObject defaults = ModelConfig.Merge(name, overrides);
+            JsonObject hyperparameters = defaults;
             string directory = Path.Combine(modelsRoot, name);
             CliRun.Progress($"compare: [{i + 1}/{plan.Models.Count}] {name}");
-            JsonObject? row = Reusable(directory, hyperparameters, dataset.Manifest.Fingerprint);
-            IRatingModel model;
-            if (row is not null)
+            JsonObject? tuning = null;
+            if (plan.TuneSeconds is { } budget)
             {
-                CliRun.Progress($"compare: {name}: already trained with this configuration and data; reusing {directory}");
-                model = ModelStore.Load(directory).Model;
-                row["reused"] = true;
-                reused++;
+                // The same CPU budget for every model; a re-run resumes the journal and reuses what it found.
+                TuneResult tuned = TuneCommand.Run(plan.Data, name, Path.Combine(plan.Output, TuningDirectoryName, name), budget, MaxTuningTrials, null,
+                    seed: 1, plan.Threads, "tpe", prune: true, overrides);
+                tuning = TuneCommand.Describe(tuned);
+                if (tuned.Outcome.Best is { } best)
+                {
+                    hyperparameters = tuned.Plan.ConfigOf(best.Parameters);
+                }
             }
-            else
+
+            (IRatingModel model, JsonObject row, bool wasReused) = TrainOrReuse(name, hyperparameters, directory, dataset, prepared, evaluation, evaluationOptions, plan);
+            reused += wasReused ? 1 : 0;
+            if (tuning is not null)
             {
-                TrainingData data = PrepareOnce(prepared, dataset, hyperparameters, name);
-                (model, row) = TrainAndEvaluate(name, hyperparameters, data, evaluation, evaluationOptions, directory, plan.Threads, plan.Data);
+                (_, JsonObject defaultRow, _) = TrainOrReuse(name, defaults, Path.Combine(plan.Output, DefaultsDirectoryName, name), dataset, prepared, evaluation, evaluationOptions, plan);
+                row["tuning"] = tuning;
+                row["default"] = Scores(defaultRow);
             }
+
+            if (plan.Seeds > 1)
+            {
+                var repeats = new List<JsonObject> { row };
+                int seed = hyperparameters["seed"]?.GetValue<int>() ?? 1;
+                for (int k = 1; k < plan.Seeds; k++)
+                {
+                    var reseeded = (JsonObject)hyperparameters.DeepClone();
+                    reseeded["seed"] = seed + k;
+                    repeats.Add(TrainOrReuse(name, reseeded, Path.Combine(plan.Output, SeedsDirectoryName, $"{name}.seed-{seed + k}"), dataset, prepared, evaluation, evaluationOptions, plan).Row);
+                }
+
+                row["seeds"] = SeedSummary(repeats);
+            }
+
+            WriteFileAtomically(Path.Combine(directory, RowFileName), row.ToJsonString(s_indented));
 
             if (!File.Exists(Path.Combine(directory, ModelDirectory.Onnx)) || row["onnx_ms_per_user"] is null)
             {
@@ -138,13 +189,40 @@ internal static class StudyRunner
         return new StudyOutcome(typed, json, reportPath, reused, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The saved row of a model trained earlier with the same hyperparameters on the same data, else null.</summary>
+    /// <summary>
+    /// Trains <paramref name="name"/> into <paramref name="directory"/> and evaluates it on the probe, or reuses the model a
+    /// previous run trained there with the same hyperparameters on the same data.
+    /// </summary>
+    private static (IRatingModel Model, JsonObject Row, bool Reused) TrainOrReuse(string name, JsonObject hyperparameters, string directory,
+        LocalDataset dataset, Dictionary<string, TrainingData> prepared, EvaluationData evaluation, EvaluationOptions options, StudyPlan plan)
+    {
+        if (Reusable(directory, hyperparameters, dataset.Manifest.Fingerprint) is { } row)
+        {
+            CliRun.Progress($"compare: {Path.GetFileName(directory)}: already trained with this configuration and data; reusing {directory}");
+            row["reused"] = true;
+            return (ModelStore.Load(directory).Model, row, true);
+        }
+
+        TrainingData data = PrepareOnce(prepared, dataset, hyperparameters, name);
+        (IRatingModel model, JsonObject trained) = TrainAndEvaluate(name, hyperparameters, data, evaluation, options, directory, plan.Threads, plan.Data);
+        return (model, trained, false);
+    }
+
+    /// <summary>
+    /// The saved row of a model trained earlier with the same hyperparameters on the same data, else null. A directory
+    /// that compare did not write (no study row) is refused, never deleted: it may be a user's model.
+    /// </summary>
     private static JsonObject? Reusable(string directory, JsonObject hyperparameters, string fingerprint)
     {
+        if (!Directory.Exists(directory))
+        {
+            return null;
+        }
+
         string rowPath = Path.Combine(directory, RowFileName);
         if (!File.Exists(rowPath) || !File.Exists(Path.Combine(directory, ModelDirectory.Manifest)))
         {
-            return null;
+            throw new ArgumentException($"{directory}: exists but was not written by compare (no {RowFileName}); move it away or choose another --out", "--out");
         }
 
         ModelManifest manifest = ModelStore.ReadManifest(directory);
@@ -152,12 +230,43 @@ internal static class StudyRunner
         bool same = manifest.DataFingerprint == fingerprint && row?["config"] is JsonNode config && JsonNode.DeepEquals(config, hyperparameters);
         if (!same)
         {
-            CliRun.Progress($"compare: {directory} was trained with another configuration or data; training again");
-            Directory.Delete(directory, recursive: true);
+            CliRun.Progress($"compare: {directory} was trained with another configuration or data; training again (the old model stays until the new one is complete)");
             return null;
         }
 
         return row;
+    }
+
+    /// <summary>The probe scores of a row (the default's, shown beside the tuned model's).</summary>
+    private static JsonObject Scores(JsonObject row)
+    {
+        var scores = new JsonObject();
+        foreach (string key in new[] { "rmse", "mae", "recall@20", "ndcg@20", "validation_rmse", "best_epoch", "train_cpu_seconds" })
+        {
+            scores[key] = row[key]?.DeepClone();
+        }
+
+        scores["config"] = row["config"]?.DeepClone();
+        return scores;
+    }
+
+    /// <summary>Mean and sample standard deviation of the main metrics over the seed repeats.</summary>
+    private static JsonObject SeedSummary(IReadOnlyList<JsonObject> repeats)
+    {
+        var summary = new JsonObject { ["n"] = repeats.Count, ["seeds"] = new JsonArray([.. repeats.Select(r => r["config"]?["seed"]?.DeepClone())]) };
+        foreach (string key in new[] { "rmse", "mae", "recall@20", "ndcg@20" })
+        {
+            double[] values = [.. repeats.Select(r => r[key] is JsonValue v && v.TryGetValue(out double d) ? d : double.NaN).Where(double.IsFinite)];
+            double mean = values.Length > 0 ? values.Average() : double.NaN;
+            double sd = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : double.NaN;
+            summary[key] = new JsonObject
+            {
+                ["mean"] = double.IsFinite(mean) ? Math.Round(mean, 6) : null,
+                ["sd"] = double.IsFinite(sd) ? Math.Round(sd, 6) : null,
+            };
+        }
+
+        return summary;
     }
 
     private static TrainingData PrepareOnce(Dictionary<string, TrainingData> prepared, LocalDataset dataset, JsonObject hyperparameters, string name)
@@ -189,15 +298,12 @@ internal static class StudyRunner
 
         ModelManifest manifest = ModelStore.ManifestFor(trained, data, seconds,
             trained.Model.Tensors.ToDictionary(t => t.Name, t => t.ElementCount), Path.GetFullPath(dataPath));
-        if (Directory.Exists(directory))
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-
-        ModelStore.Save(directory, trained.Model, manifest);
-        CliRun.Progress($"compare: {name}: trained in {seconds:F1} s; evaluating");
+        // Written beside the old model and swapped in only when complete: an interrupted retrain keeps the old one.
+        string staging = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(directory))!, $".{Path.GetFileName(directory)}.tmp-{Guid.NewGuid():N}");
+        ModelStore.Save(staging, trained.Model, manifest);
+        CliRun.Progress($"compare: {Path.GetFileName(directory)}: trained in {seconds:F1} s; evaluating");
         EvaluationResult result = Evaluator.Evaluate(trained.Model, evaluation, options);
-        JsonObject row = EvaluateCommand.Describe(result, ModelStore.ReadManifest(directory), directory);
+        JsonObject row = EvaluateCommand.Describe(result, ModelStore.ReadManifest(staging), directory);
         row["peak_rss_bytes"] = peak;
 
         // CPU seconds beside wall seconds: the cost of training even when other jobs share the cores.
@@ -206,10 +312,28 @@ internal static class StudyRunner
         row["best_epoch"] = trained.BestEpoch;
         row["config"] = hyperparameters.DeepClone();
         row["reused"] = false;
-        ModelStore.UpdateMetrics(directory, EvaluateCommand.MetricsOf(row));
-        WriteFileAtomically(Path.Combine(directory, RowFileName), row.ToJsonString(s_indented));
-        CliRun.Progress($"compare: {name}: RMSE {result.Rmse:F4}, Recall@20 {result.AtPrimaryCutoff.Recall:F4}");
+        ModelStore.UpdateMetrics(staging, EvaluateCommand.MetricsOf(row));
+        WriteFileAtomically(Path.Combine(staging, RowFileName), row.ToJsonString(s_indented));
+        Swap(staging, directory);
+        CliRun.Progress($"compare: {Path.GetFileName(directory)}: RMSE {result.Rmse:F4}, Recall@20 {result.AtPrimaryCutoff.Recall:F4}");
         return (trained.Model, row);
+    }
+
+    /// <summary>Moves a complete model directory into place; the one it replaces is deleted only after the move.</summary>
+    private static void Swap(string staging, string directory)
+    {
+        string? retired = null;
+        if (Directory.Exists(directory))
+        {
+            retired = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(directory))!, $".{Path.GetFileName(directory)}.old-{Guid.NewGuid():N}");
+            Directory.Move(directory, retired);
+        }
+
+        Directory.Move(staging, directory);
+        if (retired is not null)
+        {
+            Directory.Delete(retired, recursive: true);
+        }
     }
 
     /// <summary>
@@ -293,12 +417,7 @@ internal static class StudyRunner
         return reportPath;
     }
 
-    private static void WriteFileAtomically(string path, string text)
-    {
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
-    }
+    private static void WriteFileAtomically(string path, string text) => Data.AtomicFile.WriteAllText(path, text);
 
     /// <summary>Cores, CPU model, memory and OS: what a reader needs to put the timings in context.</summary>
     private static string Machine()

@@ -77,7 +77,45 @@ public static class Findings
             }
         }
 
+        AddTuningChanges(findings, rows);
         return findings;
+    }
+
+    /// <summary>
+    /// With <c>compare --tune</c>: which conclusions tuning changed — the winner by RMSE and by Recall@20 under defaults
+    /// against after tuning, the models that changed places, and the largest gains.
+    /// </summary>
+    private static void AddTuningChanges(List<string> findings, IReadOnlyList<StudyRow> rows)
+    {
+        StudyRow[] tuned = [.. rows.Where(r => r.Default is not null)];
+        if (tuned.Length == 0)
+        {
+            return;
+        }
+
+        string[] byTuned = [.. tuned.Where(r => double.IsFinite(r.Rmse)).OrderBy(r => r.Rmse).Select(r => r.Model)];
+        string[] byDefault = [.. tuned.Where(r => double.IsFinite(r.Default!.Rmse)).OrderBy(r => r.Default!.Rmse).Select(r => r.Model)];
+        if (byTuned.Length > 0 && byDefault.Length > 0)
+        {
+            findings.Add(byTuned[0] == byDefault[0]
+                ? $"Tuning: {byTuned[0]} is the most accurate both with defaults and tuned; the RMSE order {(byTuned.SequenceEqual(byDefault) ? "is unchanged" : $"changes from {string.Join(" < ", byDefault)} to {string.Join(" < ", byTuned)}")}."
+                : $"Tuning changes the winner on RMSE: {byDefault[0]} with defaults, **{byTuned[0]}** tuned (order with defaults {string.Join(" < ", byDefault)}; tuned {string.Join(" < ", byTuned)}).");
+        }
+
+        string[] rankTuned = [.. tuned.Where(r => double.IsFinite(r.Recall)).OrderByDescending(r => r.Recall).Select(r => r.Model)];
+        string[] rankDefault = [.. tuned.Where(r => double.IsFinite(r.Default!.Recall)).OrderByDescending(r => r.Default!.Recall).Select(r => r.Model)];
+        if (rankTuned.Length > 0 && rankDefault.Length > 0 && rankTuned[0] != rankDefault[0])
+        {
+            findings.Add($"Tuning changes the winner on Recall@20: {rankDefault[0]} with defaults, **{rankTuned[0]}** tuned.");
+        }
+
+        StudyRow? gain = tuned.Where(r => double.IsFinite(r.Rmse) && double.IsFinite(r.Default!.Rmse)).MaxBy(r => r.Default!.Rmse - r.Rmse);
+        if (gain is not null)
+        {
+            findings.Add($"The largest RMSE gain from tuning: {gain.Model}, {F(gain.Default!.Rmse)} → {F(gain.Rmse)}; " +
+                string.Join(", ", tuned.Where(r => r != gain && double.IsFinite(r.Rmse) && double.IsFinite(r.Default!.Rmse))
+                    .Select(r => $"{r.Model} {(r.Default!.Rmse - r.Rmse >= 0 ? "−" : "+")}{F(Math.Abs(r.Default!.Rmse - r.Rmse))}")) + ".");
+        }
     }
 
     private static void AddBucketWinner(List<string> findings, IReadOnlyList<StudyRow> rows, bool first)

@@ -30,7 +30,10 @@ public sealed record StudyRow(
     double InProcessMsPerUser,
     IReadOnlyList<BucketRmse> RmseByActivity,
     IReadOnlyList<EpochRecord> Curve,
-    string? OnnxError)
+    string? OnnxError,
+    TuningSummary? Tuning = null,
+    ProbeScores? Default = null,
+    SeedSpread? Seeds = null)
 {
     public static StudyRow FromJson(JsonObject row)
     {
@@ -56,13 +59,13 @@ public sealed record StudyRow(
             Number(row, "in_process_ms_per_user"),
             Buckets(row["rmse_by_activity"] as JsonArray),
             ReadCurve(row["learning_curve"] as JsonArray),
-            row["onnx_error"]?.GetValue<string>());
+            row["onnx_error"]?.GetValue<string>(),
+            TuningSummary.FromJson(row["tuning"]),
+            ProbeScores.FromJson(row["default"]),
+            SeedSpread.FromJson(row["seeds"]));
     }
 
-    // Values built in this process keep their CLR type (long, int); values parsed from a file are JSON elements.
-    private static double Number(JsonObject row, string name) => row[name] is JsonValue value
-        ? value.TryGetValue(out double d) ? d : value.TryGetValue(out long l) ? l : value.TryGetValue(out int i) ? i : double.NaN
-        : double.NaN;
+    private static double Number(JsonObject row, string name) => JsonNumbers.Of(row, name);
 
     private static double Zero(double value) => double.IsNaN(value) ? 0 : value;
 
