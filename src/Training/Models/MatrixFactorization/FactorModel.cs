@@ -42,7 +42,7 @@ public sealed record FactorModel(
     {
         NamedTensor userFactors = SafeTensors.Require(tensors, "user_factors", path);
         var model = new FactorModel(name, family,
-            SafeTensors.Require(tensors, "global_mean", path).Data.Span[0],
+            SafeTensors.RequireScalar(tensors, "global_mean", path),
             SafeTensors.Require(tensors, "user_bias", path).Data,
             SafeTensors.Require(tensors, "movie_bias", path).Data,
             userFactors.Shape.Count == 2 ? userFactors.Shape[1] : throw new InvalidDataException($"{path}: user_factors must be a matrix"),
