@@ -55,7 +55,7 @@ public sealed class RecommendTests : IDisposable
         Assert.Equal(_artifacts.MovieCount, response.Movies.Count);
         for (int i = 0; i < response.Movies.Count; i++)
         {
-            Assert.Equal(Math.Clamp(response.Movies[i].Score, 1f, 5f), ratings.Ratings[i], 4);
+            Assert.Equal(Math.Clamp(response.Movies[i].Score, 1f, 5f), ratings.Ratings[i], 1e-4);
         }
     }
 

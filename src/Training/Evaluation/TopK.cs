@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using NetflixRec.Training.Numerics;
 
 namespace NetflixRec.Training.Evaluation;
 
@@ -29,7 +30,14 @@ public static class TopK
     /// four vector compares and skipped when none beats it, which after the first few hundred entries is almost always,
     /// so insertions (O(k) each, about k·ln(n/k) of them on a shuffled row) stay rare.
     /// </summary>
-    internal static int SelectInto(ReadOnlySpan<float> scores, Span<int> indices, Span<float> values)
+    internal static int SelectInto(ReadOnlySpan<float> scores, Span<int> indices, Span<float> values) =>
+        SelectInto(scores, indices, values, SimdWidths.Best);
+
+    /// <summary>
+    /// <see cref="SelectInto(ReadOnlySpan{float}, Span{int}, Span{float})"/> at a given width (tests run each): any
+    /// vector width takes the Vector256 block test (every AVX-512 machine accelerates it), scalar the plain loop.
+    /// </summary>
+    internal static int SelectInto(ReadOnlySpan<float> scores, Span<int> indices, Span<float> values, SimdWidth width)
     {
         int k = Math.Min(indices.Length, values.Length);
         if (k == 0)
@@ -46,7 +54,7 @@ public static class TopK
         float threshold = float.NegativeInfinity;
         ref float start = ref MemoryMarshal.GetReference(scores);
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (width != SimdWidth.Scalar)
         {
             // Four vectors per test: one branch per 32 scores on the common path.
             const int Block = 4 * 8;

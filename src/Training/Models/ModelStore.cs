@@ -48,7 +48,17 @@ public static class ModelStore
             throw new InvalidDataException($"{weights}: not found; the model directory is incomplete");
         }
 
-        IRatingModel model = ModelCatalog.Find(manifest.Name).Load(SafeTensors.Read(weights), weights);
+        IRatingModel model;
+        try
+        {
+            model = ModelCatalog.Find(manifest.Name).Load(SafeTensors.Read(weights), weights);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException && !e.Message.StartsWith(weights, StringComparison.Ordinal))
+        {
+            // The weights are a file the user handed us: tensors that do not fit the model are bad input, named by file.
+            throw new InvalidDataException($"{weights}: {e.Message}", e);
+        }
+
         if (model.Users != manifest.Users || model.Movies != manifest.Movies)
         {
             throw new InvalidDataException($"{weights}: {model.Users} users × {model.Movies} movies, but the manifest says {manifest.Users} × {manifest.Movies}");

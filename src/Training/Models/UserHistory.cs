@@ -61,7 +61,13 @@ public static class UserHistory
     }
 
     /// <summary>Reads a file written by <see cref="Write"/> back into the same index; a missing or foreign file is an error naming it.</summary>
-    public static RatingIndex Read(string path)
+    public static RatingIndex Read(string path) => Read(path, short.MaxValue + 1);
+
+    /// <summary>
+    /// <see cref="Read(string)"/> for a model of <paramref name="movies"/> movies: every row must name a user in the
+    /// declared range, a movie in 0..movies−1 (ascending within its user) and 1–5 stars, or the row is an error naming the file.
+    /// </summary>
+    public static RatingIndex Read(string path, int movies)
     {
         if (!File.Exists(path))
         {
@@ -70,7 +76,7 @@ public static class UserHistory
 
         try
         {
-            return ReadIndex(path);
+            return ReadIndex(path, movies);
         }
         catch (Exception e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
         {
@@ -78,7 +84,7 @@ public static class UserHistory
         }
     }
 
-    private static RatingIndex ReadIndex(string path)
+    private static RatingIndex ReadIndex(string path, int movieCount)
     {
         using var reader = new ArrowFileReader(File.OpenRead(path), ZstdCodecs.Instance);
         Schema schema = reader.Schema;
@@ -91,7 +97,7 @@ public static class UserHistory
         var offsets = new long[userCount + 1];
         var columns = new List<int>();
         var ratings = new List<float>();
-        int previous = 0;
+        int previous = 0, previousMovie = -1;
         while (reader.ReadNextRecordBatch() is { } batch)
         {
             using (batch)
@@ -101,12 +107,23 @@ public static class UserHistory
                 ReadOnlySpan<byte> stars = ArrowColumns.Values<byte>(batch, DatasetSchema.Rating);
                 for (int i = 0; i < users.Length; i++)
                 {
-                    int user = users[i];
+                    int user = users[i], movie = movies[i];
                     if (user < previous || user >= userCount)
                     {
                         throw new InvalidDataException($"{path}: row {columns.Count}: user {user} out of order or outside 0..{userCount - 1}");
                     }
 
+                    if (movie < 0 || movie >= movieCount || (user == previous && movie <= previousMovie))
+                    {
+                        throw new InvalidDataException($"{path}: row {columns.Count}: movie {movie} of user {user} out of order or outside 0..{movieCount - 1}");
+                    }
+
+                    if (stars[i] is < 1 or > 5)
+                    {
+                        throw new InvalidDataException($"{path}: row {columns.Count}: rating {stars[i]} outside 1–5");
+                    }
+
+                    previousMovie = movie;
                     previous = user;
                     offsets[user + 1]++;
                     columns.Add(movies[i]);

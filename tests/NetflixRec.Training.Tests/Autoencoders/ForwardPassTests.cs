@@ -28,7 +28,7 @@ public sealed class ForwardPassTests
         Assert.Equal([2f, 2f, 1f], scores[..3]);
         // A user without ratings: h = sigmoid(bias) = [0.5, sigmoid(−0.5)].
         float h1 = 1f / (1f + MathF.Exp(0.5f));
-        Assert.Equal(0.5f + (0.5f * 1f) + (h1 * 2f), scores[3], 5);
+        Assert.Equal(0.5f + (0.5f * 1f) + (h1 * 2f), scores[3], 1e-5);
     }
 
     [Fact]
@@ -44,9 +44,9 @@ public sealed class ForwardPassTests
         model.Predict([0, 0, 0], [0, 1, 2], predictions);
 
         double code = Selu((1 * Selu(1)) + (2 * Selu(-1)) + 0.5);
-        Assert.Equal(3 + code, predictions[0], 5);
-        Assert.Equal(3 - (2 * code), predictions[1], 5);
-        Assert.Equal(3 + (0.5 * code), predictions[2], 5);
+        Assert.Equal(3 + code, predictions[0], 1e-5);
+        Assert.Equal(3 - (2 * code), predictions[1], 1e-5);
+        Assert.Equal(3 + (0.5 * code), predictions[2], 1e-5);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class ForwardPassTests
         Assert.Equal([5f, 5f, 4f], predictions);
         Assert.Equal([5f, 5f, 4f], scores[..3]);
         float h1 = 1f / (1f + MathF.Exp(0.5f));
-        Assert.Equal(3f + 0.5f + (0.5f * 1f) + (h1 * 2f), scores[3], 5);
+        Assert.Equal(3f + 0.5f + (0.5f * 1f) + (h1 * 2f), scores[3], 1e-5);
     }
 
     [Fact]
@@ -83,10 +83,10 @@ public sealed class ForwardPassTests
         // code(movie 0) = sigmoid(5·0.2 − 3·0.2 − 0.4) = 0.5; code(movie 1) = sigmoid(−0.4); r̂ = W[u]·code + b[u] + item_bias.
         float empty = 1f / (1f + MathF.Exp(0.4f));
         Assert.Equal([0.5f, empty], codes);
-        Assert.Equal(2.25f, predictions[0], 6);
-        Assert.Equal(2.25f, predictions[1], 6);
-        Assert.Equal(1f + (2f * empty) - 1f, predictions[2], 6);
-        Assert.Equal((4f * empty) - 1f, predictions[3], 6);
+        Assert.Equal(2.25f, predictions[0], 1e-5);
+        Assert.Equal(2.25f, predictions[1], 1e-5);
+        Assert.Equal(1f + (2f * empty) - 1f, predictions[2], 1e-5);
+        Assert.Equal((4f * empty) - 1f, predictions[3], 1e-5);
     }
 
     [Fact]
@@ -109,8 +109,8 @@ public sealed class ForwardPassTests
         double logSum = Math.Log(logits.Sum(Math.Exp));
         for (int m = 0; m < 3; m++)
         {
-            Assert.Equal(logits[m] - logSum, scores[m], 5);
-            Assert.Equal(5 + (0.5 * (logits[m] - logSum)), predictions[m], 5);
+            Assert.Equal(logits[m] - logSum, scores[m], 1e-5);
+            Assert.Equal(5 + (0.5 * (logits[m] - logSum)), predictions[m], 1e-5);
         }
     }
 

@@ -13,8 +13,8 @@ public sealed class RatingCalibrationTests
 
         RatingCalibration fit = RatingCalibration.Fit(scores, ratings);
 
-        Assert.Equal(4f, fit.Intercept, 5);
-        Assert.Equal(0.5f, fit.Slope, 5);
+        Assert.Equal(4f, fit.Intercept, 1e-5);
+        Assert.Equal(0.5f, fit.Slope, 1e-5);
     }
 
     [Fact]
@@ -23,6 +23,6 @@ public sealed class RatingCalibrationTests
         RatingCalibration fit = RatingCalibration.Fit([1f, 1f, 1f], [2f, 3f, 5f]);
 
         Assert.Equal(0f, fit.Slope);
-        Assert.Equal(10f / 3f, fit.Apply(1f), 5);
+        Assert.Equal(10f / 3f, fit.Apply(1f), 1e-5);
     }
 }

@@ -20,10 +20,10 @@ public sealed class RowAdamTests
         // First Adam step: m̂ = g, v̂ = g², so each weight moves by −lr·sign(g) (0 where g = 0).
         float[] table = adam.Table.data<float>().ToArray();
         Assert.Equal([0f, 1f], table[0..2]);
-        Assert.Equal(2f - 0.1f, table[2], 5);
-        Assert.Equal(3f, table[3], 5);
+        Assert.Equal(2f - 0.1f, table[2], 1e-5);
+        Assert.Equal(3f, table[3], 1e-5);
         Assert.Equal([4f, 5f], table[4..6]);
-        Assert.Equal(6f - 0.1f, table[6], 5);
-        Assert.Equal(7f + 0.1f, table[7], 5);
+        Assert.Equal(6f - 0.1f, table[6], 1e-5);
+        Assert.Equal(7f + 0.1f, table[7], 1e-5);
     }
 }

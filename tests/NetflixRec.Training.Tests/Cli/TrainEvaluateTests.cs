@@ -61,6 +61,23 @@ public sealed class TrainEvaluateTests : IClassFixture<TrainEvaluateTests.TinyDa
         Assert.Equal(CliRun.BadInput, CliApp.Run(["evaluate", "--data", _tiny.Dataset, "--model", model]));
     }
 
+    [Theory]
+    [InlineData("{\"global_mean\":{\"dtype\":\"F32\",\"data_offsets\":[0,4]}}")]
+    [InlineData("{\"global_mean\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}")]
+    [InlineData("{\"global_mean\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}")]
+    public void Evaluate_CorruptWeights_ExitsTwoNamingTheFile(string header)
+    {
+        string model = _tiny.Directory.Combine("models", "corrupt-" + Guid.NewGuid().ToString("N"));
+        Assert.Equal(CliRun.Success, CliApp.Run(["train", "--data", _tiny.Dataset, "--model", "bias", "--out", model]));
+        string weights = Path.Combine(model, ModelStore.WeightsFileName);
+        byte[] json = System.Text.Encoding.UTF8.GetBytes(header);
+        File.WriteAllBytes(weights, [.. BitConverter.GetBytes((ulong)json.Length), .. json, 0, 0, 0, 0]);
+
+        InvalidDataException error = Assert.Throws<InvalidDataException>(() => ModelStore.Load(model));
+        Assert.StartsWith($"{weights}: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(CliRun.BadInput, CliApp.Run(["evaluate", "--data", _tiny.Dataset, "--model", model]));
+    }
+
     [Fact]
     public async Task TrainAndEvaluate_DataServedOverFlight_SameModelAsFromTheDirectory()
     {

@@ -45,9 +45,9 @@ public sealed class ActivityBucketsTests
         Assert.Equal([0, 1, 1, 0, 1], buckets.Select(b => b.Users));
         Assert.Equal([0, 2, 1, 0, 1], buckets.Select(b => b.Ratings));
         Assert.True(double.IsNaN(buckets[0].Rmse));
-        Assert.Equal(Math.Sqrt((1 + 9) / 2.0), buckets[1].Rmse, 12);
-        Assert.Equal(2.0, buckets[2].Rmse, 12);
+        Assert.Equal(Math.Sqrt((1 + 9) / 2.0), buckets[1].Rmse, 1e-12);
+        Assert.Equal(2.0, buckets[2].Rmse, 1e-12);
         Assert.True(double.IsNaN(buckets[3].Rmse));
-        Assert.Equal(0.0, buckets[4].Rmse, 12);
+        Assert.Equal(0.0, buckets[4].Rmse, 1e-12);
     }
 }

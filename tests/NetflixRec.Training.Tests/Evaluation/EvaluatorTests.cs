@@ -24,14 +24,14 @@ public sealed class EvaluatorTests
 
         // Predictions 4.5, 4, 3 against 5, 4, 3.
         Assert.Equal("fake", result.Model);
-        Assert.Equal(Math.Sqrt(0.25 / 3), result.Rmse, 12);
-        Assert.Equal(0.5 / 3, result.Mae, 12);
-        Assert.Equal(Math.Sqrt(0.25 / 3), result.OracleRmse!.Value, 12);
-        Assert.Equal(0.0, result.Accuracy.RmseVsOracle!.Value, 12);
+        Assert.Equal(Math.Sqrt(0.25 / 3), result.Rmse, 1e-12);
+        Assert.Equal(0.5 / 3, result.Mae, 1e-12);
+        Assert.Equal(Math.Sqrt(0.25 / 3), result.OracleRmse!.Value, 1e-12);
+        Assert.Equal(0.0, result.Accuracy.RmseVsOracle!.Value, 1e-12);
 
         // User 0's list starts 0, 3: both relevant movies on top.
-        Assert.Equal(1.0, result.AtPrimaryCutoff.Recall, 12);
-        Assert.Equal(1.0, result.AtPrimaryCutoff.Ndcg, 12);
+        Assert.Equal(1.0, result.AtPrimaryCutoff.Recall, 1e-12);
+        Assert.Equal(1.0, result.AtPrimaryCutoff.Ndcg, 1e-12);
         Assert.Equal(1, result.Ranking.UsersWithoutRelevant);
         Assert.Equal(3, result.Timings.Predictions);
         Assert.Equal(2, result.Timings.UsersRanked);
@@ -60,7 +60,7 @@ public sealed class EvaluatorTests
         Assert.Equal("baseline", (string?)parsed["family"]);
         Assert.Null(parsed["oracle_rmse"]);
         Assert.True(parsed.ContainsKey("oracle_rmse"));
-        Assert.Equal(result.Rmse, (double)parsed["rmse"]!, 15);
+        Assert.Equal(result.Rmse, (double)parsed["rmse"]!, 1e-15);
         foreach (string field in new[] { "recall@10", "ndcg@10", "map@20", "popularity_percentile@20", "popularity_lift@20", "users_ranked", "users_per_second", "predictions_per_second", "seconds" })
         {
             Assert.True(parsed.ContainsKey(field), field);

@@ -37,19 +37,19 @@ public sealed class RankingEvaluationTests
         RankingSummary summary = Rank(Options);
 
         CutoffMetrics at2 = summary.At(2);
-        Assert.Equal(0.5, at2.Recall, 12);
-        Assert.Equal((1 / Log3) / (1 + (1 / Log3)), at2.Ndcg, 12);
-        Assert.Equal(0.25, at2.Map, 12);
+        Assert.Equal(0.5, at2.Recall, 1e-12);
+        Assert.Equal((1 / Log3) / (1 + (1 / Log3)), at2.Ndcg, 1e-12);
+        Assert.Equal(0.25, at2.Map, 1e-12);
 
         CutoffMetrics at5 = summary.At(5);
-        Assert.Equal(1.0, at5.Recall, 12);
-        Assert.Equal(((1 / Log3) + (1 / Math.Log2(6))) / (1 + (1 / Log3)), at5.Ndcg, 12);
-        Assert.Equal(0.45, at5.Map, 12);
+        Assert.Equal(1.0, at5.Recall, 1e-12);
+        Assert.Equal(((1 / Log3) + (1 / Math.Log2(6))) / (1 + (1 / Log3)), at5.Ndcg, 1e-12);
+        Assert.Equal(0.45, at5.Map, 1e-12);
 
         // Fewer than 20 candidates: the lists are the same as at 5, and K = 20 divides by min(20, 2).
-        Assert.Equal(at5.Recall, summary.At(20).Recall, 12);
-        Assert.Equal(at5.Ndcg, summary.At(20).Ndcg, 12);
-        Assert.Equal(at5.Map, summary.At(20).Map, 12);
+        Assert.Equal(at5.Recall, summary.At(20).Recall, 1e-12);
+        Assert.Equal(at5.Ndcg, summary.At(20).Ndcg, 1e-12);
+        Assert.Equal(at5.Map, summary.At(20).Map, 1e-12);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class RankingEvaluationTests
         Assert.Equal(2, summary.UsersRanked);
         Assert.Equal(1, summary.UsersWithoutRelevant);
         Assert.Equal(1, summary.UsersWithRelevant);
-        Assert.Equal(1.0, summary.At(5).Recall, 12);
+        Assert.Equal(1.0, summary.At(5).Recall, 1e-12);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class RankingEvaluationTests
         Assert.True(double.IsNaN(summary.At(2).Recall));
         Assert.True(double.IsNaN(summary.At(2).Ndcg));
         Assert.True(double.IsNaN(summary.At(2).Map));
-        Assert.Equal(2.0 / Movies, summary.At(2).Coverage, 12);
+        Assert.Equal(2.0 / Movies, summary.At(2).Coverage, 1e-12);
     }
 
     [Fact]
@@ -85,8 +85,8 @@ public sealed class RankingEvaluationTests
         RankingSummary summary = Rank(Options);
 
         // Top-2 lists {2, 3} and {1, 3}; top-5 lists cover all six movies.
-        Assert.Equal(3.0 / Movies, summary.At(2).Coverage, 12);
-        Assert.Equal(1.0, summary.At(5).Coverage, 12);
+        Assert.Equal(3.0 / Movies, summary.At(2).Coverage, 1e-12);
+        Assert.Equal(1.0, summary.At(5).Coverage, 1e-12);
     }
 
     [Fact]
@@ -96,8 +96,8 @@ public sealed class RankingEvaluationTests
 
         // Counts 2, 1, 1, 0, 0, 1 → mid-rank percentiles 1, .6, .6, .1, .1, .6; catalog mean count 5/6.
         // Top-2 entries: movies 2, 3 and 1, 3 → percentiles (.6 + .1 + .6 + .1) / 4, counts (1 + 0 + 1 + 0) / 4.
-        Assert.Equal(0.35, summary.At(2).PopularityPercentile, 12);
-        Assert.Equal(0.5 / (5.0 / 6), summary.At(2).PopularityLift, 12);
+        Assert.Equal(0.35, summary.At(2).PopularityPercentile, 1e-12);
+        Assert.Equal(0.5 / (5.0 / 6), summary.At(2).PopularityLift, 1e-12);
     }
 
     [Fact]
@@ -111,8 +111,8 @@ public sealed class RankingEvaluationTests
         RankingSummary summary = RankingEvaluation.Evaluate(Model, data, Options);
 
         // Lists: user 0 → 2, 3, 5, 4, 0; user 1 → 3, 4, 5. Movie 1 never appears: coverage@20 = 5/6.
-        Assert.Equal(5.0 / Movies, summary.At(20).Coverage, 12);
-        Assert.Equal(0.5, summary.At(2).Recall, 12);
+        Assert.Equal(5.0 / Movies, summary.At(20).Coverage, 1e-12);
+        Assert.Equal(0.5, summary.At(2).Recall, 1e-12);
     }
 
     [Fact]
@@ -125,10 +125,10 @@ public sealed class RankingEvaluationTests
 
         RankingSummary summary = RankingEvaluation.Evaluate(model, data, new EvaluationOptions([2, 3, 20], 4, 1, 256));
 
-        Assert.Equal(0.0, summary.At(2).Ndcg, 12);
-        Assert.Equal(0.5, summary.At(3).Ndcg, 12);
-        Assert.Equal(0.5, summary.At(20).Ndcg, 12);
-        Assert.Equal(1.0 / 3, summary.At(20).Map, 12);
+        Assert.Equal(0.0, summary.At(2).Ndcg, 1e-12);
+        Assert.Equal(0.5, summary.At(3).Ndcg, 1e-12);
+        Assert.Equal(0.5, summary.At(20).Ndcg, 1e-12);
+        Assert.Equal(1.0 / 3, summary.At(20).Map, 1e-12);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class RankingEvaluationTests
 
         Assert.Equal(one.Cutoffs, two.Cutoffs);
         Assert.Equal(one.UsersRanked, big.UsersRanked);
-        Assert.Equal(one.At(20).Ndcg, big.At(20).Ndcg, 12);
+        Assert.Equal(one.At(20).Ndcg, big.At(20).Ndcg, 1e-12);
         Assert.Equal(one.At(10).Coverage, big.At(10).Coverage);
     }
 

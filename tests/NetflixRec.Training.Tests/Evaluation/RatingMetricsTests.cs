@@ -15,9 +15,9 @@ public sealed class RatingMetricsTests
         float[] predictions = RatingMetrics.PredictClipped(model, table, threads: 2);
 
         Assert.Equal([5f, 1f, 3.5f, 2f], predictions);
-        Assert.Equal(Math.Sqrt(5.25 / 4), RatingMetrics.Rmse(predictions, table.Ratings.Span), 12);
-        Assert.Equal(3.5 / 4, RatingMetrics.Mae(predictions, table.Ratings.Span), 12);
-        Assert.Equal(Math.Sqrt(5.25 / 4), RatingMetrics.Rmse(model, table), 12);
+        Assert.Equal(Math.Sqrt(5.25 / 4), RatingMetrics.Rmse(predictions, table.Ratings.Span), 1e-12);
+        Assert.Equal(3.5 / 4, RatingMetrics.Mae(predictions, table.Ratings.Span), 1e-12);
+        Assert.Equal(Math.Sqrt(5.25 / 4), RatingMetrics.Rmse(model, table), 1e-12);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class RatingMetricsTests
         // Oracle 3.5, 4.25, 0.5 against stars 4, 4, 1: errors −0.5, 0.25, −0.5 (the 0.5 is not clipped).
         double rmse = RatingMetrics.OracleRmse([3.5f, 4.25f, 0.5f], [(byte)4, (byte)4, (byte)1]);
 
-        Assert.Equal(Math.Sqrt((0.25 + 0.0625 + 0.25) / 3), rmse, 12);
+        Assert.Equal(Math.Sqrt((0.25 + 0.0625 + 0.25) / 3), rmse, 1e-12);
     }
 
     [Fact]
@@ -51,10 +51,10 @@ public sealed class RatingMetricsTests
         RatingAccuracy accuracy = RatingAccuracy.Compute(new[] { 3f, 3f }, heldOut, new[] { 3.5f, 2.5f }, train);
 
         Assert.Equal(2, accuracy.Ratings);
-        Assert.Equal(1.0, accuracy.Rmse, 12);
-        Assert.Equal(1.0, accuracy.Mae, 12);
-        Assert.Equal(0.5, accuracy.OracleRmse!.Value, 12);
-        Assert.Equal(Math.Sqrt((0.25 + 0.25) / 2), accuracy.RmseVsOracle!.Value, 12);
+        Assert.Equal(1.0, accuracy.Rmse, 1e-12);
+        Assert.Equal(1.0, accuracy.Mae, 1e-12);
+        Assert.Equal(0.5, accuracy.OracleRmse!.Value, 1e-12);
+        Assert.Equal(Math.Sqrt((0.25 + 0.25) / 2), accuracy.RmseVsOracle!.Value, 1e-12);
     }
 
     [Fact]

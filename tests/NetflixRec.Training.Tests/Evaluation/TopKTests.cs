@@ -1,4 +1,5 @@
 using NetflixRec.Training.Evaluation;
+using NetflixRec.Training.Numerics;
 
 namespace NetflixRec.Training.Tests.Evaluation;
 
@@ -45,5 +46,41 @@ public sealed class TopKTests
             .Take(k).ToArray();
 
         Assert.Equal(expected, TopK.Select(scores, k));
+    }
+
+    public static TheoryData<string, int, int> WidthsAndRows()
+    {
+        var data = new TheoryData<string, int, int>();
+        foreach (SimdWidth width in SimdWidths.All)
+        {
+            foreach ((int length, int k) in new[] { (1, 1), (31, 5), (33, 5), (8000, 20), (17_770, 100) })
+            {
+                data.Add(width.ToString(), length, k);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthsAndRows))]
+    public void SelectInto_EachWidth_MatchesAFullStableSort(string widthName, int length, int k)
+    {
+        SimdWidth width = Enum.Parse<SimdWidth>(widthName);
+        var random = new Random(length + k);
+        float[] scores = Enumerable.Range(0, length).Select(_ => (float)random.Next(50)).ToArray();
+        scores[random.Next(length)] = float.NegativeInfinity;
+        scores[random.Next(length)] = float.NaN;
+        int[] expected = Enumerable.Range(0, length)
+            .Where(i => scores[i] > float.NegativeInfinity)
+            .OrderByDescending(i => scores[i]).ThenBy(i => i)
+            .Take(k).ToArray();
+        var indices = new int[k];
+        var values = new float[k];
+
+        int count = TopK.SelectInto(scores, indices, values, width);
+
+        Assert.Equal(expected, indices[..count]);
+        Assert.Equal(expected.Select(i => scores[i]), values[..count]);
     }
 }

@@ -45,14 +45,14 @@ public sealed class AutoencoderExporterTests : IDisposable
             for (int m = 0; m < 3; m++)
             {
                 expected[(u * 3) + m] = logits[m] - logSum;
-                Assert.Equal(expected[(u * 3) + m], scores[(u * 3) + m], 5);
+                Assert.Equal(expected[(u * 3) + m], scores[(u * 3) + m], 1e-5);
             }
         }
 
-        Assert.Equal(5 + (0.5 * expected[3]), pairs[0], 5);
-        Assert.Equal(5 + (0.5 * expected[8]), pairs[1], 5);
-        Assert.Equal(5 + (0.5 * expected[10]), pairs[2], 5);
-        Assert.Equal(5 + (0.5 * expected[1]), pairs[3], 5);
+        Assert.Equal(5 + (0.5 * expected[3]), pairs[0], 1e-5);
+        Assert.Equal(5 + (0.5 * expected[8]), pairs[1], 1e-5);
+        Assert.Equal(5 + (0.5 * expected[10]), pairs[2], 1e-5);
+        Assert.Equal(5 + (0.5 * expected[1]), pairs[3], 1e-5);
         AssertSameAsModel(model, scorer);
     }
 
@@ -79,8 +79,8 @@ public sealed class AutoencoderExporterTests : IDisposable
 
         // User 0 rated 4 and 2: h = sigmoid(0.4 + 0.6) = sigmoid(1), ū = (6 + 14) / (2 + 4); user 1 rated nothing: ū = 3.5.
         double h0 = 1 / (1 + Math.Exp(-1));
-        Assert.Equal(h0 + 0.25 + (20.0 / 6), pairs[0], 5);
-        Assert.Equal(0.5 + 0.25 + 3.5, pairs[1], 5);
+        Assert.Equal(h0 + 0.25 + (20.0 / 6), pairs[0], 1e-5);
+        Assert.Equal(0.5 + 0.25 + 3.5, pairs[1], 1e-5);
         AssertSameAsModel(model, scorer);
     }
 
@@ -97,9 +97,9 @@ public sealed class AutoencoderExporterTests : IDisposable
         float[] pairs = scorer.PairScores([0, 0, 0], [0, 1, 2]);
 
         double code = Selu((1 * Selu(1)) + (2 * Selu(-1)) + 0.5);
-        Assert.Equal(3 + code, pairs[0], 5);
-        Assert.Equal(3 - (2 * code), pairs[1], 5);
-        Assert.Equal(3 + (0.5 * code), pairs[2], 5);
+        Assert.Equal(3 + code, pairs[0], 1e-5);
+        Assert.Equal(3 - (2 * code), pairs[1], 1e-5);
+        Assert.Equal(3 + (0.5 * code), pairs[2], 1e-5);
         AssertSameAsModel(model, scorer);
     }
 
@@ -132,7 +132,7 @@ public sealed class AutoencoderExporterTests : IDisposable
         float[] actual = scorer.Scores(users);
         for (int i = 0; i < expected.Length; i++)
         {
-            Assert.Equal(expected[i], actual[i], 5);
+            Assert.Equal(expected[i], actual[i], 1e-5);
         }
     }
 

@@ -88,9 +88,9 @@ public sealed class GraphCliTests(TrainEvaluateTests.TinyDataset tiny) : IClassF
             Assert.True(EpochBudget.Allows(30, 100));
             Assert.True(EpochBudget.Allows(60, 100));
             Assert.False(EpochBudget.Allows(90, 100));
-            Assert.Equal(0.6, EpochBudget.Current.Done, 10);
+            Assert.Equal(0.6, EpochBudget.Current.Done, 1e-10);
             double loop = EpochBudget.Current.LoopSeconds!.Value;
-            Assert.Equal((loop / 0.6) + 10, EpochBudget.Current.Extrapolate(loop + 10), 9);
+            Assert.Equal((loop / 0.6) + 10, EpochBudget.Current.Extrapolate(loop + 10), 1e-9);
             EpochBudget.StartEpoch();
             Assert.Null(EpochBudget.Current.LoopSeconds);
             Assert.True(EpochBudget.Allows(10, 100));

@@ -111,7 +111,7 @@ public sealed class GraphModelsTests
             model.Predict(Enumerable.Repeat(users[i], data.Movies).ToArray(), movies, predictions);
             for (int m = 0; m < data.Movies; m++)
             {
-                Assert.Equal(predictions[m], scores[(i * data.Movies) + m], 4);
+                Assert.Equal(predictions[m], scores[(i * data.Movies) + m], 1e-4);
             }
         }
     }
@@ -140,8 +140,8 @@ public sealed class GraphModelsTests
 
         (float intercept, float slope) = LightGcnTrainer.FitCalibration(model, sample);
 
-        Assert.Equal(1f, intercept, 4);
-        Assert.Equal(2f, slope, 4);
+        Assert.Equal(1f, intercept, 1e-4);
+        Assert.Equal(2f, slope, 1e-4);
     }
 
     [Theory]

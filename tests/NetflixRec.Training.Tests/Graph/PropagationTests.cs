@@ -50,7 +50,7 @@ public sealed class PropagationTests
 
         for (int i = 0; i < combined.Length; i++)
         {
-            Assert.Equal((s_embeddings[i] + step[i]) / 2, combined[i], 5);
+            Assert.Equal((s_embeddings[i] + step[i]) / 2, combined[i], 1e-5);
         }
     }
 
@@ -71,8 +71,8 @@ public sealed class PropagationTests
         for (int j = 0; j < 6; j++)
         {
             float columnSum = Enumerable.Range(0, 6).Sum(i => dense[(i * 6) + j]);
-            Assert.Equal(columnSum, gradient[j * 2], 5);
-            Assert.Equal(columnSum, gradient[(j * 2) + 1], 5);
+            Assert.Equal(columnSum, gradient[j * 2], 1e-5);
+            Assert.Equal(columnSum, gradient[(j * 2) + 1], 1e-5);
         }
     }
 

@@ -49,7 +49,7 @@ public sealed class MfModelsTests
                 rhs += f[j, i] * t[j];
             }
 
-            Assert.Equal(rhs, lhs, 4);
+            Assert.Equal(rhs, lhs, 1e-4);
         }
     }
 
@@ -62,8 +62,8 @@ public sealed class MfModelsTests
 
         Cholesky.SolveInPlace(a, b, 2);
 
-        Assert.Equal(0.5, b[0], 12);
-        Assert.Equal(0.0, b[1], 12);
+        Assert.Equal(0.5, b[0], 1e-12);
+        Assert.Equal(0.0, b[1], 1e-12);
     }
 
     [Fact]

@@ -35,4 +35,22 @@ public sealed class UserHistoryTests
 
         Assert.StartsWith(path, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(new short[] { 1, 7 }, new byte[] { 3, 4 }, 5, "row 1: movie 7 of user 0 out of order or outside 0..4")]
+    [InlineData(new short[] { -2, 1 }, new byte[] { 3, 4 }, 5, "row 0: movie -2 of user 0")]
+    [InlineData(new short[] { 3, 3 }, new byte[] { 3, 4 }, 5, "row 1: movie 3 of user 0 out of order")]
+    [InlineData(new short[] { 1, 2 }, new byte[] { 3, 9 }, 5, "row 1: rating 9 outside 1–5")]
+    [InlineData(new short[] { 1, 2 }, new byte[] { 0, 4 }, 5, "row 0: rating 0 outside 1–5")]
+    public void Read_RowOutOfRange_IsRejectedNamingFileAndRow(short[] movies, byte[] stars, int movieCount, string problem)
+    {
+        using var temp = new TempDirectory();
+        string path = Path.Combine(temp.Path, UserHistory.FileName);
+        UserHistory.Write(path, new RatingIndex(new long[] { 0, movies.Length }, movies.Select(m => (int)m).ToArray(), stars.Select(s => (float)s).ToArray()));
+
+        InvalidDataException error = Assert.Throws<InvalidDataException>(() => UserHistory.Read(path, movieCount));
+
+        Assert.StartsWith($"{path}: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
 }

@@ -84,6 +84,31 @@ public sealed class IngestTests
     }
 
     [Fact]
+    public void Ingest_RepeatedRating_ExitsTwoAndLeavesNoOutput()
+    {
+        using var dir = new TempDirectory();
+        NetflixFixture.Write(dir, movie2: "2:\n10,1,2003-01-02\n10,4,2003-01-03\n");
+        string output = dir.Combine("dataset");
+        var error = new StringWriter();
+        TextWriter saved = Console.Error;
+        int code;
+        Console.SetError(error);
+        try
+        {
+            code = CliApp.Run(["ingest", "--netflix", dir.Path, "--out", output]);
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+
+        Assert.Equal(CliRun.BadInput, code);
+        Assert.False(Directory.Exists(output));
+        Assert.Contains("mv_0000002.txt:3: customer 10 rates movie 2 a second time (first on line 2)", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Ingest_MissingArgument_ExitsTwo()
     {
         Assert.Equal(CliRun.BadInput, CliApp.Run(["ingest", "--out", "somewhere"]));

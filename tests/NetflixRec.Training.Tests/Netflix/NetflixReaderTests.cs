@@ -96,6 +96,35 @@ public sealed class NetflixReaderTests
         Assert.StartsWith($"{path}:{line}: ", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1:\n7,3,2005-01-01\n7,4,2005-01-02\n", 3, "customer 7 rates movie 1 a second time (first on line 2)")]
+    [InlineData("1:\n7,3,2005-01-01\n\n8,1,2005-01-01\n7,4,2005-01-02", 5, "customer 7 rates movie 1 a second time (first on line 2)")]
+    [InlineData("1:\n7,3,2005-01-01\n2:\n5,1,2005-01-01\n6,1,2005-01-01\n5,2,2005-01-03\n", 6, "customer 5 rates movie 2 a second time (first on line 4)")]
+    [InlineData("1:\n2147483647,3,2005-01-01\n2147483647,3,2005-01-01\n", 3, "customer 2147483647 rates movie 1 a second time")]
+    public void ReadTrainingFile_RepeatedCustomerInBlock_ReportsSecondOccurrence(string content, int line, string problem)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Write("training_set/mv_0000001.txt", content);
+
+        NetflixFormatException error = Assert.Throws<NetflixFormatException>(() => NetflixReader.ReadTrainingFile(path));
+
+        Assert.Equal(line, error.Line);
+        Assert.StartsWith($"{path}:{line}: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadTrainingFile_SameCustomerInDifferentMovies_IsKept()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Write("combined_data_1.txt", "1:\n7,3,2005-01-01\n2:\n7,4,2005-01-02\n3:\n7,5,2005-01-03\n");
+
+        IReadOnlyList<MovieRatings> blocks = NetflixReader.ReadTrainingFile(path);
+
+        Assert.Equal(3, blocks.Count);
+        Assert.All(blocks, b => Assert.Equal([7], b.Customers.ToArray()));
+    }
+
     [Fact]
     public void ReadTrainingFile_LastLineWithoutNewline_IsKept()
     {

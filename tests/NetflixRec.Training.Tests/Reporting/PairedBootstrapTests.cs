@@ -16,8 +16,8 @@ public sealed class PairedBootstrapTests
         Assert.Equal([2, 1, 3], errors.Counts.ToArray());
         Assert.Equal([2.0, 0.0, 2.0], errors.SquaredErrors.ToArray());
         Assert.Equal([2.0, 0.0, 2.0], errors.AbsoluteErrors.ToArray());
-        Assert.Equal(Math.Sqrt(4.0 / 6), errors.Rmse, 12);
-        Assert.Equal(4.0 / 6, errors.Mae, 12);
+        Assert.Equal(Math.Sqrt(4.0 / 6), errors.Rmse, 1e-12);
+        Assert.Equal(4.0 / 6, errors.Mae, 1e-12);
     }
 
     [Fact]

@@ -148,6 +148,7 @@ internal static class TrainingFileParser
         private int[] _customers = new int[capacity];
         private byte[] _ratings = new byte[capacity];
         private short[] _days = new short[capacity];
+        private readonly RepeatedCustomers _repeats = new();
         private int _count;
 
         public void Reset() => _count = 0;
@@ -183,7 +184,47 @@ internal static class TrainingFileParser
                 throw new NetflixFormatException(path, headerLine, $"movie {movieId} has no ratings after its header (truncated file?)");
             }
 
+            // A repeated (customer, movie) pair would enter the dataset as two ratings, which the server refuses later.
+            if (_repeats.Find(_customers.AsSpan(0, count)) is (int first, int second))
+            {
+                (long firstLine, long secondLine) = RatingLines(path, headerLine, first, second);
+                throw new NetflixFormatException(path, secondLine,
+                    $"customer {_customers[second]} rates movie {movieId} a second time (first on line {firstLine}); a customer rates a movie at most once");
+            }
+
             return new MovieRatings(movieId, _customers.AsSpan(0, count).ToArray(), _ratings.AsSpan(0, count).ToArray(), _days.AsSpan(0, count).ToArray());
         }
+    }
+
+    /// <summary>
+    /// The file lines of the block's ratings number <paramref name="first"/> and <paramref name="second"/> (0-based,
+    /// counting the non-blank lines after the header). Only the error path reads the file again for them, so the hot
+    /// path keeps no line numbers.
+    /// </summary>
+    private static (long First, long Second) RatingLines(string path, long headerLine, int first, int second)
+    {
+        using var reader = new LineReader(path);
+        long firstLine = 0;
+        int index = -1;
+        while (reader.TryReadLine(out ReadOnlySpan<byte> line))
+        {
+            if (reader.LineNumber <= headerLine || line.IsEmpty)
+            {
+                continue;
+            }
+
+            index++;
+            if (index == first)
+            {
+                firstLine = reader.LineNumber;
+            }
+
+            if (index == second)
+            {
+                return (firstLine, reader.LineNumber);
+            }
+        }
+
+        return (firstLine, headerLine); // not reached: the block was just parsed from this file
     }
 }

@@ -81,10 +81,10 @@ public sealed class MultVaeModel : IRatingModel, IReadsUserHistory
             throw new InvalidDataException($"{path}: output.weight must be a matrix and calibration hold 2 values");
         }
 
-        RatingIndex history = UserHistory.Read(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, UserHistory.FileName));
+        RatingIndex history = UserHistory.Read(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, UserHistory.FileName), output.Shape[0]);
         return new MultVaeModel(DenseLayer.FromTensors(tensors, "input", path), DenseLayer.FromTensors(tensors, "encoder.mu", path), DenseLayer.FromTensors(tensors, "decoder.hidden", path),
             new OutputLayer(output.Shape[0], output.Shape[1], output.Data, SafeTensors.Require(tensors, "output.bias", path).Data),
-            SafeTensors.Require(tensors, "input.threshold", path).Data.Span[0],
+            SafeTensors.RequireScalar(tensors, "input.threshold", path),
             new RatingCalibration(calibration.Data.Span[0], calibration.Data.Span[1]), history);
     }
 

@@ -86,7 +86,7 @@ public sealed class UserAutoencoderModel : IRatingModel, IReadsUserHistory
         }
 
         var output = new OutputLayer(weight.Shape[0], weight.Shape[1], weight.Data, SafeTensors.Require(tensors, "output.bias", path).Data);
-        RatingIndex history = UserHistory.Read(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, UserHistory.FileName));
+        RatingIndex history = UserHistory.Read(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, UserHistory.FileName), weight.Shape[0]);
         RowMean? rowMean = null;
         if (tensors.FirstOrDefault(t => t.Name == "row_mean") is { } saved)
         {

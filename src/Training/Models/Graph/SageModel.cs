@@ -83,7 +83,7 @@ public sealed class SageModel : IRatingModel
         try
         {
             return new SageModel(users.Shape[1], users.Data, movies.Data, SafeTensors.Require(tensors, UserBias, path).Data,
-                SafeTensors.Require(tensors, MovieBias, path).Data, SafeTensors.Require(tensors, GlobalBias, path).Data.Span[0]);
+                SafeTensors.Require(tensors, MovieBias, path).Data, SafeTensors.RequireScalar(tensors, GlobalBias, path));
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
         {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using NetflixRec.Contracts;
+using NetflixRec.Training.Numerics;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 
@@ -41,7 +42,7 @@ public sealed record FactorModel(
     {
         NamedTensor userFactors = SafeTensors.Require(tensors, "user_factors", path);
         var model = new FactorModel(name, family,
-            SafeTensors.Require(tensors, "global_mean", path).Data.Span[0],
+            SafeTensors.RequireScalar(tensors, "global_mean", path),
             SafeTensors.Require(tensors, "user_bias", path).Data,
             SafeTensors.Require(tensors, "movie_bias", path).Data,
             userFactors.Shape.Count == 2 ? userFactors.Shape[1] : throw new InvalidDataException($"{path}: user_factors must be a matrix"),
@@ -74,7 +75,13 @@ public sealed record FactorModel(
         }
     }
 
-    public void ScoreAll(ReadOnlySpan<int> users, Span<float> scores)
+    public void ScoreAll(ReadOnlySpan<int> users, Span<float> scores) => ScoreAll(users, scores, SimdWidths.Best);
+
+    /// <summary>
+    /// <see cref="ScoreAll(ReadOnlySpan{int}, Span{float})"/> at a given width (tests run each): any vector width takes
+    /// the Vector256 tiles, scalar a plain dot product per (user, movie).
+    /// </summary>
+    internal void ScoreAll(ReadOnlySpan<int> users, Span<float> scores, SimdWidth width)
     {
         if (scores.Length < (long)users.Length * Movies)
         {
@@ -98,7 +105,38 @@ public sealed record FactorModel(
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)user, (uint)Users, nameof(users));
         }
 
-        ScoreFactors(users, scores);
+        if (width == SimdWidth.Scalar)
+        {
+            ScoreFactorsScalar(users, scores);
+        }
+        else
+        {
+            ScoreFactors(users, scores);
+        }
+    }
+
+    // Machines without AVX2: the same sum, (μ + b_u + b_i) + p_u·q_i with the dot taken factor by factor.
+    private void ScoreFactorsScalar(ReadOnlySpan<int> users, Span<float> scores)
+    {
+        int k = Factors, movies = Movies;
+        ReadOnlySpan<float> userFactors = UserFactors.Span, movieFactors = MovieFactors.Span, movieBias = MovieBias.Span;
+        for (int i = 0; i < users.Length; i++)
+        {
+            ReadOnlySpan<float> p = userFactors.Slice(users[i] * k, k);
+            float userPart = GlobalMean + UserBias.Span[users[i]];
+            Span<float> row = scores.Slice(i * movies, movies);
+            for (int m = 0; m < movies; m++)
+            {
+                ReadOnlySpan<float> q = movieFactors.Slice(m * k, k);
+                float dot = 0f;
+                for (int f = 0; f < k; f++)
+                {
+                    dot += p[f] * q[f];
+                }
+
+                row[m] = (userPart + movieBias[m]) + dot;
+            }
+        }
     }
 
     // Users × movies as a blocked matrix product: movies are taken ChunkWidth at a time and packed factor-major into a

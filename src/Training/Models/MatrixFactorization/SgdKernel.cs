@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using NetflixRec.Training.Numerics;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 
@@ -34,10 +35,12 @@ internal static unsafe class SgdKernel
     public static int Stride(int factors) => (factors + Lanes - 1) / Lanes * Lanes;
 
     /// <summary>
-    /// The update on spans (for tests): rows of equal length, a multiple of <see cref="Lanes"/>. Returns the error e
-    /// before the update.
+    /// The update on spans (for tests): rows of equal length, a multiple of <see cref="Lanes"/>, at the given width
+    /// (<see cref="SimdWidth.Vector512"/> takes the unrolled k = 64 kernel when the rows are 64 long). Returns the
+    /// error e before the update.
     /// </summary>
-    internal static float Update(Span<float> userFactors, Span<float> movieFactors, ref float userBias, ref float movieBias, float residual, SgdStep step)
+    internal static float Update(Span<float> userFactors, Span<float> movieFactors, ref float userBias, ref float movieBias, float residual, SgdStep step,
+        SimdWidth width)
     {
         if (userFactors.Length != movieFactors.Length || userFactors.Length % Lanes != 0)
         {
@@ -48,28 +51,56 @@ internal static unsafe class SgdKernel
         fixed (float* bu = &userBias, bi = &movieBias)
         {
             int stride = userFactors.Length;
-            if (!Vector512.IsHardwareAccelerated)
+            return width switch
             {
-                return Row256.Apply(p, q, bu, bi, residual, stride, step);
-            }
+                SimdWidth.Vector512 when stride == 64 => Row64.Apply(p, q, bu, bi, residual, stride, step),
+                SimdWidth.Vector512 => Row512.Apply(p, q, bu, bi, residual, stride, step),
+                SimdWidth.Vector256 => Row256.Apply(p, q, bu, bi, residual, stride, step),
+                _ => RowScalar.Apply(p, q, bu, bi, residual, stride, step),
+            };
+        }
+    }
 
-            return stride == 64 ? Row64.Apply(p, q, bu, bi, residual, stride, step) : Row512.Apply(p, q, bu, bi, residual, stride, step);
+    /// <summary>
+    /// <see cref="RunBlock(ReadOnlySpan{SgdEntry}, float*, float*, float*, float*, float, int, SgdStep)"/> on spans at
+    /// the given width (for tests): factor rows <paramref name="stride"/> apart, every index in range.
+    /// </summary>
+    internal static double RunBlock(ReadOnlySpan<SgdEntry> entries, Span<float> userFactors, Span<float> movieFactors, Span<float> userBias, Span<float> movieBias,
+        float mean, int stride, SgdStep step, SimdWidth width)
+    {
+        if (stride % Lanes != 0 || userFactors.Length != userBias.Length * stride || movieFactors.Length != movieBias.Length * stride)
+        {
+            throw new ArgumentException($"factor rows must be {nameof(stride)} apart, a multiple of {Lanes}", nameof(stride));
+        }
+
+        foreach (SgdEntry e in entries)
+        {
+            if ((uint)e.User >= (uint)userBias.Length || e.Movie >= movieBias.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(entries), $"entry ({e.User}, {e.Movie}) is outside the parameters");
+            }
+        }
+
+        fixed (float* p = userFactors, q = movieFactors, bu = userBias, bi = movieBias)
+        {
+            return RunBlock(entries, p, q, bu, bi, mean, stride, step, width);
         }
     }
 
     /// <summary>SGD over the ratings of one block; returns the sum of squared errors seen before each update.</summary>
     public static double RunBlock(ReadOnlySpan<SgdEntry> entries, float* userFactors, float* movieFactors, float* userBias, float* movieBias,
-        float mean, int stride, SgdStep step)
-    {
-        if (!Vector512.IsHardwareAccelerated)
-        {
-            return RunBlock<Row256>(entries, userFactors, movieFactors, userBias, movieBias, mean, stride, step);
-        }
+        float mean, int stride, SgdStep step) =>
+        RunBlock(entries, userFactors, movieFactors, userBias, movieBias, mean, stride, step, SimdWidths.Best);
 
-        return stride == 64
-            ? RunBlock<Row64>(entries, userFactors, movieFactors, userBias, movieBias, mean, stride, step)
-            : RunBlock<Row512>(entries, userFactors, movieFactors, userBias, movieBias, mean, stride, step);
-    }
+    // One switch per block, not per rating: each branch is a separate instantiation with the row update inlined.
+    private static double RunBlock(ReadOnlySpan<SgdEntry> entries, float* userFactors, float* movieFactors, float* userBias, float* movieBias,
+        float mean, int stride, SgdStep step, SimdWidth width) => width switch
+        {
+            SimdWidth.Vector512 when stride == 64 => RunBlock<Row64>(entries, userFactors, movieFactors, userBias, movieBias, mean, stride, step),
+            SimdWidth.Vector512 => RunBlock<Row512>(entries, userFactors, movieFactors, userBias, movieBias, mean, stride, step),
+            SimdWidth.Vector256 => RunBlock<Row256>(entries, userFactors, movieFactors, userBias, movieBias, mean, stride, step),
+            _ => RunBlock<RowScalar>(entries, userFactors, movieFactors, userBias, movieBias, mean, stride, step),
+        };
 
     private static double RunBlock<TRow>(ReadOnlySpan<SgdEntry> entries, float* userFactors, float* movieFactors, float* userBias, float* movieBias,
         float mean, int stride, SgdStep step)
@@ -113,6 +144,12 @@ internal static unsafe class SgdKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> SumToAll(Vector512<float> v)
     {
+        if (!Avx512F.IsSupported)
+        {
+            // Forced onto a machine without AVX-512 (tests): the portable sum, in software.
+            return Vector512.Create(Vector512.Sum(v));
+        }
+
         v += Avx512F.Shuffle4x128(v, v, 0b01_00_11_10);
         v += Avx512F.Shuffle4x128(v, v, 0b10_11_00_01);
         v += Avx512F.Permute4x32(v, 0b01_00_11_10);
@@ -181,7 +218,7 @@ internal static unsafe class SgdKernel
         }
     }
 
-    /// <summary>Machines without AVX-512: Vector256 (or its software fallback).</summary>
+    /// <summary>Machines with AVX2 but not AVX-512.</summary>
     private readonly struct Row256 : IRowUpdate
     {
         public static float Apply(float* p, float* q, float* bu, float* bi, float residual, int stride, SgdStep step)
@@ -202,6 +239,33 @@ internal static unsafe class SgdKernel
                 Vector256<float> pf = Vector256.Load(p + f), qf = Vector256.Load(q + f);
                 Vector256.FusedMultiplyAdd(gain, qf, pf * keep).Store(p + f);
                 Vector256.FusedMultiplyAdd(gain, pf, qf * keep).Store(q + f);
+            }
+
+            UpdateBiases(bu, bi, userBias, movieBias, scaledError, step);
+            return error;
+        }
+    }
+
+    /// <summary>Machines without AVX2 (or any vector unit): plain loops the JIT may still vectorize as it can.</summary>
+    private readonly struct RowScalar : IRowUpdate
+    {
+        public static float Apply(float* p, float* q, float* bu, float* bi, float residual, int stride, SgdStep step)
+        {
+            float dot = 0f;
+            for (int f = 0; f < stride; f++)
+            {
+                dot += p[f] * q[f];
+            }
+
+            float userBias = *bu, movieBias = *bi;
+            float error = residual - userBias - movieBias - dot;
+            float scaledError = step.LearningRate * error;
+            float keep = 1f - (step.LearningRate * step.RegularizationFactors);
+            for (int f = 0; f < stride; f++)
+            {
+                float pf = p[f], qf = q[f];
+                p[f] = (pf * keep) + (scaledError * qf);
+                q[f] = (qf * keep) + (scaledError * pf);
             }
 
             UpdateBiases(bu, bi, userBias, movieBias, scaledError, step);
