@@ -17,12 +17,35 @@ public sealed record TrainingData(
     string DataFingerprint)
 {
     /// <summary>
-    /// Holds a seeded random <paramref name="validationFraction"/> of the training ratings out for early stopping.
+    /// A validation slice smaller than this is floored (see <see cref="ValidationShare"/>): on 1,600 ratings, as 2 % of a
+    /// 100,000-rating set gives, the epoch-to-epoch wiggle of the RMSE is as large as the improvements early stopping
+    /// waits for, and training stopped on noise.
+    /// </summary>
+    public const int MinValidationRatings = 10_000;
+
+    /// <summary>The most a floor may take from training: a tenth of it.</summary>
+    public const double MaxFlooredShare = 0.1;
+
+    /// <summary>
+    /// Holds a seeded random share of the training ratings out for early stopping: <paramref name="validationFraction"/>,
+    /// floored (see <see cref="ValidationShare"/>).
     /// </summary>
     public static TrainingData Prepare(RatingTable train, int users, int movies, QueryTable implicitOnly, string fingerprint,
         double validationFraction, int seed)
     {
-        Split split = Splits.RandomRatio(train, validationFraction, seed);
+        ArgumentNullException.ThrowIfNull(train);
+        Split split = Splits.RandomRatio(train, ValidationShare(validationFraction, train.Count), seed);
         return new TrainingData(split.Train, split.Test, users, movies, RatingStatistics.MeanOf(split.Train), implicitOnly, fingerprint);
     }
+
+    /// <summary>
+    /// The share of <paramref name="ratings"/> held out: the configured fraction, or enough for
+    /// <see cref="MinValidationRatings"/> but never above <see cref="MaxFlooredShare"/> when the fraction gives fewer.
+    /// On the Prize (99 M ratings) and the larger generated scales the fraction rules; on a small dense set (80,000
+    /// ratings) the floor holds out 8,000 instead of 1,600. Zero stays zero (no validation: train every epoch).
+    /// </summary>
+    public static double ValidationShare(double validationFraction, int ratings) =>
+        validationFraction <= 0 || ratings <= 0
+            ? validationFraction
+            : Math.Max(validationFraction, Math.Min(MaxFlooredShare, (double)MinValidationRatings / ratings));
 }
