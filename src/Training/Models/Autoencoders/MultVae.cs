@@ -38,7 +38,7 @@ public static class MultVae
             random.Shuffle(order);
             EpochBudget.StartEpoch();
             int users = 0;
-            foreach (ArraySegment<int> group in SparseBatcher.Groups(positives, order, config.BatchSize, int.MaxValue))
+            foreach (ArraySegment<int> group in SparseBatcher.Groups(positives, order, BatchSizing.ForEpoch(config.BatchSize, usersWithPositives), int.MaxValue))
             {
                 users += group.Count;
                 if (!EpochBudget.Allows(users, usersWithPositives))

@@ -13,6 +13,7 @@ internal sealed class ShuffledBatches(int count, Random random)
 
     public IEnumerable<ArraySegment<int>> NextEpoch(int batchSize)
     {
+        batchSize = BatchSizing.ForEpoch(batchSize, _order.Length);
         for (int i = 0; i < _order.Length; i++)
         {
             _order[i] = i;
