@@ -114,7 +114,9 @@ internal static class StudyRunner
                 TuneResult tuned = TuneCommand.Run(plan.Data, name, Path.Combine(plan.Output, TuningDirectoryName, name), budget, MaxTuningTrials, null,
                     seed: 1, plan.Threads, "tpe", prune: true, overrides);
                 tuning = TuneCommand.Describe(tuned);
-                if (tuned.Outcome.Best is { } best)
+
+                // Trial 0 is the default: when nothing beat it, the tuned model is the default one, trained once.
+                if (tuned.Outcome.Best is { Number: > 0 } best)
                 {
                     hyperparameters = tuned.Plan.ConfigOf(best.Parameters);
                 }
@@ -124,7 +126,8 @@ internal static class StudyRunner
             reused += wasReused ? 1 : 0;
             if (tuning is not null)
             {
-                (_, JsonObject defaultRow, _) = TrainOrReuse(name, defaults, Path.Combine(plan.Output, DefaultsDirectoryName, name), dataset, prepared, evaluation, evaluationOptions, plan);
+                JsonObject defaultRow = hyperparameters == defaults ? row
+                    : TrainOrReuse(name, defaults, Path.Combine(plan.Output, DefaultsDirectoryName, name), dataset, prepared, evaluation, evaluationOptions, plan).Row;
                 row["tuning"] = tuning;
                 row["default"] = Scores(defaultRow);
             }
