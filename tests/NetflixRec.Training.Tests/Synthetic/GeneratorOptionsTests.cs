@@ -9,6 +9,7 @@ public sealed class GeneratorOptionsTests
     [InlineData(GeneratorScale.Small, 50_000, 3_000, 1_500_000)]
     [InlineData(GeneratorScale.Medium, 200_000, 8_000, 10_000_000)]
     [InlineData(GeneratorScale.Full, 480_189, 17_770, 100_480_507)]
+    [InlineData(GeneratorScale.Dense, 1_000, 1_700, 94_000)]
     public void ForScale_EachScale_HasTheDocumentedShape(GeneratorScale scale, int users, int movies, long ratings)
     {
         GeneratorOptions options = GeneratorOptions.ForScale(scale, seed: 3);
@@ -27,6 +28,15 @@ public sealed class GeneratorOptionsTests
         GeneratorOptions options = GeneratorOptions.ForScale(scale, seed: 3);
 
         Assert.Equal((HoldOutRule.LatestPerUser, 2.0, 1, StarDistribution.Prize), (options.HoldOutRule, options.QualifyingPerProbe, options.MinRatingsPerUser, options.Stars));
+    }
+
+    [Fact]
+    public void ForScale_Dense_HoldsOutARandomFifthAsProbeOnly()
+    {
+        GeneratorOptions options = GeneratorOptions.ForScale(GeneratorScale.Dense, seed: 3);
+
+        Assert.Equal((HoldOutRule.Random, 0.2, 0.0, 20, StarDistribution.MovieLens100K),
+            (options.HoldOutRule, options.HeldOutShare, options.QualifyingPerProbe, options.MinRatingsPerUser, options.Stars));
     }
 
     [Fact]
