@@ -5,7 +5,7 @@ using NetflixRec.Training.Data.Synthetic;
 
 namespace NetflixRec.Training.Cli;
 
-/// <summary><c>netflixrec generate --scale tiny|small|medium|full --out DIR [--seed N]</c>: a synthetic Prize in the exact file layout.</summary>
+/// <summary><c>netflixrec generate --scale tiny|small|medium|full|dense --out DIR [--seed N]</c>: a synthetic Prize in the exact file layout.</summary>
 internal static class GenerateCommand
 {
     public const int DefaultSeed = 2006;
@@ -14,10 +14,11 @@ internal static class GenerateCommand
     {
         Option<string> scale = new("--scale")
         {
-            Description = "tiny (~10k ratings), small (~1.5M, the demo), medium (~10M) or full (the Prize's shape, ~100M).",
+            Description = "tiny (~10k ratings), small (~1.5M, the demo), medium (~10M), full (the Prize's shape, ~100M) " +
+                "or dense (MovieLens-100K's shape: 1,000 users × 1,700 movies, ~100k ratings, a random 20% probe).",
             Required = true,
         };
-        scale.AcceptOnlyFromAmong("tiny", "small", "medium", "full");
+        scale.AcceptOnlyFromAmong("tiny", "small", "medium", "full", "dense");
         Option<string> output = CommonOptions.RequiredPath("--out", "Directory to create with training_set/, movie_titles.txt, probe.txt, qualifying.txt, probe_oracle.txt.");
         Option<int> seed = new("--seed") { Description = "Seed of every random choice (same seed → byte-identical files).", DefaultValueFactory = _ => DefaultSeed };
         Option<bool> json = CommonOptions.Json();

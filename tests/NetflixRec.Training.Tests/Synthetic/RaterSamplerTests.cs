@@ -26,6 +26,28 @@ public sealed class RaterSamplerTests
     }
 
     [Fact]
+    public void Sample_MinRatingsPerUser_EveryUserReachesTheFloorWithDistinctMovies()
+    {
+        GeneratorOptions options = s_options with { MinRatingsPerUser = 10 };
+        options.Validate();
+        var population = Population.Create(options);
+        var model = LatentModel.Create(options, population);
+        int[][] raters = RaterSampler.Sample(options, population, model, RaterSampler.MovieCounts(options, population), parallelism: 2);
+
+        int[] degrees = new int[options.Users];
+        foreach (int[] movie in raters)
+        {
+            Assert.Equal(movie.Distinct().Order(), movie);
+            foreach (int u in movie)
+            {
+                degrees[u]++;
+            }
+        }
+
+        Assert.Equal(10, degrees.Min());
+    }
+
+    [Fact]
     public void Validate_NegativeTasteSelection_NamesTheField()
     {
         ArgumentException error = Assert.Throws<ArgumentException>(() => (s_options with { TasteSelection = -1 }).Validate());

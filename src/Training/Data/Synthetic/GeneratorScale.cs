@@ -14,4 +14,7 @@ public enum GeneratorScale
 
     /// <summary>The Prize's shape: 480,189 users × 17,770 movies, about 100.48 million ratings.</summary>
     Full,
+
+    /// <summary>The classic small dense shape (MovieLens-100K): 1,000 users × 1,700 movies, about 100,000 ratings, a random 20 % probe.</summary>
+    Dense,
 }

@@ -1,9 +1,10 @@
 namespace NetflixRec.Training.Data.Synthetic;
 
 /// <summary>
-/// Chooses the probe and qualifying pairs as the Prize did: each user's most recent ratings (up to
-/// <see cref="GeneratorOptions.MaxHeldOutPerUser"/>, fewer for light users, never all of them), split at random one
-/// third probe, two thirds qualifying. Marks them with flag bits in the star bytes.
+/// Chooses the probe and qualifying pairs by <see cref="GeneratorOptions.HoldOutRule"/> and marks them with flag bits in
+/// the star bytes. The Prize's rule: each user's most recent ratings (up to <see cref="GeneratorOptions.MaxHeldOutPerUser"/>,
+/// fewer for light users, never all of them), split at random into probe and qualifying (one third probe for the Prize).
+/// The random rule is <see cref="RandomHoldOut"/>.
 /// </summary>
 internal static class HoldOut
 {
@@ -12,6 +13,21 @@ internal static class HoldOut
     public const byte QualifyingFlag = 0x80;
 
     public static void Mark(GeneratorOptions options, int users, int[][] raters, short[][] days, byte[][] stars, int parallelism)
+    {
+        switch (options.HoldOutRule)
+        {
+            case HoldOutRule.LatestPerUser:
+                MarkLatest(options, users, raters, days, stars, parallelism);
+                break;
+            case HoldOutRule.Random:
+                RandomHoldOut.Mark(options, users, raters, stars);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(options), options.HoldOutRule, "unknown hold-out rule");
+        }
+    }
+
+    private static void MarkLatest(GeneratorOptions options, int users, int[][] raters, short[][] days, byte[][] stars, int parallelism)
     {
         int[] degrees = new int[users];
         long total = 0;
@@ -55,7 +71,7 @@ internal static class HoldOut
 
             for (int u = first; u < last; u++)
             {
-                Split(options.Seed, u, latest, stars);
+                Split(options, u, latest, stars);
             }
         });
 
@@ -111,7 +127,7 @@ internal static class HoldOut
         return quotas;
     }
 
-    private static void Split(int seed, int user, LatestRatings latest, byte[][] stars)
+    private static void Split(GeneratorOptions options, int user, LatestRatings latest, byte[][] stars)
     {
         int count = latest.Count(user);
         if (count == 0)
@@ -119,7 +135,7 @@ internal static class HoldOut
             return;
         }
 
-        var rng = Rng.Create(seed, RngStream.HoldOutSplit, user);
+        var rng = Rng.Create(options.Seed, RngStream.HoldOutSplit, user);
         Span<int> order = count <= 64 ? stackalloc int[count] : new int[count];
         for (int k = 0; k < count; k++)
         {
@@ -132,7 +148,7 @@ internal static class HoldOut
             (order[k], order[j]) = (order[j], order[k]);
         }
 
-        int probe = rng.StochasticRound(count / 3.0);
+        int probe = rng.StochasticRound(count / (1 + options.QualifyingPerProbe));
         for (int k = 0; k < count; k++)
         {
             (int movie, int position) = latest.Get(user, order[k]);

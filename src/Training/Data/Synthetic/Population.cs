@@ -72,6 +72,7 @@ internal sealed class Population
             userWeights[u] = activity * tenure / SyntheticCalendar.SpanDays;
         }
 
+        ShiftToFloor(options, userWeights);
         var movieRng = Rng.Create(options.Seed, RngStream.Movies, 0);
         double[] scores = new double[options.Movies];
         double[] movieWeights = new double[options.Movies];
@@ -89,6 +90,26 @@ internal sealed class Population
         }
 
         return new Population(customerIds, userWeights, joinDays, scores, movieWeights, titles, available);
+    }
+
+    /// <summary>
+    /// With a floor of m ratings a user, every user expects about m − 1 ratings before its share of the rest, so the
+    /// sampling itself leaves few users below the floor and the top-up (<see cref="RaterSampler"/>) does not pile them
+    /// up at exactly m. A floor of one leaves the weights as they are.
+    /// </summary>
+    private static void ShiftToFloor(GeneratorOptions options, double[] weights)
+    {
+        int below = options.MinRatingsPerUser - 1;
+        if (below == 0)
+        {
+            return;
+        }
+
+        double shift = below * weights.Sum() / (options.TargetRatings - ((double)options.Users * below));
+        for (int u = 0; u < weights.Length; u++)
+        {
+            weights[u] += shift;
+        }
     }
 
     /// <summary>A sorted random subset of 1..MaxCustomerId (selection sampling, Knuth's Algorithm S): IDs with gaps.</summary>

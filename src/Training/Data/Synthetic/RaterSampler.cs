@@ -5,7 +5,8 @@ namespace NetflixRec.Training.Data.Synthetic;
 /// proportional to user activity × σ(β·z_ui), z the user's affinity for the movie in standard deviations (see
 /// <see cref="GeneratorOptions.TasteSelection"/>). The result is a heavy-tailed bipartite graph whose user degrees follow
 /// the activity weights, whose movie degrees follow popularity, and whose edges lean toward what each user likes, so
-/// the missing ratings are not missing at random. Every user ends with at least one rating.
+/// the missing ratings are not missing at random. Every user ends with at least one rating, and at least
+/// <see cref="GeneratorOptions.MinRatingsPerUser"/>.
 /// </summary>
 internal static class RaterSampler
 {
@@ -49,6 +50,7 @@ internal static class RaterSampler
         });
 
         TopUp(options.Seed, users, raters, counts);
+        RaiseToMinimum(options, raters, counts, taste, parallelism);
         return raters;
     }
 
@@ -151,6 +153,102 @@ internal static class RaterSampler
         }
     }
 
+    /// <summary>
+    /// Users still below the floor get further distinct movies, drawn without replacement with weight
+    /// count × σ(β·z) (Efraimidis–Spirakis keys ln(U)/w, the largest win), so the extra ratings follow popularity and
+    /// taste like the rest. A floor of one changes nothing: <see cref="TopUp"/> already gave everyone a rating.
+    /// </summary>
+    private static void RaiseToMinimum(GeneratorOptions options, int[][] raters, int[] counts, TasteFilter taste, int parallelism)
+    {
+        int users = options.Users;
+        int minimum = options.MinRatingsPerUser;
+        int[] degrees = new int[users];
+        foreach (int[] movie in raters)
+        {
+            foreach (int u in movie)
+            {
+                degrees[u]++;
+            }
+        }
+
+        int[] below = Enumerable.Range(0, users).Where(u => degrees[u] < minimum).ToArray();
+        if (below.Length == 0)
+        {
+            return;
+        }
+
+        int[] slot = new int[users];
+        Array.Fill(slot, -1);
+        for (int k = 0; k < below.Length; k++)
+        {
+            slot[below[k]] = k;
+        }
+
+        var rated = new List<int>[below.Length];
+        for (int k = 0; k < below.Length; k++)
+        {
+            rated[k] = [];
+        }
+
+        for (int movie = 0; movie < raters.Length; movie++)
+        {
+            foreach (int u in raters[movie])
+            {
+                if (slot[u] >= 0)
+                {
+                    rated[slot[u]].Add(movie);
+                }
+            }
+        }
+
+        int[][] added = new int[below.Length][];
+        WorkQueue.Run(WorkQueue.Range(below.Length), parallelism, () => new FloorScratch(raters.Length), (k, scratch) =>
+        {
+            int u = below[k];
+            var rng = Rng.Create(options.Seed, RngStream.Floor, u);
+            foreach (int movie in rated[k])
+            {
+                scratch.Rated[movie] = true;
+            }
+
+            int candidates = 0;
+            for (int movie = 0; movie < raters.Length; movie++)
+            {
+                if (!scratch.Rated[movie])
+                {
+                    scratch.Keys[candidates] = -Math.Log(rng.NextDouble()) / (counts[movie] * taste.Acceptance(u, movie));
+                    scratch.Movies[candidates++] = movie;
+                }
+            }
+
+            // Smallest −ln(U)/w first: the same order as the largest ln(U)/w.
+            Array.Sort(scratch.Keys, scratch.Movies, 0, candidates);
+            added[k] = scratch.Movies.AsSpan(0, minimum - degrees[u]).ToArray();
+            foreach (int movie in rated[k])
+            {
+                scratch.Rated[movie] = false;
+            }
+        });
+
+        var extras = new List<int>?[raters.Length];
+        for (int k = 0; k < below.Length; k++)
+        {
+            foreach (int movie in added[k])
+            {
+                // Users come in ascending order, so every list is sorted.
+                (extras[movie] ??= []).Add(below[k]);
+            }
+        }
+
+        for (int movie = 0; movie < raters.Length; movie++)
+        {
+            if (extras[movie] is List<int> list)
+            {
+                raters[movie] = MergeSorted(raters[movie], list);
+            }
+        }
+    }
+
     private static int[] MergeSorted(int[] a, List<int> b)
     {
         int[] merged = new int[a.Length + b.Count];
@@ -226,6 +324,16 @@ internal static class RaterSampler
 
         /// <summary>The acceptance rescaled to average 1 (for the Bernoulli pass, whose rate already targets the count).</summary>
         public double Weight(int user, int movie) => 2 * Acceptance(user, movie);
+    }
+
+    /// <summary>A floor worker's buffers: which movies the current user rated, and the keys of the others.</summary>
+    private sealed class FloorScratch(int movies)
+    {
+        public bool[] Rated { get; } = new bool[movies];
+
+        public double[] Keys { get; } = new double[movies];
+
+        public int[] Movies { get; } = new int[movies];
     }
 
     /// <summary>A worker's buffers. Stamps must only ever hold movie stamps, or a stale value could mimic the current movie's.</summary>

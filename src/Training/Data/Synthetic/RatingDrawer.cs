@@ -10,7 +10,7 @@ internal static class RatingDrawer
     /// Thresholds from the noisy scores of an evenly spaced sample of the actual (user, movie) pairs, each with a day
     /// drawn from the same distribution as the real ones, so the thresholds are known before the ratings are drawn.
     /// </summary>
-    public static RatingScale PlaceThresholds(int seed, Population population, LatentModel model, int[][] raters)
+    public static RatingScale PlaceThresholds(GeneratorOptions options, Population population, LatentModel model, int[][] raters)
     {
         long total = 0;
         foreach (int[] movie in raters)
@@ -20,7 +20,7 @@ internal static class RatingDrawer
 
         long stride = Math.Max(1, total / PilotSize);
         double[] scores = new double[(int)((total + stride - 1) / stride)];
-        var rng = Rng.Create(seed, RngStream.Pilot, 0);
+        var rng = Rng.Create(options.Seed, RngStream.Pilot, 0);
         int taken = 0;
         long movieStart = 0;
         for (int movie = 0; movie < raters.Length; movie++)
@@ -38,7 +38,7 @@ internal static class RatingDrawer
             movieStart += users.Length;
         }
 
-        return RatingScale.FromSample(scores.AsSpan(0, taken), LatentModel.NoiseSd);
+        return RatingScale.FromSample(scores.AsSpan(0, taken), LatentModel.NoiseSd, options.Stars);
     }
 
     /// <summary>

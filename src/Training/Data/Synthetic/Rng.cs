@@ -15,6 +15,8 @@ internal enum RngStream
     HoldOutCounts,
     HoldOutSplit,
     TieBreak,
+    Floor,
+    HoldOutOrder,
 }
 
 /// <summary>

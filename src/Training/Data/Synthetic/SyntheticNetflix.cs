@@ -87,7 +87,7 @@ public static class SyntheticNetflix
         int[] order = WorkQueue.LargestFirst(Array.ConvertAll(raters, movie => movie.Length));
 
         progress.Report("drawing days and stars");
-        RatingScale scale = RatingDrawer.PlaceThresholds(options.Seed, population, model, raters);
+        RatingScale scale = RatingDrawer.PlaceThresholds(options, population, model, raters);
         (short[][] days, byte[][] stars) = RatingDrawer.DrawRatings(options.Seed, population, model, scale, raters, parallelism);
 
         progress.Report("holding out probe and qualifying");
