@@ -22,7 +22,8 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Dictionary<string, string> _pending = [];
-    private readonly Dictionary<string, string> _rejected = [];
+    private readonly Dictionary<string, Rejection> _rejected = [];
+    private IReadOnlyDictionary<string, string> _rejections = new Dictionary<string, string>(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private FileSystemWatcher? _watcher;
     private Task _loop = Task.CompletedTask;
@@ -39,6 +40,9 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
 
     /// <summary>The current models and default, replaced as a whole on every change.</summary>
     public Snapshot Current => Volatile.Read(ref _snapshot);
+
+    /// <summary>The directories that are not served because their current version was rejected: name → reason.</summary>
+    public IReadOnlyDictionary<string, string> Rejections => Volatile.Read(ref _rejections);
 
     /// <summary>Raised after every scan that changed the set of loaded versions or rejected one (tests wait on it).</summary>
     public event Action<ScanResult>? Scanned;
@@ -156,7 +160,7 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             seen.Add(name);
             string? version = VersionOf(directory);
             if (version is null || (models.TryGetValue(name, out ServedModel? current) && current.Version == version)
-                || (_rejected.TryGetValue(name, out string? bad) && bad == version))
+                || (_rejected.TryGetValue(name, out Rejection? bad) && bad.Version == version))
             {
                 _pending.Remove(name);
                 continue;
@@ -170,10 +174,10 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             }
 
             _pending.Remove(name);
-            ServedModel? model = TryLoad(name, directory, version);
+            (ServedModel? model, string? reason) = TryLoad(name, directory, version);
             if (model is null)
             {
-                _rejected[name] = version;
+                _rejected[name] = new Rejection(version, reason ?? "rejected");
                 rejected.Add(name);
                 continue;
             }
@@ -209,6 +213,13 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             _pending.Remove(name);
         }
 
+        foreach (string name in _rejected.Keys.Where(n => !seen.Contains(n)).ToList())
+        {
+            _rejected.Remove(name);
+        }
+
+        Volatile.Write(ref _rejections, _rejected.ToDictionary(r => r.Key, r => r.Value.Reason, StringComparer.Ordinal));
+
         if (loaded.Count > 0 || retired.Count > 0 || initial)
         {
             string? defaultModel = ChooseDefault(models);
@@ -231,7 +242,7 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
         }
     }
 
-    private ServedModel? TryLoad(string name, string directory, string version)
+    private (ServedModel? Model, string? Reason) TryLoad(string name, string directory, string version)
     {
         long started = _time.GetTimestamp();
         try
@@ -244,15 +255,17 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             LogLoaded(_logger, name, artifacts.Manifest.Name, version, artifacts.UserCount, artifacts.MovieCount, artifacts.HistoryMovies.Length,
                 _provider.Name, _time.GetElapsedTime(started).TotalMilliseconds);
             _metrics.ModelReloaded(name, "loaded");
-            return model;
+            return (model, null);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning disable CA1031 // Whatever the artifact does wrong (even an allocation its numbers make fail), it is that directory's rejection, never the registry's failure.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            // Whatever the artifact does wrong, it is that directory's rejection, never the registry's failure.
             bool serving = Current.Models.ContainsKey(name);
-            LogRejected(_logger, name, e.Message, serving ? "the previous version keeps serving" : "not served");
+            string reason = e is InvalidDataException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            LogRejected(_logger, name, reason, serving ? "the previous version keeps serving" : "not served");
             _metrics.ModelReloaded(name, "rejected");
-            return null;
+            return (null, reason);
         }
     }
 
@@ -297,6 +310,9 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             model.Release();
         }
     }
+
+    /// <summary>A rejected version of a directory and why.</summary>
+    private sealed record Rejection(string Version, string Reason);
 
     /// <summary>One immutable view of the registry.</summary>
     public sealed record Snapshot(IReadOnlyDictionary<string, ServedModel> Models, string? DefaultModel);
