@@ -77,15 +77,7 @@ public sealed class ModelArtifacts
         }
 
         ModelManifest manifest = ModelManifest.FromJson(File.ReadAllText(manifestPath), manifestPath);
-        if (manifest.Onnx is null)
-        {
-            throw new InvalidDataException($"{manifestPath}: no onnx signature; run 'netflixrec export --model {directory}'");
-        }
-
-        if (manifest.Onnx.UserInput is not (OnnxContract.IndexInput or OnnxContract.RatingVectorInput))
-        {
-            throw new InvalidDataException($"{manifestPath}: onnx.user_input '{manifest.Onnx.UserInput}' is neither index nor rating_vector");
-        }
+        ManifestValidation.Check(manifest, manifestPath);
 
         int[] customers = ReadInt32Column(Path.Combine(directory, ModelDirectory.Users), DatasetSchema.CustomerId, manifest.Users);
         int[] movies = ReadInt32Column(Path.Combine(directory, ModelDirectory.Movies), DatasetSchema.MovieId, manifest.Movies);
@@ -96,7 +88,8 @@ public sealed class ModelArtifacts
 
     private static int[] ReadInt32Column(string path, string column, int expectedRows)
     {
-        var values = new List<int>(expectedRows);
+        // Grown as rows arrive, not sized from the manifest: a manifest claiming 2^31 users must fail on the row count.
+        var values = new List<int>();
         ReadBatches(path, batch =>
         {
             if (batch.Column(column) is not Int32Array array)

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using NetflixRec.Contracts;
 
@@ -9,11 +9,16 @@ namespace NetflixRec.Serving;
 /// The loaded models: every model directory under --models, kept current by a watcher plus a periodic rescan. A new or
 /// changed directory is loaded once its files stop changing, validated (artifacts, graph, a smoke run) and swapped in
 /// atomically; calls already running keep their old version until they finish. An invalid directory is logged and
-/// rejected while the previous version, if any, keeps serving. A removed directory is unloaded.
+/// rejected while the previous version, if any, keeps serving; a rejected version is retried with exponential backoff
+/// (the poll interval, doubling up to <see cref="MaxRetryDelay"/>), since the cause may have been transient. A removed
+/// directory is unloaded.
 /// </summary>
 public sealed partial class ModelRegistry : IHostedService, IDisposable
 {
     private const string Removed = "(removed)";
+
+    /// <summary>The longest wait before a rejected version is tried again.</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(5);
 
     private readonly ServingOptions _options;
     private readonly ExecutionProviderChoice _provider;
@@ -22,7 +27,8 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Dictionary<string, string> _pending = [];
-    private readonly Dictionary<string, string> _rejected = [];
+    private readonly Dictionary<string, Rejection> _rejected = [];
+    private IReadOnlyDictionary<string, string> _rejections = new Dictionary<string, string>(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private FileSystemWatcher? _watcher;
     private Task _loop = Task.CompletedTask;
@@ -39,6 +45,12 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
 
     /// <summary>The current models and default, replaced as a whole on every change.</summary>
     public Snapshot Current => Volatile.Read(ref _snapshot);
+
+    /// <summary>The directories that are not served because their current version was rejected: name → reason.</summary>
+    public IReadOnlyDictionary<string, string> Rejections => Volatile.Read(ref _rejections);
+
+    /// <summary>Runs before each load attempt (tests inject transient failures here).</summary>
+    internal Action<string>? BeforeLoad { get; set; }
 
     /// <summary>Raised after every scan that changed the set of loaded versions or rejected one (tests wait on it).</summary>
     public event Action<ScanResult>? Scanned;
@@ -155,25 +167,34 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
 
             seen.Add(name);
             string? version = VersionOf(directory);
-            if (version is null || (models.TryGetValue(name, out ServedModel? current) && current.Version == version)
-                || (_rejected.TryGetValue(name, out string? bad) && bad == version))
+            if (version is null || (models.TryGetValue(name, out ServedModel? current) && current.Version == version))
+            {
+                _pending.Remove(name);
+                continue;
+            }
+
+            // A rejected version is left alone until its retry is due; it was stable when it was tried, so a due
+            // retry skips the settle wait.
+            Rejection? bad = _rejected.TryGetValue(name, out Rejection? previousRejection) && previousRejection.Version == version ? previousRejection : null;
+            if (bad is not null && _time.GetUtcNow() < bad.RetryAt)
             {
                 _pending.Remove(name);
                 continue;
             }
 
             // Load only what looked the same on two scans a settle time apart: a copy in progress is left alone.
-            if (!initial && (!_pending.TryGetValue(name, out string? pending) || pending != version))
+            if (bad is null && !initial && (!_pending.TryGetValue(name, out string? pending) || pending != version))
             {
                 _pending[name] = version;
                 continue;
             }
 
             _pending.Remove(name);
-            ServedModel? model = TryLoad(name, directory, version);
+            (ServedModel? model, string? reason) = TryLoad(name, directory, version);
             if (model is null)
             {
-                _rejected[name] = version;
+                int failures = (bad?.Failures ?? 0) + 1;
+                _rejected[name] = new Rejection(version, reason ?? "rejected", failures, _time.GetUtcNow() + RetryDelay(failures));
                 rejected.Add(name);
                 continue;
             }
@@ -209,6 +230,13 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             _pending.Remove(name);
         }
 
+        foreach (string name in _rejected.Keys.Where(n => !seen.Contains(n)).ToList())
+        {
+            _rejected.Remove(name);
+        }
+
+        Volatile.Write(ref _rejections, _rejected.ToDictionary(r => r.Key, r => r.Value.Reason, StringComparer.Ordinal));
+
         if (loaded.Count > 0 || retired.Count > 0 || initial)
         {
             string? defaultModel = ChooseDefault(models);
@@ -231,11 +259,12 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
         }
     }
 
-    private ServedModel? TryLoad(string name, string directory, string version)
+    private (ServedModel? Model, string? Reason) TryLoad(string name, string directory, string version)
     {
         long started = _time.GetTimestamp();
         try
         {
+            BeforeLoad?.Invoke(directory);
             ModelArtifacts artifacts = ModelArtifacts.Load(directory);
             // The manifest names the graph file; only its file name counts, so it cannot point outside the directory.
             string file = Path.GetFileName(artifacts.Manifest.Onnx!.File) is { Length: > 0 } named ? named : ModelDirectory.Onnx;
@@ -244,15 +273,17 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             LogLoaded(_logger, name, artifacts.Manifest.Name, version, artifacts.UserCount, artifacts.MovieCount, artifacts.HistoryMovies.Length,
                 _provider.Name, _time.GetElapsedTime(started).TotalMilliseconds);
             _metrics.ModelReloaded(name, "loaded");
-            return model;
+            return (model, null);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning disable CA1031 // Whatever the artifact does wrong (even an allocation its numbers make fail), it is that directory's rejection, never the registry's failure.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            // Whatever the artifact does wrong, it is that directory's rejection, never the registry's failure.
             bool serving = Current.Models.ContainsKey(name);
-            LogRejected(_logger, name, e.Message, serving ? "the previous version keeps serving" : "not served");
+            string reason = e is InvalidDataException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            LogRejected(_logger, name, reason, serving ? "the previous version keeps serving" : "not served");
             _metrics.ModelReloaded(name, "rejected");
-            return null;
+            return (null, reason);
         }
     }
 
@@ -266,19 +297,34 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
         return models.Values.OrderBy(m => m.Rmse).ThenBy(m => m.Name, StringComparer.Ordinal).FirstOrDefault()?.Name;
     }
 
-    /// <summary>A fingerprint of the directory's top-level files; null when it vanished while being read.</summary>
-    private static string? VersionOf(string directory)
+    /// <summary>The wait before the <paramref name="failures"/>-th retry: the poll interval, doubling, at most <see cref="MaxRetryDelay"/>.</summary>
+    private TimeSpan RetryDelay(int failures)
+    {
+        double delay = _options.PollInterval.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 30));
+        return TimeSpan.FromMilliseconds(Math.Min(delay, MaxRetryDelay.TotalMilliseconds));
+    }
+
+    /// <summary>
+    /// The version of a directory: XxHash128 over the contents of manifest.json and the graph (*.onnx), and the name,
+    /// size and modification time of every top-level file. Hashing contents sees a replacement that keeps size and
+    /// time (a copy with preserved timestamps); null when the directory vanished while being read.
+    /// </summary>
+    internal static string? VersionOf(string directory)
     {
         try
         {
-            var text = new StringBuilder();
+            var hash = new XxHash128();
             foreach (FileInfo file in new DirectoryInfo(directory).EnumerateFiles().OrderBy(f => f.Name, StringComparer.Ordinal))
             {
-                text.Append(file.Name).Append('|').Append(file.Length.ToString(CultureInfo.InvariantCulture)).Append('|')
-                    .Append(file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                hash.Append(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{file.Name}|{file.Length}|{file.LastWriteTimeUtc.Ticks}\n")));
+                if (file.Name == ModelDirectory.Manifest || file.Extension == ".onnx")
+                {
+                    using FileStream stream = file.OpenRead();
+                    hash.Append(stream);
+                }
             }
 
-            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..12];
+            return Convert.ToHexStringLower(hash.GetCurrentHash());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -297,6 +343,9 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             model.Release();
         }
     }
+
+    /// <summary>A rejected version of a directory, why, how often it failed in a row and when to try it again.</summary>
+    private sealed record Rejection(string Version, string Reason, int Failures, DateTimeOffset RetryAt);
 
     /// <summary>One immutable view of the registry.</summary>
     public sealed record Snapshot(IReadOnlyDictionary<string, ServedModel> Models, string? DefaultModel);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.ML.OnnxRuntime;
 using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
@@ -231,6 +232,26 @@ public sealed class OnnxScorer : IDisposable
         if (_artifacts.Manifest.Movies != _artifacts.MovieCount)
         {
             throw new InvalidDataException($"{path}: manifest movies {_artifacts.Manifest.Movies} ≠ {ModelDirectory.Movies} rows {_artifacts.MovieCount}");
+        }
+
+        // The exporter stamps what the graph was built for; a manifest edited or copied from another model disagrees.
+        ModelManifest manifest = _artifacts.Manifest;
+        IReadOnlyDictionary<string, string> metadata = _session.ModelMetadata.CustomMetadataMap;
+        (string Key, string Field, string Expected)[] facts =
+        [
+            (OnnxContract.MetadataModel, "name", manifest.Name),
+            (OnnxContract.MetadataUsers, "users", manifest.Users.ToString(CultureInfo.InvariantCulture)),
+            (OnnxContract.MetadataMovies, "movies", manifest.Movies.ToString(CultureInfo.InvariantCulture)),
+            (OnnxContract.MetadataFingerprint, "data_fingerprint", manifest.DataFingerprint),
+            (OnnxContract.MetadataUserInput, "onnx.user_input", manifest.Onnx!.UserInput),
+            (OnnxContract.MetadataScoreKind, "onnx.score_kind", manifest.Onnx.ScoreKind),
+        ];
+        foreach ((string key, string field, string stated) in facts)
+        {
+            if (metadata.TryGetValue(key, out string? actual) && actual != stated)
+            {
+                throw new InvalidDataException($"{path}: graph metadata {key} is '{actual}', but the manifest's {field} is '{stated}'");
+            }
         }
     }
 

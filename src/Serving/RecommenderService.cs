@@ -204,7 +204,8 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
     private T Execute<T>(string method, string requestedModel, ServerCallContext context, Action validate, Func<ServedModel, T> body)
     {
         long started = Stopwatch.GetTimestamp();
-        string modelTag = requestedModel;
+        // Metric labels only ever carry served model names: a client's arbitrary strings would grow /metrics without bound.
+        string modelTag = MetricTag(requestedModel);
         StatusCode status = StatusCode.OK;
         try
         {
@@ -242,6 +243,10 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
             _metrics.Record(method, modelTag, status.ToString(), started);
         }
     }
+
+    /// <summary>The label of a call before its model is resolved: a served name, empty for the default, else <see cref="ServingMetrics.UnknownModel"/>.</summary>
+    private string MetricTag(string requested) =>
+        requested.Length == 0 ? string.Empty : _registry.Current.Models.ContainsKey(requested) ? requested : ServingMetrics.UnknownModel;
 
     private RpcException ModelNotFound(string requested)
     {

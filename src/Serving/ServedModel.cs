@@ -23,7 +23,7 @@ public sealed class ServedModel
     public string Name { get; }
     public string Directory { get; }
 
-    /// <summary>A fingerprint of the directory's files (names, sizes, times) when it was loaded.</summary>
+    /// <summary>The directory's version when it was loaded (see <see cref="ModelRegistry.VersionOf"/>).</summary>
     public string Version { get; }
     public ModelArtifacts Artifacts { get; }
     public OnnxScorer Scorer { get; }

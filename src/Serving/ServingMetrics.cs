@@ -11,6 +11,9 @@ public sealed class ServingMetrics : IDisposable
 {
     public const string MeterName = "NetflixRec.Serving";
 
+    /// <summary>The model label of calls naming a model that is not served (one bucket, whatever the client sent).</summary>
+    public const string UnknownModel = "unknown";
+
     private readonly Meter _meter;
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _latency;

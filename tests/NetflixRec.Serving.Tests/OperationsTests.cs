@@ -97,6 +97,34 @@ public sealed class OperationsTests : IDisposable
     }
 
     [Fact]
+    public async Task Metrics_UnknownModelNames_LabelledAsOneBucketNeverAsTheClientsString()
+    {
+        await using TestServer server = await TestServer.StartAsync(_root);
+        string[] names = [.. Enumerable.Range(0, 40).Select(i => $"no-such-model-{i}-{Guid.NewGuid():N}")];
+        foreach (string name in names)
+        {
+            // Unknown model (NotFound), and unknown model on an invalid request (InvalidArgument before the lookup).
+            await Assert.ThrowsAsync<RpcException>(() => server.Client.RecommendAsync(new RecommendRequest { CustomerId = _artifacts.CustomerIds[0], K = 3, Model = name }).ResponseAsync);
+            await Assert.ThrowsAsync<RpcException>(() => server.Client.RecommendAsync(new RecommendRequest { CustomerId = 1, K = 0, Model = name }).ResponseAsync);
+            var predict = new PredictRequest { CustomerId = _artifacts.CustomerIds[0], Model = name };
+            predict.MovieIds.Add(_artifacts.MovieIds[0]);
+            await Assert.ThrowsAsync<RpcException>(() => server.Client.PredictAsync(predict).ResponseAsync);
+        }
+
+        await server.Client.RecommendAsync(new RecommendRequest { CustomerId = _artifacts.CustomerIds[0], K = 3, Model = "bias" });
+        await Assert.ThrowsAsync<RpcException>(() => server.Client.RecommendAsync(new RecommendRequest { CustomerId = 1, K = 0, Model = "bias" }).ResponseAsync);
+        using var http = new HttpClient();
+
+        string text = await ScrapeUntilAsync(http, new Uri(server.MetricsAddress!, "/metrics"), "model=\"unknown\"");
+        string[] labels = [.. System.Text.RegularExpressions.Regex.Matches(text, "netflixrec_serving_requests_total\\{[^}]*model=\"([^\"]*)\"")
+            .Select(m => m.Groups[1].Value).Distinct().Order(StringComparer.Ordinal)];
+
+        Assert.DoesNotContain("no-such-model", text, StringComparison.Ordinal);
+        Assert.Equal(["bias", "unknown"], labels);
+        Assert.Contains("model=\"bias\",status=\"InvalidArgument\"", text.Replace("method=\"Recommend\",", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ApiKey_MissingOrWrong_UnauthenticatedWhileRightKeyAndHealthPass()
     {
         await using TestServer server = await TestServer.StartAsync(_root, ["--api-key", "s3cret"]);

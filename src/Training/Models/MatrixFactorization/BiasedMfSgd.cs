@@ -28,7 +28,8 @@ public sealed record BiasedMfConfig(
 /// Gaussian priors on the biases and factors has exactly this regularized loss as its negative log posterior, so
 /// this model is PMF's MAP estimate (λ = noise variance / prior variance).
 /// Training is LIBMF's FPSGD: a shuffled block grid that threads work through without locks per rating, with a
-/// fused Vector512 kernel (<see cref="SgdKernel"/>). One thread with a fixed seed is deterministic.
+/// fused SIMD kernel (<see cref="SgdKernel"/>: Vector512, else Vector256, else scalar, as the CPU accelerates). One thread
+/// with a fixed seed is deterministic on a given machine.
 /// </summary>
 public static class BiasedMfSgd
 {
