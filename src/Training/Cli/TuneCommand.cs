@@ -78,7 +78,6 @@ internal static class TuneCommand
         IReadOnlyList<TrialRecord> resumed = File.Exists(journalPath)
             ? TuningJournal.Resume(ModelConfig.ReadFile(journalPath), plan, sampler.Name, dataset.Manifest.Fingerprint, journalPath)
             : [];
-        Directory.CreateDirectory(outputDirectory);
         TrainingData trainingData = TrainCommand.Prepare(dataset, baseConfig, $"{modelName} configuration");
         CliRun.Progress($"tune: {modelName} on {trainingData.Train.Count:N0} ratings, {plan.Objective.Label()} on {trainingData.Validation.Count:N0} held out; " +
             $"{sampler.Name} sampler{(prune ? " with successive halving" : string.Empty)}; budget {BudgetText(plan)}" +
@@ -89,9 +88,13 @@ internal static class TuneCommand
         TuningOutcome outcome = Tuner.Run(plan, trainingData, sampler, resumed, CpuSeconds, trial =>
         {
             trials.Add(trial);
+
+            // Created with the first trial's journal, so a run refused or stopped before it leaves nothing behind.
+            Directory.CreateDirectory(outputDirectory);
             AtomicFile.WriteAllText(journalPath, TuningJournal.ToJson(plan, sampler.Name, dataset.Manifest.Fingerprint, trials).ToJsonString(CliRun.IndentedJson));
         }, CliRun.Progress);
 
+        Directory.CreateDirectory(outputDirectory);
         AtomicFile.WriteAllText(journalPath, TuningJournal.ToJson(plan, sampler.Name, dataset.Manifest.Fingerprint, outcome.Trials).ToJsonString(CliRun.IndentedJson));
         string bestPath = Path.Combine(outputDirectory, BestFileName);
         if (outcome.Best is { } best)
