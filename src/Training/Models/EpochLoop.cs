@@ -9,7 +9,7 @@ namespace NetflixRec.Training.Models;
 public readonly record struct EpochOutcome(IRatingModel Model, double? TrainRmse = null);
 
 /// <summary>
-/// The epoch loop every iterative trainer shares: run an epoch (timed), measure training and validation RMSE, report the
+/// The epoch loop every iterative trainer shares: run an epoch (timed, within <see cref="TrainingData.Budget"/>), measure training and validation RMSE, report the
 /// learning-curve point, keep the best epoch's weights and stop after <see cref="ITrainingOptions.Patience"/> epochs
 /// without improvement.
 /// </summary>
@@ -26,7 +26,7 @@ public static class EpochLoop
         for (int epoch = 1; epoch <= config.MaxEpochs; epoch++)
         {
             long start = Stopwatch.GetTimestamp();
-            EpochBudget.StartEpoch();
+            data.Budget.StartEpoch();
             EpochOutcome outcome = runEpoch(epoch);
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             double trainRmse = outcome.TrainRmse ?? RatingMetrics.Rmse(outcome.Model, data.Train);

@@ -16,6 +16,9 @@ public sealed record TrainingData(
     QueryTable ImplicitOnly,
     string DataFingerprint)
 {
+    /// <summary>How much of each epoch to run: whole epochs unless a benchmark sets a fraction.</summary>
+    public EpochBudget Budget { get; init; } = EpochBudget.Whole;
+
     /// <summary>
     /// A validation slice smaller than this is floored (see <see cref="ValidationShare"/>): on 1,600 ratings, as 2 % of a
     /// 100,000-rating set gives, the epoch-to-epoch wiggle of the RMSE is as large as the improvements early stopping

@@ -40,7 +40,6 @@ public sealed class GraphCliTests(TrainEvaluateTests.TinyDataset tiny) : IClassF
         IReadOnlyDictionary<string, object?> output = BenchGnnCommand.Run(tiny.Dataset, "sage,lightgcn", epochs: 2, threads: 1, json: true, epochFraction: 0.3,
             overrides: new System.Text.Json.Nodes.JsonObject { ["sage"] = new System.Text.Json.Nodes.JsonObject { ["batch_size"] = 256 }, ["lightgcn"] = new System.Text.Json.Nodes.JsonObject { ["batch_size"] = 256 } });
 
-        Assert.Null(EpochBudget.Current);
         foreach (var result in (List<Dictionary<string, object?>>)output["results"]!)
         {
             var done = (double[])result["epoch_fraction_done"]!;
@@ -81,27 +80,31 @@ public sealed class GraphCliTests(TrainEvaluateTests.TinyDataset tiny) : IClassF
     [Fact]
     public void EpochBudget_Allows_UntilTheFractionIsReachedThenRestartsPerEpoch()
     {
-        EpochBudget.Current = new EpochBudget(0.5);
-        try
-        {
-            EpochBudget.StartEpoch();
-            Assert.True(EpochBudget.Allows(30, 100));
-            Assert.True(EpochBudget.Allows(60, 100));
-            Assert.False(EpochBudget.Allows(90, 100));
-            Assert.Equal(0.6, EpochBudget.Current.Done, 1e-10);
-            double loop = EpochBudget.Current.LoopSeconds!.Value;
-            Assert.Equal((loop / 0.6) + 10, EpochBudget.Current.Extrapolate(loop + 10), 1e-9);
-            EpochBudget.StartEpoch();
-            Assert.Null(EpochBudget.Current.LoopSeconds);
-            Assert.True(EpochBudget.Allows(10, 100));
-        }
-        finally
-        {
-            EpochBudget.Current = null;
-        }
+        var budget = new EpochBudget(0.5);
 
-        Assert.True(EpochBudget.Allows(100, 100));
+        budget.StartEpoch();
+        Assert.True(budget.Allows(30, 100));
+        Assert.True(budget.Allows(60, 100));
+        Assert.False(budget.Allows(90, 100));
+        Assert.Equal(0.6, budget.Done, 1e-10);
+        double loop = budget.LoopSeconds!.Value;
+        Assert.Equal((loop / 0.6) + 10, budget.Extrapolate(loop + 10), 1e-9);
+        budget.StartEpoch();
+        Assert.Null(budget.LoopSeconds);
+        Assert.True(budget.Allows(10, 100));
+
         Assert.Throws<ArgumentOutOfRangeException>(() => new EpochBudget(0));
+    }
+
+    [Fact]
+    public void EpochBudget_Whole_AllowsEveryBatchAndRecordsNothing()
+    {
+        EpochBudget.Whole.StartEpoch();
+
+        Assert.True(EpochBudget.Whole.Allows(100, 100));
+        Assert.True(EpochBudget.Whole.Allows(200, 100));
+        Assert.Equal(0, EpochBudget.Whole.Done);
+        Assert.Null(EpochBudget.Whole.LoopSeconds);
     }
 
     [Fact]

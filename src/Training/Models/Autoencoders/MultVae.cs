@@ -36,12 +36,12 @@ public static class MultVae
         {
             long start = Stopwatch.GetTimestamp();
             random.Shuffle(order);
-            EpochBudget.StartEpoch();
+            data.Budget.StartEpoch();
             int users = 0;
             foreach (ArraySegment<int> group in SparseBatcher.Groups(positives, order, BatchSizing.ForEpoch(config.BatchSize, usersWithPositives), int.MaxValue))
             {
                 users += group.Count;
-                if (!EpochBudget.Allows(users, usersWithPositives))
+                if (!data.Budget.Allows(users, usersWithPositives))
                 {
                     break;
                 }

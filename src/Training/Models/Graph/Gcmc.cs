@@ -81,7 +81,7 @@ internal sealed class GcmcTrainer : IDisposable
         _module = new GcmcModule(data.Users, data.Movies, config);
         _module.to(_device);
         _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate);
-        _batches = new ShuffledBatches(data.Train.Count, new Random(config.Seed));
+        _batches = new ShuffledBatches(data.Train.Count, new Random(config.Seed), data.Budget);
     }
 
     /// <summary>One pass over the training ratings in shuffled batches; returns the mean cross-entropy.</summary>

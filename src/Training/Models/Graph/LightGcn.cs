@@ -98,7 +98,7 @@ internal sealed class LightGcnTrainer : IDisposable
         }
 
         _random = new Random(config.Seed);
-        _batches = new ShuffledBatches(_edgeUsers.Length, _random);
+        _batches = new ShuffledBatches(_edgeUsers.Length, _random, data.Budget);
         _calibration = SampleRows(data.Train, config.CalibrationSample, config.Seed);
     }
 

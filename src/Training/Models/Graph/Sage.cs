@@ -88,7 +88,7 @@ internal sealed class SageTrainer : IDisposable
         _module.to(_device);
         _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate, weight_decay: config.Regularization);
         _random = new Random(config.Seed);
-        _batches = new ShuffledBatches(data.Train.Count, _random);
+        _batches = new ShuffledBatches(data.Train.Count, _random, data.Budget);
     }
 
     /// <summary>One pass over the training ratings in shuffled mini-batches; returns the mean squared error.</summary>
