@@ -18,7 +18,21 @@ public sealed class GraphCliTests(TrainEvaluateTests.TinyDataset tiny) : IClassF
         string config = tiny.Directory.Write($"{name}-{Guid.NewGuid():N}.json", "{\"max_epochs\": 2, \"threads\": 1}");
         string model = tiny.Directory.Combine("models", $"{name}-{Guid.NewGuid():N}");
 
-        Assert.Equal(CliRun.Success, CliApp.Run(["train", "--data", tiny.Dataset, "--model", name, "--config", config, "--out", model]));
+        // The CLI's stderr goes into the failure message: an exit code alone does not say what went wrong.
+        var error = new StringWriter();
+        TextWriter saved = Console.Error;
+        Console.SetError(TextWriter.Synchronized(error));
+        int exit;
+        try
+        {
+            exit = CliApp.Run(["train", "--data", tiny.Dataset, "--model", name, "--config", config, "--out", model]);
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+
+        Assert.True(exit == CliRun.Success, $"train exited {exit}: {error}");
         Assert.Equal(CliRun.Success, CliApp.Run(["evaluate", "--data", tiny.Dataset, "--model", model, "--json"]));
 
         ModelManifest manifest = ModelStore.ReadManifest(model);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
-using NetflixRec.Training.Evaluation;
 
 namespace NetflixRec.Training.Models.Autoencoders;
 
@@ -55,7 +54,7 @@ public static class MultVae
             model = net.ToModel(config.PositiveThreshold, byUser);
             (RatingCalibration calibration, double trainRmse) = Calibrate(model, byUser, calibrationUsers);
             model = model.WithCalibration(calibration);
-            var record = new EpochRecord(epoch, trainRmse, RatingMetrics.Rmse(model, data.Validation), seconds);
+            var record = new EpochRecord(epoch, trainRmse, RatingError.Rmse(model, data.Validation), seconds);
             curve.Add(record);
             progress.Report(record);
         }
@@ -101,7 +100,7 @@ public static class MultVae
         double squared = 0;
         for (int i = 0; i < scores.Count; i++)
         {
-            double e = Math.Clamp(calibration.Apply(scores[i]), RatingMetrics.MinStars, RatingMetrics.MaxStars) - ratings[i];
+            double e = RatingError.Clip(calibration.Apply(scores[i])) - ratings[i];
             squared += e * e;
         }
 

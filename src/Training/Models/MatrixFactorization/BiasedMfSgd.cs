@@ -1,4 +1,5 @@
 using NetflixRec.Contracts;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 

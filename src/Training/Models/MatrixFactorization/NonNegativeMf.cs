@@ -1,5 +1,6 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 

@@ -1,4 +1,5 @@
 using NetflixRec.Contracts;
+using NetflixRec.Training.Models.Scoring;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
