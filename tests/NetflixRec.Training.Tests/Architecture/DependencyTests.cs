@@ -6,7 +6,7 @@ namespace NetflixRec.Training.Tests.Architecture;
 /// <summary>
 /// The layering of the Training assembly, checked over every type's declarations and IL: models know nothing of
 /// evaluation, the CLI, reporting or tuning; the data layer knows nothing of models; no model family uses another
-/// (what they share lives in Models or Models.Scoring).
+/// (what they share lives in Models, Models.Scoring or Models.Torch).
 /// </summary>
 public sealed class DependencyTests
 {
@@ -32,6 +32,9 @@ public sealed class DependencyTests
         { "Models.MatrixFactorization", "Models.Autoencoders" },
         { "Models.MatrixFactorization", "Models.Graph" },
         { "Models.Scoring", "Models.MatrixFactorization" },
+        { "Models.Torch", "Models.Autoencoders" },
+        { "Models.Torch", "Models.Graph" },
+        { "Models.Torch", "Models.MatrixFactorization" },
     };
 
     [Theory]

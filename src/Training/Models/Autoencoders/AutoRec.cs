@@ -1,5 +1,6 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Torch;
 
 namespace NetflixRec.Training.Models.Autoencoders;
 
@@ -56,6 +57,6 @@ public static class AutoRec
     {
         MaskedAutoencoderTraining.Validate("autorec", [config.Hidden], config.InputDropout, 0, config.LearningRate, config.Regularization);
         return new MaskedAutoencoderSpec(columns, [config.Hidden], Activation.Sigmoid, CodeLayer: 0, CodeDropout: 0, config.InputDropout,
-            config.Regularization, config.LearningRate, columnMeans, TorchDevices.Prepare(config.Device, config.Threads, config.Seed));
+            config.Regularization, config.LearningRate, columnMeans, TorchRuntime.Prepare(config.Device, config.Threads, config.Seed));
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Torch;
 
 namespace NetflixRec.Training.Models.Autoencoders;
 
@@ -18,7 +19,7 @@ public static class MultVae
     public static TrainedModel Train(TrainingData data, MultVaeConfig config, IProgress<EpochRecord> progress)
     {
         Validate(config);
-        TorchSharp.torch.Device device = TorchDevices.Prepare(config.Device, config.Threads, config.Seed);
+        TorchSharp.torch.Device device = TorchRuntime.Prepare(config.Device, config.Threads, config.Seed);
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         RatingIndex positives = Positives(data.Train, data.Users, config.PositiveThreshold);
         using var net = new MultVaeNet(data.Movies, config.Hidden, config.Latent, config.LearningRate, device);

@@ -1,5 +1,6 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Models.Scoring;
+using NetflixRec.Training.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,8 +33,7 @@ public static class TorchBiasedMf
 
     public static TrainedModel Train(TrainingData data, TorchBiasedMfConfig config, IProgress<EpochRecord> progress)
     {
-        torch.set_num_threads(TrainingThreads.Resolve(config.Threads));
-        torch.manual_seed(config.Seed);
+        TorchRuntime.Configure(config.Threads, config.Seed);
         using var module = new BiasedMfModule(data.Users, data.Movies, config.Factors, config.InitStd);
         using Tensor users = torch.tensor(data.Train.Users.ToArray()).to(ScalarType.Int64);
         using Tensor movies = torch.tensor(data.Train.Movies.ToArray()).to(ScalarType.Int64);
