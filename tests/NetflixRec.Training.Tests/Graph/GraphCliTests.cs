@@ -7,7 +7,7 @@ namespace NetflixRec.Training.Tests.Graph;
 
 /// <summary>The graph models through the command line on the generated tiny Prize, as a user runs them.</summary>
 [Collection(TorchCollection.Name)]
-public sealed class GraphCliTests(TrainEvaluateTests.TinyDataset tiny) : IClassFixture<TrainEvaluateTests.TinyDataset>
+public sealed class GraphCliTests(TinyDataset tiny)
 {
     [Theory]
     [InlineData("gcmc")]
