@@ -77,16 +77,9 @@ internal static class TrainCommand
     {
         double fraction = hyperparameters["validation_fraction"]?.GetValue<double>() ?? throw new InvalidDataException($"{source}: validation_fraction is missing");
         int seed = hyperparameters["seed"]?.GetValue<int>() ?? throw new InvalidDataException($"{source}: seed is missing");
-        RatingTable train = RatingBatches.LoadRatings(dataset, DatasetPartition.Train);
-        RatingTable probe = RatingBatches.LoadRatings(dataset, DatasetPartition.Probe);
-        QueryTable qualifying = RatingBatches.LoadQualifying(dataset);
-        var implicitOnly = new QueryTable(
-            Concat(probe.Users, qualifying.Users), Concat(probe.Movies, qualifying.Movies), Concat(probe.Days, qualifying.Days));
-        return TrainingData.Prepare(train, dataset.Manifest.Users, dataset.Manifest.Movies, implicitOnly, dataset.Manifest.Fingerprint, fraction, seed);
+        return TrainingData.Load(dataset, fraction, seed);
     }
 
     private static IReadOnlyDictionary<string, long> DimsOf(IRatingModel model) =>
         model.Tensors.ToDictionary(t => t.Name, t => t.ElementCount);
-
-    private static T[] Concat<T>(ReadOnlyMemory<T> first, ReadOnlyMemory<T> second) => [.. first.Span, .. second.Span];
 }

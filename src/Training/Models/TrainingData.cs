@@ -1,3 +1,5 @@
+using NetflixRec.Contracts;
+using NetflixRec.Training.Data.Store;
 using NetflixRec.Training.Data.Transforms;
 
 namespace NetflixRec.Training.Models;
@@ -30,6 +32,21 @@ public sealed record TrainingData(
     public const double MaxFlooredShare = 0.1;
 
     /// <summary>
+    /// The training partition of a stored dataset minus a seeded validation slice (see <see cref="Prepare"/>), with the
+    /// probe and qualifying pairs as implicit feedback.
+    /// </summary>
+    public static TrainingData Load(IRatingBatchSource dataset, double validationFraction, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        RatingTable train = RatingBatches.LoadRatings(dataset, DatasetPartition.Train);
+        RatingTable probe = RatingBatches.LoadRatings(dataset, DatasetPartition.Probe);
+        QueryTable qualifying = RatingBatches.LoadQualifying(dataset);
+        var implicitOnly = new QueryTable(
+            Concat(probe.Users, qualifying.Users), Concat(probe.Movies, qualifying.Movies), Concat(probe.Days, qualifying.Days));
+        return Prepare(train, dataset.Manifest.Users, dataset.Manifest.Movies, implicitOnly, dataset.Manifest.Fingerprint, validationFraction, seed);
+    }
+
+    /// <summary>
     /// Holds a seeded random share of the training ratings out for early stopping: <paramref name="validationFraction"/>,
     /// floored (see <see cref="ValidationShare"/>).
     /// </summary>
@@ -51,4 +68,6 @@ public sealed record TrainingData(
         validationFraction <= 0 || ratings <= 0
             ? validationFraction
             : Math.Max(validationFraction, Math.Min(MaxFlooredShare, (double)MinValidationRatings / ratings));
+
+    private static T[] Concat<T>(ReadOnlyMemory<T> first, ReadOnlyMemory<T> second) => [.. first.Span, .. second.Span];
 }
