@@ -50,21 +50,12 @@ public sealed class OnnxScorer : IDisposable
             throw new ArgumentException("a rating-vector model needs the user history to score known users", nameof(history));
         }
 
-        string provider = "CPU";
+        // No usable CUDA here (DESIGN.md: the provider library needs CUDA 13) falls back to the CPU provider.
+        ExecutionProviderChoice choice = ExecutionProviderChoice.Decide(tryCuda ? "auto" : "cpu", threads);
+        string provider = choice.IsCuda ? "CUDA" : "CPU";
         // Failures come back as exceptions that name the file; ONNX Runtime's own error log would only repeat them on stderr.
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
-        if (tryCuda)
-        {
-            try
-            {
-                options.AppendExecutionProvider_CUDA(0);
-                provider = "CUDA";
-            }
-            catch (OnnxRuntimeException)
-            {
-                // No usable CUDA here (DESIGN.md: the provider library needs CUDA 13): the CPU provider is always there.
-            }
-        }
+        choice.AppendTo(options);
 
         try
         {
