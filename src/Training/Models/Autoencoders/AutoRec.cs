@@ -17,6 +17,7 @@ public static class AutoRec
 
     public static TrainedModel TrainItem(TrainingData data, AutoRecConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(ItemName, config);
         // Output biases start at the users' means, movie biases at the movies' offsets from the global mean.
         MaskedAutoencoderSpec spec = Spec(config, data.Users, MaskedAutoencoderTraining.ShrunkMeans(data.Train.Users.Span, data.Train.Ratings.Span, data.Users, data.GlobalMean))
             with { InitialRowBias = MaskedAutoencoderTraining.MovieOffsets(data) };
@@ -43,6 +44,7 @@ public static class AutoRec
 
     public static TrainedModel TrainUser(TrainingData data, AutoRecConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(UserName, config);
         // The user's level comes from the input (row mean), so the movie biases start at their offsets from it.
         MaskedAutoencoderSpec spec = Spec(config, data.Movies, MaskedAutoencoderTraining.MovieOffsets(data)) with { RowMean = RowMean.Users(data.GlobalMean) };
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);

@@ -15,6 +15,7 @@ public static class DeepAutoencoder
 
     public static TrainedModel Train(TrainingData data, DeepAeConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(Name, config);
         IReadOnlyList<int> encoder = config.Encoder;
         MaskedAutoencoderTraining.Validate(Name, encoder, config.InputDropout, config.CodeDropout, config.LearningRate, config.Regularization);
         int[] layers = [.. encoder, .. encoder.Take(encoder.Count - 1).Reverse()];

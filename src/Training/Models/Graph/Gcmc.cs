@@ -39,6 +39,7 @@ public static class Gcmc
 
     public static TrainedModel Train(TrainingData data, GcmcConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(Name, config);
         using var trainer = new GcmcTrainer(data, config);
         return EpochLoop.Run(config, data, progress, epoch =>
         {

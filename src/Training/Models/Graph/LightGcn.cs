@@ -38,6 +38,7 @@ public static class LightGcn
 
     public static TrainedModel Train(TrainingData data, LightGcnConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(Name, config);
         using var trainer = new LightGcnTrainer(data, config);
         return EpochLoop.Run(config, data, progress, epoch =>
         {

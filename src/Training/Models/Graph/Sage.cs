@@ -40,6 +40,7 @@ public static class Sage
 
     public static TrainedModel Train(TrainingData data, SageConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(Name, config);
         using var trainer = new SageTrainer(data, config);
         return EpochLoop.Run(config, data, progress, epoch =>
         {
