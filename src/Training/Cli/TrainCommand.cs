@@ -30,7 +30,7 @@ internal static class TrainCommand
         return command;
     }
 
-    public static IReadOnlyDictionary<string, object?> Run(string dataDirectory, string modelName, string? configPath, string outputDirectory, bool json)
+    public static TrainSummary Run(string dataDirectory, string modelName, string? configPath, string outputDirectory, bool json)
     {
         ModelEntry entry = ModelCatalog.Find(modelName);
         JsonObject hyperparameters = ModelConfig.Merge(modelName, configPath is null ? null : ModelConfig.ReadFile(configPath));
@@ -56,17 +56,8 @@ internal static class TrainCommand
         ModelManifest manifest = ModelStore.ManifestFor(trained, trainingData, seconds, DimsOf(trained.Model), dataDirectory);
         ModelStore.Save(outputDirectory, trained.Model, manifest);
         double validation = trained.Curve.FirstOrDefault(c => c.Epoch == trained.BestEpoch)?.ValidationRmse ?? double.NaN;
-        var result = new Dictionary<string, object?>
-        {
-            ["model"] = modelName,
-            ["family"] = entry.Family,
-            ["train_seconds"] = Math.Round(seconds, 3),
-            ["epochs"] = trained.Curve.Count,
-            ["best_epoch"] = trained.BestEpoch,
-            ["validation_rmse"] = double.IsNaN(validation) ? null : Math.Round(validation, 5),
-            ["parameters"] = manifest.ParameterCount,
-            ["out"] = outputDirectory,
-        };
+        var result = new TrainSummary(modelName, entry.Family, Math.Round(seconds, 3), trained.Curve.Count, trained.BestEpoch,
+            double.IsNaN(validation) ? null : Math.Round(validation, 5), manifest.ParameterCount, outputDirectory);
         CliRun.Finish(json, result,
             $"trained {modelName} in {seconds:F1} s ({trained.Curve.Count} epochs, best {trained.BestEpoch}, validation RMSE {validation:F4}, {manifest.ParameterCount:N0} parameters) → {outputDirectory}");
         return result;
