@@ -30,8 +30,7 @@ public static class BiasedMfAls
     public static TrainedModel Train(TrainingData data, BiasedMfAlsConfig config, IProgress<EpochRecord> progress)
     {
         ConfigCheck.TrainingOptions(Name, config);
-        ConfigCheck.Factors(Name, config.Factors, config.RegularizationFactors, config.RegularizationBias);
-        ConfigCheck.Require(config.InitStd >= 0, Name, "init_std", "must not be negative");
+        ConfigCheck.Factors(Name, config.Factors, config.RegularizationFactors, config.RegularizationBias, config.InitStd, "init_std");
         int k = config.Factors;
         var byUser = RatingIndex.ByUser(data.Train, data.Users);
         var byMovie = RatingIndex.ByMovie(data.Train, data.Movies);

@@ -32,10 +32,8 @@ public static class NonNegativeMf
     public static TrainedModel Train(TrainingData data, NonNegativeMfConfig config, IProgress<EpochRecord> progress)
     {
         ConfigCheck.TrainingOptions(Name, config);
-        ConfigCheck.Factors(Name, config.Factors, config.RegularizationFactors, config.RegularizationBias);
-        ConfigCheck.Require(config.LearningRate > 0, Name, "learning_rate", "must be positive");
-        ConfigCheck.Require(config.LearningRateDecay is > 0 and <= 1, Name, "learning_rate_decay", "must be in (0, 1]");
-        ConfigCheck.Require(config.InitHigh >= 0, Name, "init_high", "must not be negative");
+        ConfigCheck.Factors(Name, config.Factors, config.RegularizationFactors, config.RegularizationBias, config.InitHigh, "init_high");
+        ConfigCheck.LearningRate(Name, config.LearningRate, config.LearningRateDecay);
         int k = config.Factors;
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         var random = new Random(config.Seed);

@@ -34,10 +34,8 @@ public static class SvdPlusPlus
     public static TrainedModel Train(TrainingData data, SvdPlusPlusConfig config, IProgress<EpochRecord> progress)
     {
         ConfigCheck.TrainingOptions(Name, config);
-        ConfigCheck.Factors(Name, config.Factors, config.RegularizationFactors, config.RegularizationBias);
-        ConfigCheck.Require(config.LearningRate > 0, Name, "learning_rate", "must be positive");
-        ConfigCheck.Require(config.LearningRateDecay is > 0 and <= 1, Name, "learning_rate_decay", "must be in (0, 1]");
-        ConfigCheck.Require(config.InitStd >= 0, Name, "init_std", "must not be negative");
+        ConfigCheck.Factors(Name, config.Factors, config.RegularizationFactors, config.RegularizationBias, config.InitStd, "init_std");
+        ConfigCheck.LearningRate(Name, config.LearningRate, config.LearningRateDecay);
         int k = config.Factors;
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         RatingIndex implicitSets = ImplicitSets(data);

@@ -34,10 +34,9 @@ public static class TorchBiasedMf
     public static TrainedModel Train(TrainingData data, TorchBiasedMfConfig config, IProgress<EpochRecord> progress)
     {
         ConfigCheck.TrainingOptions(Name, config);
-        ConfigCheck.Factors(Name, config.Factors, config.RegularizationFactors, config.RegularizationBias);
+        ConfigCheck.Factors(Name, config.Factors, config.RegularizationFactors, config.RegularizationBias, config.InitStd, "init_std");
         ConfigCheck.Require(config.LearningRate > 0, Name, "learning_rate", "must be positive");
         ConfigCheck.Require(config.BatchSize >= 1, Name, "batch_size", "must be at least 1");
-        ConfigCheck.Require(config.InitStd >= 0, Name, "init_std", "must not be negative");
         TorchRuntime.Configure(config.Threads, config.Seed);
         using var module = new BiasedMfModule(data.Users, data.Movies, config.Factors, config.InitStd);
         using Tensor users = torch.tensor(data.Train.Users.ToArray()).to(ScalarType.Int64);
