@@ -5,6 +5,7 @@ using System.Globalization;
 using Grpc.Core;
 using Grpc.Net.Client;
 using NetflixRec.Bench.LoadGen;
+using NetflixRec.Contracts;
 using NetflixRec.Contracts.V1;
 using NetflixRec.Serving;
 

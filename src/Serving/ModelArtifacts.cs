@@ -143,61 +143,18 @@ public sealed class ModelArtifacts
 
     private static (int[] Offsets, short[] Movies, byte[] Ratings) ReadHistory(string path, int users, int movies)
     {
-        var offsets = new int[users + 1];
-        short[] movieColumn = new short[1024];
-        byte[] ratingColumn = new byte[1024];
-        int count = 0;
-        int previousUser = 0;
-        int previousMovie = -1;
-        ReadBatches(path, batch =>
+        if (!File.Exists(path))
         {
-            if (batch.Schema.Metadata is not { } metadata || !metadata.TryGetValue("netflixrec.users", out string? declared)
-                || declared != users.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            {
-                throw new InvalidDataException($"{path}: schema metadata netflixrec.users is not the manifest's {users}");
-            }
-
-            if (batch.Column(DatasetSchema.User) is not Int32Array userArray || batch.Column(DatasetSchema.Movie) is not Int16Array movieArray
-                || batch.Column(DatasetSchema.Rating) is not UInt8Array ratingArray)
-            {
-                throw new InvalidDataException($"{path}: expected columns user int32, movie int16, rating uint8");
-            }
-
-            ReadOnlySpan<int> u = userArray.Values;
-            ReadOnlySpan<short> m = movieArray.Values;
-            ReadOnlySpan<byte> r = ratingArray.Values;
-            if (count + u.Length > movieColumn.Length)
-            {
-                int capacity = Math.Max(count + u.Length, movieColumn.Length * 2);
-                Array.Resize(ref movieColumn, capacity);
-                Array.Resize(ref ratingColumn, capacity);
-            }
-
-            for (int i = 0; i < u.Length; i++)
-            {
-                int user = u[i];
-                int movie = m[i];
-                if (user < previousUser || user >= users || movie < 0 || movie >= movies || (user == previousUser && movie <= previousMovie) || r[i] is < 1 or > 5)
-                {
-                    throw new InvalidDataException($"{path}: row {count}: (user {user}, movie {movie}, rating {r[i]}) out of order or out of range");
-                }
-
-                previousUser = user;
-                previousMovie = movie;
-                offsets[user + 1]++;
-                movieColumn[count] = (short)movie;
-                ratingColumn[count] = r[i];
-                count++;
-            }
-        });
-        for (int i = 0; i < users; i++)
-        {
-            offsets[i + 1] += offsets[i];
+            throw new InvalidDataException($"{path}: not found; the model directory is incomplete (run 'netflixrec export')");
         }
 
-        Array.Resize(ref movieColumn, count);
-        Array.Resize(ref ratingColumn, count);
-        return (offsets, movieColumn, ratingColumn);
+        UserHistoryColumns history = UserHistoryFile.Read(path, movies, Codecs, expectedUsers: users);
+        if (history.Offsets[^1] > int.MaxValue)
+        {
+            throw new InvalidDataException($"{path}: {history.Offsets[^1]} ratings, more than one server holds");
+        }
+
+        return (Array.ConvertAll(history.Offsets, o => (int)o), history.Movies, history.Ratings);
     }
 
     private static void ReadBatches(string path, Action<RecordBatch> onBatch)

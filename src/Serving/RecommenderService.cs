@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
+using NetflixRec.Contracts;
 using NetflixRec.Contracts.V1;
 
 namespace NetflixRec.Serving;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.AspNetCore.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using NetflixRec.Contracts;
 using OpenTelemetry.Metrics;
 
 namespace NetflixRec.Serving;

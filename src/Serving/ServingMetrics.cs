@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using NetflixRec.Contracts;
 
 namespace NetflixRec.Serving;
 

@@ -5,6 +5,7 @@ using NetflixRec.Contracts.V1;
 namespace NetflixRec.Serving.Tests;
 
 /// <summary>A bad manifest is that model's problem only: the server starts, keeps scanning and serves every good model.</summary>
+[Trait("Category", "Slow")]
 [Collection(ServingCollection.Name)]
 public sealed class BadManifestTests : IDisposable
 {

@@ -1,3 +1,5 @@
+using NetflixRec.Contracts;
+
 namespace NetflixRec.Serving.Tests;
 
 public sealed class ExecutionProviderChoiceTests

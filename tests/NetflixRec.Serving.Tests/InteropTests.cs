@@ -7,6 +7,7 @@ namespace NetflixRec.Serving.Tests;
 /// A non-.NET client: Debian's python3-grpcio with stubs compiled from protos/ by python3-grpc-tools calls Recommend
 /// and Predict on a running server. Both packages are installed by .ci/run; without them this test fails.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(ServingCollection.Name)]
 public sealed class InteropTests : IDisposable
 {

@@ -9,6 +9,7 @@ using NetflixRec.Contracts.V1;
 
 namespace NetflixRec.Serving.Tests;
 
+[Trait("Category", "Slow")]
 [Collection(ServingCollection.Name)]
 public sealed class OperationsTests : IDisposable
 {

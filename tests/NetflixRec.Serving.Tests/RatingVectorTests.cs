@@ -8,6 +8,7 @@ namespace NetflixRec.Serving.Tests;
 /// Models that take the user's rating vector (autoencoders): the server must build it from history.arrow. The graph
 /// here is the exporter's contract with the simplest body, scores = user_ratings, so every answer is checkable by hand.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(ServingCollection.Name)]
 public sealed class RatingVectorTests : IDisposable
 {

@@ -3,6 +3,7 @@ using NetflixRec.Contracts.V1;
 
 namespace NetflixRec.Serving.Tests;
 
+[Trait("Category", "Slow")]
 [Collection(ServingCollection.Name)]
 public sealed class RecommendTests : IDisposable
 {

@@ -5,6 +5,7 @@ using NetflixRec.Contracts.V1;
 namespace NetflixRec.Serving.Tests;
 
 /// <summary>Rejections are retried with backoff, and versions are told apart by content, not by size and time.</summary>
+[Trait("Category", "Slow")]
 [Collection(ServingCollection.Name)]
 public sealed class RetryAndVersionTests : IDisposable
 {

@@ -1,3 +1,5 @@
+using NetflixRec.Contracts;
+
 namespace NetflixRec.Serving.Tests;
 
 public sealed class TopKTests
@@ -37,5 +39,16 @@ public sealed class TopKTests
         TopK.Select(scores, top);
 
         Assert.Equal([1, 2, 4, 0], top);
+    }
+
+    [Fact]
+    public void Select_NegativeInfinity_IsExcludedAsInEvaluation()
+    {
+        float[] scores = [float.NegativeInfinity, 2f, float.NegativeInfinity];
+        var top = new int[3];
+
+        int count = TopK.Select(scores, top);
+
+        Assert.Equal([1], top[..count]);
     }
 }

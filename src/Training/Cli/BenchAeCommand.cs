@@ -53,23 +53,14 @@ internal static class BenchAeCommand
             CliRun.Progress($"bench-ae: {name} on {ratings:N0} ratings ({data.Users:N0} users × {data.Movies:N0} movies), {threads} threads, {hyperparameters.ToJsonString()}");
             CliRun.ResetPeakResident();
             var budget = new EpochBudget(epochFraction);
-            EpochBudget.Current = budget;
             var done = new List<double>();
             var whole = new List<double>();
-            TrainedModel trained;
-            try
+            TrainedModel trained = ModelCatalog.Find(name).Train(data with { Budget = budget }, hyperparameters, new SynchronousProgress<EpochRecord>(e =>
             {
-                trained = ModelCatalog.Find(name).Train(data, hyperparameters, new SynchronousProgress<EpochRecord>(e =>
-                {
-                    done.Add(budget.Done);
-                    whole.Add(budget.Extrapolate(e.Seconds));
-                    CliRun.Progress($"bench-ae: {name} epoch {e.Epoch}: {e.Seconds:F1} s for {budget.Done:P1} of it, {ratings * budget.Done / e.Seconds:N0} ratings/s, train RMSE {e.TrainRmse:F4}, RSS {CliRun.Megabytes(Environment.WorkingSet)}");
-                }));
-            }
-            finally
-            {
-                EpochBudget.Current = null;
-            }
+                done.Add(budget.Done);
+                whole.Add(budget.Extrapolate(e.Seconds));
+                CliRun.Progress($"bench-ae: {name} epoch {e.Epoch}: {e.Seconds:F1} s for {budget.Done:P1} of it, {ratings * budget.Done / e.Seconds:N0} ratings/s, train RMSE {e.TrainRmse:F4}, RSS {CliRun.Megabytes(Environment.WorkingSet)}");
+            }));
 
             long peak = CliRun.PeakResidentBytes();
 

@@ -47,26 +47,18 @@ internal static class BenchGnnCommand
             long rssBefore = Environment.WorkingSet;
             CliRun.ResetPeakResident();
             var budget = new EpochBudget(epochFraction);
-            EpochBudget.Current = budget;
             var records = new List<(EpochRecord Record, long Rss, double Cpu, double Done, double Whole)>();
             var clock = Stopwatch.StartNew();
             TimeSpan cpuStart = CpuTime();
             TimeSpan cpuMark = cpuStart;
-            try
+            ModelCatalog.Find(name).Train(trainingData with { Budget = budget }, hyperparameters, new SynchronousProgress<EpochRecord>(r =>
             {
-                ModelCatalog.Find(name).Train(trainingData, hyperparameters, new SynchronousProgress<EpochRecord>(r =>
-                {
-                    // CPU seconds since the previous epoch ended: the epoch plus its RMSE checks. On shared cores wall time overstates the cost.
-                    TimeSpan now = CpuTime();
-                    records.Add((r, Environment.WorkingSet, (now - cpuMark).TotalSeconds, budget.Done, budget.Extrapolate(r.Seconds)));
-                    cpuMark = now;
-                    CliRun.Progress($"bench-gnn: {name} epoch {r.Epoch}: {r.Seconds:F2} s for {budget.Done:P1} of it, train RMSE {r.TrainRmse:F4}, validation RMSE {r.ValidationRmse:F4}, RSS {CliRun.Megabytes(Environment.WorkingSet)}");
-                }));
-            }
-            finally
-            {
-                EpochBudget.Current = null;
-            }
+                // CPU seconds since the previous epoch ended: the epoch plus its RMSE checks. On shared cores wall time overstates the cost.
+                TimeSpan now = CpuTime();
+                records.Add((r, Environment.WorkingSet, (now - cpuMark).TotalSeconds, budget.Done, budget.Extrapolate(r.Seconds)));
+                cpuMark = now;
+                CliRun.Progress($"bench-gnn: {name} epoch {r.Epoch}: {r.Seconds:F2} s for {budget.Done:P1} of it, train RMSE {r.TrainRmse:F4}, validation RMSE {r.ValidationRmse:F4}, RSS {CliRun.Megabytes(Environment.WorkingSet)}");
+            }));
 
             double total = clock.Elapsed.TotalSeconds;
             double epochSeconds = records.Sum(r => r.Record.Seconds);

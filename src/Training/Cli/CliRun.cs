@@ -64,7 +64,7 @@ internal static class CliRun
     public static void Progress(string message) => Console.Error.WriteLine(message);
 
     /// <summary>Prints either the --json object or the one-line human summary.</summary>
-    public static void Finish(bool json, IReadOnlyDictionary<string, object?> result, string summary) =>
+    public static void Finish<T>(bool json, T result, string summary) =>
         Console.Out.WriteLine(json ? JsonSerializer.Serialize(result, JsonOptions) : summary);
 
     /// <summary>Peak resident memory of this process (VmHWM), or 0 where /proc is not available.</summary>

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NetflixRec.Contracts;
+using NetflixRec.Training.Data;
 using NetflixRec.Training.Data.Store;
 using NetflixRec.Training.Data.Transforms;
 using NetflixRec.Training.Evaluation;
@@ -146,7 +147,7 @@ internal static class StudyRunner
                 row["seeds"] = SeedSummary(repeats);
             }
 
-            WriteFileAtomically(Path.Combine(directory, RowFileName), row.ToJsonString(s_indented));
+            AtomicFile.WriteAllText(Path.Combine(directory, RowFileName), row.ToJsonString(s_indented));
 
             if (!File.Exists(Path.Combine(directory, ModelDirectory.Onnx)) || row["onnx_ms_per_user"] is null)
             {
@@ -302,41 +303,26 @@ internal static class StudyRunner
         ModelManifest manifest = ModelStore.ManifestFor(trained, data, seconds,
             trained.Model.Tensors.ToDictionary(t => t.Name, t => t.ElementCount), Path.GetFullPath(dataPath));
         // Written beside the old model and swapped in only when complete: an interrupted retrain keeps the old one.
-        string staging = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(directory))!, $".{Path.GetFileName(directory)}.tmp-{Guid.NewGuid():N}");
-        ModelStore.Save(staging, trained.Model, manifest);
-        CliRun.Progress($"compare: {Path.GetFileName(directory)}: trained in {seconds:F1} s; evaluating");
-        EvaluationResult result = Evaluator.Evaluate(trained.Model, evaluation, options);
-        JsonObject row = EvaluateCommand.Describe(result, ModelStore.ReadManifest(staging), directory);
-        row["peak_rss_bytes"] = peak;
+        (EvaluationResult result, JsonObject row) = OutputDirectory.Replace(directory, staging =>
+        {
+            ModelStore.Save(staging, trained.Model, manifest);
+            CliRun.Progress($"compare: {Path.GetFileName(directory)}: trained in {seconds:F1} s; evaluating");
+            EvaluationResult result = Evaluator.Evaluate(trained.Model, evaluation, options);
+            JsonObject row = EvaluateCommand.Describe(result, ModelStore.ReadManifest(staging), directory);
+            row["peak_rss_bytes"] = peak;
 
-        // CPU seconds beside wall seconds: the cost of training even when other jobs share the cores.
-        row["train_cpu_seconds"] = Math.Round(cpuSeconds, 3);
-        row["learning_curve"] = JsonSerializer.SerializeToNode(trained.Curve, s_snake);
-        row["best_epoch"] = trained.BestEpoch;
-        row["config"] = hyperparameters.DeepClone();
-        row["reused"] = false;
-        ModelStore.UpdateMetrics(staging, EvaluateCommand.MetricsOf(row));
-        WriteFileAtomically(Path.Combine(staging, RowFileName), row.ToJsonString(s_indented));
-        Swap(staging, directory);
+            // CPU seconds beside wall seconds: the cost of training even when other jobs share the cores.
+            row["train_cpu_seconds"] = Math.Round(cpuSeconds, 3);
+            row["learning_curve"] = JsonSerializer.SerializeToNode(trained.Curve, s_snake);
+            row["best_epoch"] = trained.BestEpoch;
+            row["config"] = hyperparameters.DeepClone();
+            row["reused"] = false;
+            ModelStore.UpdateMetrics(staging, EvaluateCommand.MetricsOf(row));
+            AtomicFile.WriteAllText(Path.Combine(staging, RowFileName), row.ToJsonString(s_indented));
+            return (result, row);
+        });
         CliRun.Progress($"compare: {Path.GetFileName(directory)}: RMSE {result.Rmse:F4}, Recall@20 {result.AtPrimaryCutoff.Recall:F4}");
         return (trained.Model, row);
-    }
-
-    /// <summary>Moves a complete model directory into place; the one it replaces is deleted only after the move.</summary>
-    private static void Swap(string staging, string directory)
-    {
-        string? retired = null;
-        if (Directory.Exists(directory))
-        {
-            retired = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(directory))!, $".{Path.GetFileName(directory)}.old-{Guid.NewGuid():N}");
-            Directory.Move(directory, retired);
-        }
-
-        Directory.Move(staging, directory);
-        if (retired is not null)
-        {
-            Directory.Delete(retired, recursive: true);
-        }
     }
 
     /// <summary>
@@ -354,7 +340,7 @@ internal static class StudyRunner
         row["onnx_provider"] = scoring.Provider;
         row["onnx_ms_per_user"] = Math.Round(scoring.OnnxMsPerUser, 5);
         row["in_process_ms_per_user"] = Math.Round(scoring.InProcessMsPerUser, 5);
-        WriteFileAtomically(Path.Combine(directory, RowFileName), row.ToJsonString(s_indented));
+        AtomicFile.WriteAllText(Path.Combine(directory, RowFileName), row.ToJsonString(s_indented));
         CliRun.Progress($"compare: {row["model"]}: model.onnx {CliRun.Megabytes(export.Manifest.Onnx?.Bytes ?? 0)}, ONNX Runtime {scoring.OnnxMsPerUser:F3} ms/user, " +
             $"in process {scoring.InProcessMsPerUser:F3} ms/user ({plan.Threads} threads, batches of {ScoringBatch})");
     }
@@ -375,21 +361,12 @@ internal static class StudyRunner
     private static string WriteStudy(string output, StudyContext context, IReadOnlyList<StudyRow> rows, IReadOnlyList<RmseDifference> differences,
         List<JsonObject> rowJson, StudyPlan plan)
     {
-        IReadOnlyList<string> charts = [];
-        string chartsTemp = Path.Combine(output, ".charts-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(chartsTemp);
-        try
+        // All charts or none replace the previous run's.
+        IReadOnlyList<string> charts = OutputDirectory.ReplaceFiles(output, temp =>
         {
-            charts = Charts.WriteAll(rows, chartsTemp);
-            foreach (string chart in charts)
-            {
-                File.Move(Path.Combine(chartsTemp, chart), Path.Combine(output, chart), overwrite: true);
-            }
-        }
-        finally
-        {
-            Directory.Delete(chartsTemp, recursive: true);
-        }
+            IReadOnlyList<string> written = Charts.WriteAll(rows, temp);
+            return (written, written);
+        });
 
         IReadOnlyList<string> findings = Findings.Derive(rows, differences);
         var results = new JsonObject
@@ -414,13 +391,12 @@ internal static class StudyRunner
             ["findings"] = new JsonArray([.. findings.Select(f => JsonValue.Create(f))]),
             ["results"] = new JsonArray([.. rowJson.Select(r => (JsonNode)r.DeepClone())]),
         };
-        WriteFileAtomically(Path.Combine(output, ResultsFileName), results.ToJsonString(s_indented));
+        AtomicFile.WriteAllText(Path.Combine(output, ResultsFileName), results.ToJsonString(s_indented));
         string reportPath = Path.Combine(output, StudyReport.FileName);
-        WriteFileAtomically(reportPath, StudyReport.Render(context, rows, differences, findings, charts));
+        AtomicFile.WriteAllText(reportPath, StudyReport.Render(context, rows, differences, findings, charts));
         return reportPath;
     }
 
-    private static void WriteFileAtomically(string path, string text) => Data.AtomicFile.WriteAllText(path, text);
 
     /// <summary>Cores, CPU model, memory and OS: what a reader needs to put the timings in context.</summary>
     private static string Machine()

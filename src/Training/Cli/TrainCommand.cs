@@ -30,7 +30,7 @@ internal static class TrainCommand
         return command;
     }
 
-    public static IReadOnlyDictionary<string, object?> Run(string dataDirectory, string modelName, string? configPath, string outputDirectory, bool json)
+    public static TrainSummary Run(string dataDirectory, string modelName, string? configPath, string outputDirectory, bool json)
     {
         ModelEntry entry = ModelCatalog.Find(modelName);
         JsonObject hyperparameters = ModelConfig.Merge(modelName, configPath is null ? null : ModelConfig.ReadFile(configPath));
@@ -56,17 +56,8 @@ internal static class TrainCommand
         ModelManifest manifest = ModelStore.ManifestFor(trained, trainingData, seconds, DimsOf(trained.Model), dataDirectory);
         ModelStore.Save(outputDirectory, trained.Model, manifest);
         double validation = trained.Curve.FirstOrDefault(c => c.Epoch == trained.BestEpoch)?.ValidationRmse ?? double.NaN;
-        var result = new Dictionary<string, object?>
-        {
-            ["model"] = modelName,
-            ["family"] = entry.Family,
-            ["train_seconds"] = Math.Round(seconds, 3),
-            ["epochs"] = trained.Curve.Count,
-            ["best_epoch"] = trained.BestEpoch,
-            ["validation_rmse"] = double.IsNaN(validation) ? null : Math.Round(validation, 5),
-            ["parameters"] = manifest.ParameterCount,
-            ["out"] = outputDirectory,
-        };
+        var result = new TrainSummary(modelName, entry.Family, Math.Round(seconds, 3), trained.Curve.Count, trained.BestEpoch,
+            double.IsNaN(validation) ? null : Math.Round(validation, 5), manifest.ParameterCount, outputDirectory);
         CliRun.Finish(json, result,
             $"trained {modelName} in {seconds:F1} s ({trained.Curve.Count} epochs, best {trained.BestEpoch}, validation RMSE {validation:F4}, {manifest.ParameterCount:N0} parameters) → {outputDirectory}");
         return result;
@@ -77,16 +68,9 @@ internal static class TrainCommand
     {
         double fraction = hyperparameters["validation_fraction"]?.GetValue<double>() ?? throw new InvalidDataException($"{source}: validation_fraction is missing");
         int seed = hyperparameters["seed"]?.GetValue<int>() ?? throw new InvalidDataException($"{source}: seed is missing");
-        RatingTable train = RatingBatches.LoadRatings(dataset, DatasetPartition.Train);
-        RatingTable probe = RatingBatches.LoadRatings(dataset, DatasetPartition.Probe);
-        QueryTable qualifying = RatingBatches.LoadQualifying(dataset);
-        var implicitOnly = new QueryTable(
-            Concat(probe.Users, qualifying.Users), Concat(probe.Movies, qualifying.Movies), Concat(probe.Days, qualifying.Days));
-        return TrainingData.Prepare(train, dataset.Manifest.Users, dataset.Manifest.Movies, implicitOnly, dataset.Manifest.Fingerprint, fraction, seed);
+        return TrainingData.Load(dataset, fraction, seed);
     }
 
     private static IReadOnlyDictionary<string, long> DimsOf(IRatingModel model) =>
         model.Tensors.ToDictionary(t => t.Name, t => t.ElementCount);
-
-    private static T[] Concat<T>(ReadOnlyMemory<T> first, ReadOnlyMemory<T> second) => [.. first.Span, .. second.Span];
 }

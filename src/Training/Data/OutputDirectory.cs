@@ -42,9 +42,7 @@ public static class OutputDirectory
     public static T WriteAtomically<T>(string directory, Func<string, T> write)
     {
         string full = Path.GetFullPath(directory);
-        string parent = Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar)) ?? ".";
-        Directory.CreateDirectory(parent);
-        string temp = Path.Combine(parent, $".{Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar))}.tmp-{Guid.NewGuid():N}");
+        string temp = AtomicFile.TemporarySibling(full);
         Directory.CreateDirectory(temp);
         s_inProgress[temp] = 0;
         try
@@ -66,6 +64,47 @@ public static class OutputDirectory
         finally
         {
             s_inProgress.TryRemove(temp, out _);
+        }
+    }
+
+    /// <summary>
+    /// Replaces a whole directory with a new one, all or nothing: <paramref name="write"/> fills a hidden staging sibling,
+    /// which then takes the directory's place; the directory it replaces is deleted only after that move. A failure or an
+    /// interrupt before it leaves the old directory as it was.
+    /// </summary>
+    public static T Replace<T>(string directory, Func<string, T> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        string full = Path.GetFullPath(directory);
+        string staging = AtomicFile.TemporarySibling(full);
+        Directory.CreateDirectory(staging);
+        s_inProgress[staging] = 0;
+        try
+        {
+            T result = write(staging);
+            string? retired = null;
+            if (Directory.Exists(full))
+            {
+                retired = AtomicFile.TemporarySibling(full);
+                Directory.Move(full, retired);
+            }
+
+            Directory.Move(staging, full);
+            if (retired is not null)
+            {
+                Directory.Delete(retired, recursive: true);
+            }
+
+            return result;
+        }
+        catch
+        {
+            TryDelete(staging);
+            throw;
+        }
+        finally
+        {
+            s_inProgress.TryRemove(staging, out _);
         }
     }
 

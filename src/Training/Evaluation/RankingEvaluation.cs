@@ -1,3 +1,4 @@
+using NetflixRec.Contracts;
 using NetflixRec.Training.Models;
 
 namespace NetflixRec.Training.Evaluation;

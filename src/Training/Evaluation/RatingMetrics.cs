@@ -6,46 +6,19 @@ namespace NetflixRec.Training.Evaluation;
 /// <summary>Rating accuracy of a model on a table of known ratings, with predictions clipped to the 1–5 star range.</summary>
 public static class RatingMetrics
 {
-    public const float MinStars = 1f;
-    public const float MaxStars = 5f;
-
-    private const int Chunk = 1 << 14;
+    public const float MinStars = RatingError.MinStars;
+    public const float MaxStars = RatingError.MaxStars;
 
     /// <summary>Clipped predictions for every row of <paramref name="table"/>.</summary>
-    public static float[] PredictClipped(IRatingModel model, RatingTable table) => PredictClipped(model, table, Environment.ProcessorCount);
+    public static float[] PredictClipped(IRatingModel model, RatingTable table) => RatingError.PredictClipped(model, table, Environment.ProcessorCount);
 
     /// <summary>Clipped predictions for every row of <paramref name="table"/>, on at most <paramref name="threads"/> threads.</summary>
-    public static float[] PredictClipped(IRatingModel model, RatingTable table, int threads)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(table);
-        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        var predictions = new float[table.Count];
-        Parallel.For(0, (table.Count + Chunk - 1) / Chunk, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
-        {
-            int start = c * Chunk, length = Math.Min(Chunk, table.Count - start);
-            Span<float> slice = predictions.AsSpan(start, length);
-            model.Predict(table.Users.Span.Slice(start, length), table.Movies.Span.Slice(start, length), slice);
-            Clip(slice);
-        });
-        return predictions;
-    }
+    public static float[] PredictClipped(IRatingModel model, RatingTable table, int threads) => RatingError.PredictClipped(model, table, threads);
 
     /// <summary>Root mean squared error of the clipped predictions; NaN for an empty table.</summary>
-    public static double Rmse(IRatingModel model, RatingTable table) => Rmse(PredictClipped(model, table), table.Ratings.Span);
+    public static double Rmse(IRatingModel model, RatingTable table) => RatingError.Rmse(model, table);
 
-    public static double Rmse(ReadOnlySpan<float> predictions, ReadOnlySpan<byte> ratings)
-    {
-        RequireSameLength(predictions.Length, ratings.Length);
-        double sum = 0;
-        for (int i = 0; i < predictions.Length; i++)
-        {
-            double e = predictions[i] - ratings[i];
-            sum += e * e;
-        }
-
-        return predictions.Length == 0 ? double.NaN : Math.Sqrt(sum / predictions.Length);
-    }
+    public static double Rmse(ReadOnlySpan<float> predictions, ReadOnlySpan<byte> ratings) => RatingError.Rmse(predictions, ratings);
 
     /// <summary>Root mean squared difference of two aligned series (a model against the oracle); NaN when empty.</summary>
     public static double Rmse(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets)
@@ -80,13 +53,7 @@ public static class RatingMetrics
         return predictions.Length == 0 ? double.NaN : sum / predictions.Length;
     }
 
-    public static void Clip(Span<float> predictions)
-    {
-        for (int i = 0; i < predictions.Length; i++)
-        {
-            predictions[i] = Math.Clamp(predictions[i], MinStars, MaxStars);
-        }
-    }
+    public static void Clip(Span<float> predictions) => RatingError.Clip(predictions);
 
     private static void RequireSameLength(int predictions, int targets)
     {

@@ -1,4 +1,5 @@
 using NetflixRec.Contracts;
+using NetflixRec.Training.Models.Scoring;
 using NetflixRec.Training.Models;
 using NetflixRec.Training.Models.MatrixFactorization;
 

@@ -1,3 +1,4 @@
+using NetflixRec.Training.Models.Scoring;
 using NetflixRec.Training.Models;
 using NetflixRec.Training.Models.MatrixFactorization;
 

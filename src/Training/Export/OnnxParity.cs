@@ -1,4 +1,5 @@
 using System.Globalization;
+using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
 using NetflixRec.Training.Evaluation;
 using NetflixRec.Training.Models;

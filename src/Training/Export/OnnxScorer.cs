@@ -50,21 +50,12 @@ public sealed class OnnxScorer : IDisposable
             throw new ArgumentException("a rating-vector model needs the user history to score known users", nameof(history));
         }
 
-        string provider = "CPU";
+        // No usable CUDA here (DESIGN.md: the provider library needs CUDA 13) falls back to the CPU provider.
+        ExecutionProviderChoice choice = ExecutionProviderChoice.Decide(tryCuda ? "auto" : "cpu", threads);
+        string provider = choice.IsCuda ? "CUDA" : "CPU";
         // Failures come back as exceptions that name the file; ONNX Runtime's own error log would only repeat them on stderr.
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
-        if (tryCuda)
-        {
-            try
-            {
-                options.AppendExecutionProvider_CUDA(0);
-                provider = "CUDA";
-            }
-            catch (OnnxRuntimeException)
-            {
-                // No usable CUDA here (DESIGN.md: the provider library needs CUDA 13): the CPU provider is always there.
-            }
-        }
+        choice.AppendTo(options);
 
         try
         {
@@ -84,8 +75,11 @@ public sealed class OnnxScorer : IDisposable
         return scores;
     }
 
+    /// <summary>As <see cref="Scores(ReadOnlySpan{int})"/>, for callers that hold arrays or memory (F#).</summary>
+    public float[] Scores(ReadOnlyMemory<int> users) => Scores(users.Span);
+
     /// <summary>
-    /// As <see cref="Scores"/>, written straight into <paramref name="destination"/> (bound as the output tensor, so
+    /// As <see cref="Scores(ReadOnlySpan{int})"/>, written straight into <paramref name="destination"/> (bound as the output tensor, so
     /// ONNX Runtime allocates and copies nothing): how a server scoring many batches should call it.
     /// </summary>
     public void ScoresInto(ReadOnlySpan<int> users, float[] destination)
@@ -103,6 +97,9 @@ public sealed class OnnxScorer : IDisposable
         using var runOptions = new RunOptions();
         _session.Run(runOptions, InputNames, [user, rows, movies], [OnnxContract.Scores], [output]);
     }
+
+    /// <summary>As <see cref="PairScores(ReadOnlySpan{int}, ReadOnlySpan{short})"/>, for callers that hold arrays or memory (F#).</summary>
+    public float[] PairScores(ReadOnlyMemory<int> users, ReadOnlyMemory<short> movies) => PairScores(users.Span, movies.Span);
 
     /// <summary>The predicted rating of each (user, movie) pair, from the <c>pair_scores</c> output (each distinct user is one batch row).</summary>
     public float[] PairScores(ReadOnlySpan<int> users, ReadOnlySpan<short> movies)

@@ -3,20 +3,18 @@ using System.Diagnostics;
 namespace NetflixRec.Training.Models;
 
 /// <summary>
-/// A benchmark's cap on how much of each epoch the trainers run: bench-ae and bench-gnn time the first part of an epoch
-/// at full scale, where whole epochs take hours, and extrapolate from the fraction done. Ambient (per async flow) so the
-/// trainers' signatures stay those of real training; absent, every epoch runs whole.
+/// How much of each epoch the batch loops run: whole epochs (<see cref="Whole"/>, real training), or a fraction, which
+/// bench-ae and bench-gnn use to time the first part of an epoch at full scale, where whole epochs take hours, and
+/// extrapolate from the fraction done. It travels with the <see cref="TrainingData"/> the trainers receive
+/// (<see cref="TrainingData.Budget"/>); <see cref="EpochLoop"/> starts each epoch on it and the batch loops ask it before
+/// each batch. A fractional budget records what it measured, so use one per training run.
 /// </summary>
 public sealed class EpochBudget(double fraction)
 {
-    private static readonly AsyncLocal<EpochBudget?> s_current = new();
+    private long _started;
 
-    /// <summary>The budget of the running benchmark, or null.</summary>
-    public static EpochBudget? Current
-    {
-        get => s_current.Value;
-        set => s_current.Value = value;
-    }
+    /// <summary>Every epoch runs whole; never changes.</summary>
+    public static EpochBudget Whole { get; } = new(1);
 
     /// <summary>The fraction of an epoch after which its batch loop stops, in (0, 1].</summary>
     public double Limit { get; } = fraction is > 0 and <= 1 ? fraction : throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "an epoch fraction must be in (0, 1]");
@@ -27,17 +25,17 @@ public sealed class EpochBudget(double fraction)
     /// <summary>Seconds from the epoch's start to the end of its batch loop, when the budget ended it (else null).</summary>
     public double? LoopSeconds { get; private set; }
 
-    private long _started;
-
     /// <summary>Called by an epoch loop before its first batch.</summary>
-    public static void StartEpoch()
+    public void StartEpoch()
     {
-        if (Current is { } budget)
+        if (ReferenceEquals(this, Whole))
         {
-            budget.Done = 0;
-            budget.LoopSeconds = null;
-            budget._started = Stopwatch.GetTimestamp();
+            return; // shared by every run: it keeps no measurements
         }
+
+        Done = 0;
+        LoopSeconds = null;
+        _started = Stopwatch.GetTimestamp();
     }
 
     /// <summary>
@@ -52,20 +50,20 @@ public sealed class EpochBudget(double fraction)
     /// Called by a batch loop before a batch that brings the epoch to <paramref name="doneAfterBatch"/> of
     /// <paramref name="total"/> units (ratings, rows or edges): false once the budget is spent, and the loop ends the epoch.
     /// </summary>
-    public static bool Allows(long doneAfterBatch, long total)
+    public bool Allows(long doneAfterBatch, long total)
     {
-        if (Current is not { } budget)
+        if (ReferenceEquals(this, Whole))
         {
             return true;
         }
 
-        if (budget.Done >= budget.Limit)
+        if (Done >= Limit)
         {
-            budget.LoopSeconds ??= Stopwatch.GetElapsedTime(budget._started).TotalSeconds;
+            LoopSeconds ??= Stopwatch.GetElapsedTime(_started).TotalSeconds;
             return false;
         }
 
-        budget.Done = total == 0 ? 1 : (double)doneAfterBatch / total;
+        Done = total == 0 ? 1 : (double)doneAfterBatch / total;
         return true;
     }
 }

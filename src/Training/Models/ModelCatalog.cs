@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Models.Autoencoders;
 using NetflixRec.Training.Models.MatrixFactorization;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models;
 

@@ -55,6 +55,9 @@ public static class ModelConfig
         }
     }
 
+    /// <summary>The defaults of <paramref name="model"/> as its config record (<c>ModelConfig.DefaultsOf&lt;BiasConfig&gt;("bias")</c>).</summary>
+    public static T DefaultsOf<T>(string model) => Bind<T>(Defaults(model), $"defaults.json: {model}");
+
     /// <summary>Binds hyperparameters to a model's config record; <paramref name="source"/> names where they came from in errors.</summary>
     public static T Bind<T>(JsonObject hyperparameters, string source)
     {

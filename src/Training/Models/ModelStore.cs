@@ -71,10 +71,7 @@ public static class ModelStore
     public static void UpdateMetrics(string directory, IReadOnlyDictionary<string, double> metrics)
     {
         ModelManifest updated = ReadManifest(directory) with { Metrics = metrics };
-        string path = Path.Combine(directory, ModelManifest.FileName);
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, updated.ToJson());
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(directory, ModelManifest.FileName), updated.ToJson());
     }
 
     /// <summary>The manifest of a freshly trained model (metrics are filled in by evaluate).</summary>

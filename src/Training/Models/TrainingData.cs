@@ -1,3 +1,5 @@
+using NetflixRec.Contracts;
+using NetflixRec.Training.Data.Store;
 using NetflixRec.Training.Data.Transforms;
 
 namespace NetflixRec.Training.Models;
@@ -16,6 +18,9 @@ public sealed record TrainingData(
     QueryTable ImplicitOnly,
     string DataFingerprint)
 {
+    /// <summary>How much of each epoch to run: whole epochs unless a benchmark sets a fraction.</summary>
+    public EpochBudget Budget { get; init; } = EpochBudget.Whole;
+
     /// <summary>
     /// A validation slice smaller than this is floored (see <see cref="ValidationShare"/>): on 1,600 ratings, as 2 % of a
     /// 100,000-rating set gives, the epoch-to-epoch wiggle of the RMSE is as large as the improvements early stopping
@@ -25,6 +30,21 @@ public sealed record TrainingData(
 
     /// <summary>The most a floor may take from training: a tenth of it.</summary>
     public const double MaxFlooredShare = 0.1;
+
+    /// <summary>
+    /// The training partition of a stored dataset minus a seeded validation slice (see <see cref="Prepare"/>), with the
+    /// probe and qualifying pairs as implicit feedback.
+    /// </summary>
+    public static TrainingData Load(IRatingBatchSource dataset, double validationFraction, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        RatingTable train = RatingBatches.LoadRatings(dataset, DatasetPartition.Train);
+        RatingTable probe = RatingBatches.LoadRatings(dataset, DatasetPartition.Probe);
+        QueryTable qualifying = RatingBatches.LoadQualifying(dataset);
+        var implicitOnly = new QueryTable(
+            Concat(probe.Users, qualifying.Users), Concat(probe.Movies, qualifying.Movies), Concat(probe.Days, qualifying.Days));
+        return Prepare(train, dataset.Manifest.Users, dataset.Manifest.Movies, implicitOnly, dataset.Manifest.Fingerprint, validationFraction, seed);
+    }
 
     /// <summary>
     /// Holds a seeded random share of the training ratings out for early stopping: <paramref name="validationFraction"/>,
@@ -48,4 +68,6 @@ public sealed record TrainingData(
         validationFraction <= 0 || ratings <= 0
             ? validationFraction
             : Math.Max(validationFraction, Math.Min(MaxFlooredShare, (double)MinValidationRatings / ratings));
+
+    private static T[] Concat<T>(ReadOnlyMemory<T> first, ReadOnlyMemory<T> second) => [.. first.Span, .. second.Span];
 }

@@ -21,12 +21,8 @@ public static class UserHistory
     /// <summary>Writes <paramref name="byUser"/> (a <see cref="RatingIndex.ByUser"/> index) to <paramref name="path"/>; the user count travels in the schema metadata.</summary>
     public static void Write(string path, RatingIndex byUser)
     {
-        Schema schema = new Schema.Builder()
-            .Field(f => f.Name(DatasetSchema.User).DataType(Apache.Arrow.Types.Int32Type.Default).Nullable(false))
-            .Field(f => f.Name(DatasetSchema.Movie).DataType(Apache.Arrow.Types.Int16Type.Default).Nullable(false))
-            .Field(f => f.Name(DatasetSchema.Rating).DataType(Apache.Arrow.Types.UInt8Type.Default).Nullable(false))
-            .Metadata("netflixrec.users", byUser.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .Build();
+        ArgumentNullException.ThrowIfNull(byUser);
+        Schema schema = UserHistoryFile.SchemaFor(byUser.Rows);
         ReadOnlySpan<long> offsets = byUser.Offsets.Span;
         long total = offsets[^1];
         using FileStream stream = File.Create(path);
@@ -65,78 +61,12 @@ public static class UserHistory
 
     /// <summary>
     /// <see cref="Read(string)"/> for a model of <paramref name="movies"/> movies: every row must name a user in the
-    /// declared range, a movie in 0..movies−1 (ascending within its user) and 1–5 stars, or the row is an error naming the file.
+    /// declared range, a movie in 0..movies−1 (ascending within its user) and 1–5 stars, or the row is an error naming
+    /// the file (the contract's reader, <see cref="UserHistoryFile.Read"/>, which serving uses too).
     /// </summary>
     public static RatingIndex Read(string path, int movies)
     {
-        if (!File.Exists(path))
-        {
-            throw new InvalidDataException($"{path}: not found; the model directory is incomplete");
-        }
-
-        try
-        {
-            return ReadIndex(path, movies);
-        }
-        catch (Exception e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"{path}: not a readable Arrow file ({e.Message})", e);
-        }
-    }
-
-    private static RatingIndex ReadIndex(string path, int movieCount)
-    {
-        using var reader = new ArrowFileReader(File.OpenRead(path), ZstdCodecs.Instance);
-        Schema schema = reader.Schema;
-        if (schema.Metadata is null || !schema.Metadata.TryGetValue("netflixrec.users", out string? usersText)
-            || !int.TryParse(usersText, System.Globalization.CultureInfo.InvariantCulture, out int userCount) || userCount < 0)
-        {
-            throw new InvalidDataException($"{path}: not a NetflixRec user history (schema metadata netflixrec.users is missing)");
-        }
-
-        var offsets = new long[userCount + 1];
-        var columns = new List<int>();
-        var ratings = new List<float>();
-        int previous = 0, previousMovie = -1;
-        while (reader.ReadNextRecordBatch() is { } batch)
-        {
-            using (batch)
-            {
-                ReadOnlySpan<int> users = ArrowColumns.Values<int>(batch, DatasetSchema.User);
-                ReadOnlySpan<short> movies = ArrowColumns.Values<short>(batch, DatasetSchema.Movie);
-                ReadOnlySpan<byte> stars = ArrowColumns.Values<byte>(batch, DatasetSchema.Rating);
-                for (int i = 0; i < users.Length; i++)
-                {
-                    int user = users[i], movie = movies[i];
-                    if (user < previous || user >= userCount)
-                    {
-                        throw new InvalidDataException($"{path}: row {columns.Count}: user {user} out of order or outside 0..{userCount - 1}");
-                    }
-
-                    if (movie < 0 || movie >= movieCount || (user == previous && movie <= previousMovie))
-                    {
-                        throw new InvalidDataException($"{path}: row {columns.Count}: movie {movie} of user {user} out of order or outside 0..{movieCount - 1}");
-                    }
-
-                    if (stars[i] is < 1 or > 5)
-                    {
-                        throw new InvalidDataException($"{path}: row {columns.Count}: rating {stars[i]} outside 1–5");
-                    }
-
-                    previousMovie = movie;
-                    previous = user;
-                    offsets[user + 1]++;
-                    columns.Add(movies[i]);
-                    ratings.Add(stars[i]);
-                }
-            }
-        }
-
-        for (int u = 0; u < userCount; u++)
-        {
-            offsets[u + 1] += offsets[u];
-        }
-
-        return new RatingIndex(offsets, columns.ToArray(), ratings.ToArray());
+        UserHistoryColumns history = UserHistoryFile.Read(path, movies, ZstdCodecs.Instance);
+        return new RatingIndex(history.Offsets, System.Array.ConvertAll(history.Movies, m => (int)m), System.Array.ConvertAll(history.Ratings, r => (float)r));
     }
 }

@@ -5,7 +5,9 @@ using NetflixRec.Training.Cli;
 namespace NetflixRec.Training.Tests.Cli;
 
 /// <summary><c>netflixrec compare</c> on the tiny Prize: the study's files, their agreement, and resuming.</summary>
-public sealed class CompareTests(TrainEvaluateTests.TinyDataset tiny) : IClassFixture<TrainEvaluateTests.TinyDataset>
+[Trait("Category", "Slow")]
+[Collection(TinyDatasetCollection.Name)]
+public sealed class CompareTests(TinyDataset tiny)
 {
     private static readonly string[] Charts = ["learning_curves.png", "accuracy_vs_time.png", "rmse_by_activity.png", "ranking.png"];
 

@@ -3,6 +3,7 @@ using NetflixRec.Training.Cli;
 namespace NetflixRec.Training.Tests.Cli;
 
 /// <summary>The README's main job, on the tiny scale so that it runs in seconds.</summary>
+[Trait("Category", "Slow")]
 [Collection(TorchCollection.Name)]
 public sealed class DemoTests
 {

@@ -2,13 +2,13 @@ using NetflixRec.Contracts;
 using NetflixRec.Training.Cli;
 using NetflixRec.Training.Data.Flight;
 using NetflixRec.Training.Data.Store;
-using NetflixRec.Training.Data.Synthetic;
 using NetflixRec.Training.Models;
 
 namespace NetflixRec.Training.Tests.Cli;
 
 /// <summary>The train → evaluate path of the CLI on a generated tiny Prize, as a user runs it.</summary>
-public sealed class TrainEvaluateTests : IClassFixture<TrainEvaluateTests.TinyDataset>
+[Collection(TinyDatasetCollection.Name)]
+public sealed class TrainEvaluateTests
 {
     private readonly TinyDataset _tiny;
 
@@ -79,6 +79,7 @@ public sealed class TrainEvaluateTests : IClassFixture<TrainEvaluateTests.TinyDa
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task TrainAndEvaluate_DataServedOverFlight_SameModelAsFromTheDirectory()
     {
         await using DatasetFlightHost host = await DatasetFlightHost.StartAsync(LocalDataset.Open(_tiny.Dataset), new Uri("http://127.0.0.1:0"));
@@ -98,26 +99,5 @@ public sealed class TrainEvaluateTests : IClassFixture<TrainEvaluateTests.TinyDa
     public void Train_NoFlightServerAtAddress_ExitsTwo()
     {
         Assert.Equal(CliRun.BadInput, CliApp.Run(["train", "--data", "http://127.0.0.1:9", "--model", "bias", "--out", _tiny.Directory.Combine("nowhere")]));
-    }
-
-    /// <summary>One generated and ingested tiny Prize shared by the tests of this class.</summary>
-    public sealed class TinyDataset : IDisposable
-    {
-        public TinyDataset()
-        {
-            string netflix = Directory.Combine("netflix");
-            SyntheticNetflix.Generate(GeneratorOptions.ForScale(GeneratorScale.Tiny, 7), netflix);
-            Dataset = Directory.Combine("dataset");
-            if (CliApp.Run(["ingest", "--netflix", netflix, "--out", Dataset]) != CliRun.Success)
-            {
-                throw new InvalidOperationException("ingest of the tiny set failed");
-            }
-        }
-
-        public TempDirectory Directory { get; } = new();
-
-        public string Dataset { get; }
-
-        public void Dispose() => Directory.Dispose();
     }
 }

@@ -63,6 +63,39 @@ public sealed class OutputDirectoryTests
     }
 
     [Fact]
+    public void Replace_Success_SwapsTheDirectoryAndLeavesNoTemporary()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("m/old.txt", "old");
+
+        string seen = OutputDirectory.Replace(dir.Combine("m"), staging =>
+        {
+            File.WriteAllText(Path.Combine(staging, "new.txt"), "new");
+            return Path.GetFileName(staging);
+        });
+
+        Assert.StartsWith(".m.tmp-", seen, StringComparison.Ordinal);
+        Assert.Equal(["new.txt"], Directory.GetFileSystemEntries(dir.Combine("m")).Select(Path.GetFileName));
+        Assert.Equal(["m"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Replace_Failure_KeepsTheOldDirectory()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("m/old.txt", "old");
+
+        Assert.Throws<InvalidOperationException>(() => OutputDirectory.Replace<int>(dir.Combine("m"), staging =>
+        {
+            File.WriteAllText(Path.Combine(staging, "half.txt"), "half");
+            throw new InvalidOperationException("boom");
+        }));
+
+        Assert.Equal("old", File.ReadAllText(dir.Combine("m", "old.txt")));
+        Assert.Equal(["m"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void EnsureAbsentOrEmpty_NonEmpty_NamesTheDirectoryAndParameter()
     {
         using var dir = new TempDirectory();

@@ -1,5 +1,6 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Models.MatrixFactorization;
+using NetflixRec.Training.Models.Scoring;
 using NetflixRec.Training.Numerics;
 
 namespace NetflixRec.Training.Tests.Evaluation;

@@ -1,5 +1,4 @@
-using NetflixRec.Training.Evaluation;
-using NetflixRec.Training.Numerics;
+using NetflixRec.Contracts;
 
 namespace NetflixRec.Training.Tests.Evaluation;
 
@@ -48,14 +47,14 @@ public sealed class TopKTests
         Assert.Equal(expected, TopK.Select(scores, k));
     }
 
-    public static TheoryData<string, int, int> WidthsAndRows()
+    public static TheoryData<bool, int, int> PathsAndRows()
     {
-        var data = new TheoryData<string, int, int>();
-        foreach (SimdWidth width in SimdWidths.All)
+        var data = new TheoryData<bool, int, int>();
+        foreach (bool vectorized in new[] { false, true })
         {
             foreach ((int length, int k) in new[] { (1, 1), (31, 5), (33, 5), (8000, 20), (17_770, 100) })
             {
-                data.Add(width.ToString(), length, k);
+                data.Add(vectorized, length, k);
             }
         }
 
@@ -63,10 +62,9 @@ public sealed class TopKTests
     }
 
     [Theory]
-    [MemberData(nameof(WidthsAndRows))]
-    public void SelectInto_EachWidth_MatchesAFullStableSort(string widthName, int length, int k)
+    [MemberData(nameof(PathsAndRows))]
+    public void SelectInto_EachPath_MatchesAFullStableSort(bool vectorized, int length, int k)
     {
-        SimdWidth width = Enum.Parse<SimdWidth>(widthName);
         var random = new Random(length + k);
         float[] scores = Enumerable.Range(0, length).Select(_ => (float)random.Next(50)).ToArray();
         scores[random.Next(length)] = float.NegativeInfinity;
@@ -78,7 +76,7 @@ public sealed class TopKTests
         var indices = new int[k];
         var values = new float[k];
 
-        int count = TopK.SelectInto(scores, indices, values, width);
+        int count = TopK.SelectInto(scores, indices, values, vectorized);
 
         Assert.Equal(expected, indices[..count]);
         Assert.Equal(expected.Select(i => scores[i]), values[..count]);

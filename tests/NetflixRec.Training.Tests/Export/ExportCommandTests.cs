@@ -10,11 +10,11 @@ namespace NetflixRec.Training.Tests.Export;
 
 /// <summary><c>netflixrec export</c> on a generated tiny Prize: the completed model directory, its checks and its failures.</summary>
 [Collection(TorchCollection.Name)]
-public sealed class ExportCommandTests : IClassFixture<TrainEvaluateTests.TinyDataset>
+public sealed class ExportCommandTests
 {
-    private readonly TrainEvaluateTests.TinyDataset _tiny;
+    private readonly TinyDataset _tiny;
 
-    public ExportCommandTests(TrainEvaluateTests.TinyDataset tiny) => _tiny = tiny;
+    public ExportCommandTests(TinyDataset tiny) => _tiny = tiny;
 
     [Fact]
     public void Export_TrainedModel_CompletesDirectoryForServing()

@@ -7,6 +7,7 @@ using Onnx;
 namespace NetflixRec.Training.Tests.Export;
 
 /// <summary>Corrupt or mismatched model.onnx files are refused at load, with a message that says what is wrong.</summary>
+[Trait("Category", "Slow")]
 [Collection(TorchCollection.Name)]
 public sealed class OnnxArtifactTests : IClassFixture<ExportedKinds>
 {

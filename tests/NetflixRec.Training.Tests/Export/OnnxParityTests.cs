@@ -6,6 +6,7 @@ using NetflixRec.Training.Models;
 namespace NetflixRec.Training.Tests.Export;
 
 /// <summary>For every model kind: ONNX Runtime's outputs equal the trained model's, and the independent onnx checker accepts the file.</summary>
+[Trait("Category", "Slow")]
 [Collection(TorchCollection.Name)]
 public sealed class OnnxParityTests : IClassFixture<ExportedKinds>
 {

@@ -7,7 +7,7 @@ namespace NetflixRec.Training.Tests.Graph;
 
 /// <summary>The graph models through the command line on the generated tiny Prize, as a user runs them.</summary>
 [Collection(TorchCollection.Name)]
-public sealed class GraphCliTests(TrainEvaluateTests.TinyDataset tiny) : IClassFixture<TrainEvaluateTests.TinyDataset>
+public sealed class GraphCliTests(TinyDataset tiny)
 {
     [Theory]
     [InlineData("gcmc")]
@@ -18,7 +18,21 @@ public sealed class GraphCliTests(TrainEvaluateTests.TinyDataset tiny) : IClassF
         string config = tiny.Directory.Write($"{name}-{Guid.NewGuid():N}.json", "{\"max_epochs\": 2, \"threads\": 1}");
         string model = tiny.Directory.Combine("models", $"{name}-{Guid.NewGuid():N}");
 
-        Assert.Equal(CliRun.Success, CliApp.Run(["train", "--data", tiny.Dataset, "--model", name, "--config", config, "--out", model]));
+        // The CLI's stderr goes into the failure message: an exit code alone does not say what went wrong.
+        var error = new StringWriter();
+        TextWriter saved = Console.Error;
+        Console.SetError(TextWriter.Synchronized(error));
+        int exit;
+        try
+        {
+            exit = CliApp.Run(["train", "--data", tiny.Dataset, "--model", name, "--config", config, "--out", model]);
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+
+        Assert.True(exit == CliRun.Success, $"train exited {exit}: {error}");
         Assert.Equal(CliRun.Success, CliApp.Run(["evaluate", "--data", tiny.Dataset, "--model", model, "--json"]));
 
         ModelManifest manifest = ModelStore.ReadManifest(model);
@@ -40,7 +54,6 @@ public sealed class GraphCliTests(TrainEvaluateTests.TinyDataset tiny) : IClassF
         IReadOnlyDictionary<string, object?> output = BenchGnnCommand.Run(tiny.Dataset, "sage,lightgcn", epochs: 2, threads: 1, json: true, epochFraction: 0.3,
             overrides: new System.Text.Json.Nodes.JsonObject { ["sage"] = new System.Text.Json.Nodes.JsonObject { ["batch_size"] = 256 }, ["lightgcn"] = new System.Text.Json.Nodes.JsonObject { ["batch_size"] = 256 } });
 
-        Assert.Null(EpochBudget.Current);
         foreach (var result in (List<Dictionary<string, object?>>)output["results"]!)
         {
             var done = (double[])result["epoch_fraction_done"]!;
@@ -81,27 +94,31 @@ public sealed class GraphCliTests(TrainEvaluateTests.TinyDataset tiny) : IClassF
     [Fact]
     public void EpochBudget_Allows_UntilTheFractionIsReachedThenRestartsPerEpoch()
     {
-        EpochBudget.Current = new EpochBudget(0.5);
-        try
-        {
-            EpochBudget.StartEpoch();
-            Assert.True(EpochBudget.Allows(30, 100));
-            Assert.True(EpochBudget.Allows(60, 100));
-            Assert.False(EpochBudget.Allows(90, 100));
-            Assert.Equal(0.6, EpochBudget.Current.Done, 1e-10);
-            double loop = EpochBudget.Current.LoopSeconds!.Value;
-            Assert.Equal((loop / 0.6) + 10, EpochBudget.Current.Extrapolate(loop + 10), 1e-9);
-            EpochBudget.StartEpoch();
-            Assert.Null(EpochBudget.Current.LoopSeconds);
-            Assert.True(EpochBudget.Allows(10, 100));
-        }
-        finally
-        {
-            EpochBudget.Current = null;
-        }
+        var budget = new EpochBudget(0.5);
 
-        Assert.True(EpochBudget.Allows(100, 100));
+        budget.StartEpoch();
+        Assert.True(budget.Allows(30, 100));
+        Assert.True(budget.Allows(60, 100));
+        Assert.False(budget.Allows(90, 100));
+        Assert.Equal(0.6, budget.Done, 1e-10);
+        double loop = budget.LoopSeconds!.Value;
+        Assert.Equal((loop / 0.6) + 10, budget.Extrapolate(loop + 10), 1e-9);
+        budget.StartEpoch();
+        Assert.Null(budget.LoopSeconds);
+        Assert.True(budget.Allows(10, 100));
+
         Assert.Throws<ArgumentOutOfRangeException>(() => new EpochBudget(0));
+    }
+
+    [Fact]
+    public void EpochBudget_Whole_AllowsEveryBatchAndRecordsNothing()
+    {
+        EpochBudget.Whole.StartEpoch();
+
+        Assert.True(EpochBudget.Whole.Allows(100, 100));
+        Assert.True(EpochBudget.Whole.Allows(200, 100));
+        Assert.Equal(0, EpochBudget.Whole.Done);
+        Assert.Null(EpochBudget.Whole.LoopSeconds);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
 using NetflixRec.Training.Evaluation;
+using NetflixRec.Training.Models.Scoring;
 using NetflixRec.Training.Models;
 using NetflixRec.Training.Models.MatrixFactorization;
 using NetflixRec.Training.Numerics;

@@ -1,3 +1,4 @@
+using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
 using NetflixRec.Training.Models;
 using Xunit;
@@ -52,5 +53,19 @@ public sealed class UserHistoryTests
 
         Assert.StartsWith($"{path}: ", error.Message, StringComparison.Ordinal);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ContractRead_OtherUserCountThanExpected_IsRejectedNamingFileAndCounts()
+    {
+        using var temp = new TempDirectory();
+        string path = Path.Combine(temp.Path, UserHistory.FileName);
+        UserHistory.Write(path, new RatingIndex(new long[] { 0, 1, 1 }, new[] { 2 }, new[] { 4f }));
+
+        InvalidDataException error = Assert.Throws<InvalidDataException>(() =>
+            UserHistoryFile.Read(path, movies: 5, new Apache.Arrow.Compression.CompressionCodecFactory(), expectedUsers: 3));
+
+        Assert.StartsWith($"{path}: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(2) is not the manifest's 3", error.Message, StringComparison.Ordinal);
     }
 }

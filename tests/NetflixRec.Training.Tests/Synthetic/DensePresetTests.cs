@@ -6,6 +6,7 @@ using NetflixRec.Training.Data.Synthetic;
 namespace NetflixRec.Training.Tests.Synthetic;
 
 /// <summary>The <c>dense</c> preset on disk: MovieLens-100K's shape, a random 20 % probe, no qualifying.</summary>
+[Trait("Category", "Slow")]
 public sealed class DensePresetTests(DensePrizeFixture dense) : IClassFixture<DensePrizeFixture>
 {
     private List<TrainingLine> Training => dense.Files.Training;

@@ -5,7 +5,9 @@ using NetflixRec.Training.Tests.Cli;
 namespace NetflixRec.Training.Tests.Tuning;
 
 /// <summary><c>netflixrec tune</c> and <c>compare --tune</c> on the tiny Prize, as a user runs them.</summary>
-public sealed class TuneCommandTests(TrainEvaluateTests.TinyDataset tiny) : IClassFixture<TrainEvaluateTests.TinyDataset>
+[Trait("Category", "Slow")]
+[Collection(TinyDatasetCollection.Name)]
+public sealed class TuneCommandTests(TinyDataset tiny)
 {
     [Fact]
     public void Tune_BiasedMf_WritesBestTrialsAndChart_BestIsAtLeastTheDefaultAndTrainsAsConfig()

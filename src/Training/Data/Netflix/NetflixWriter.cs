@@ -213,42 +213,16 @@ public static class NetflixWriter
         }
     }
 
-    private static long WriteAtomically(string path, Action<LineBuffer> write)
-    {
-        string temp = string.Create(CultureInfo.InvariantCulture, $"{path}.{Guid.NewGuid():N}.tmp");
-        try
+    private static long WriteAtomically(string path, Action<LineBuffer> write) =>
+        AtomicFile.Write(path, temp =>
         {
-            long written;
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
-            using (var stream = new FileStream(temp, options))
-            using (var lines = new LineBuffer(stream))
-            {
-                write(lines);
-                lines.Flush();
-                written = lines.Written;
-            }
-
-            File.Move(temp, path, overwrite: true);
-            return written;
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The original failure is the one worth reporting.
-        }
-    }
+            using var stream = new FileStream(temp, options);
+            using var lines = new LineBuffer(stream);
+            write(lines);
+            lines.Flush();
+            return lines.Written;
+        });
 
     /// <summary>A pooled byte buffer in front of a stream; formats numbers and dates without intermediate strings.</summary>
     private sealed class LineBuffer : IDisposable

@@ -1,5 +1,6 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Torch;
 
 namespace NetflixRec.Training.Models.Autoencoders;
 
@@ -16,6 +17,7 @@ public static class AutoRec
 
     public static TrainedModel TrainItem(TrainingData data, AutoRecConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(ItemName, config);
         // Output biases start at the users' means, movie biases at the movies' offsets from the global mean.
         MaskedAutoencoderSpec spec = Spec(config, data.Users, MaskedAutoencoderTraining.ShrunkMeans(data.Train.Users.Span, data.Train.Ratings.Span, data.Users, data.GlobalMean))
             with { InitialRowBias = MaskedAutoencoderTraining.MovieOffsets(data) };
@@ -42,6 +44,7 @@ public static class AutoRec
 
     public static TrainedModel TrainUser(TrainingData data, AutoRecConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(UserName, config);
         // The user's level comes from the input (row mean), so the movie biases start at their offsets from it.
         MaskedAutoencoderSpec spec = Spec(config, data.Movies, MaskedAutoencoderTraining.MovieOffsets(data)) with { RowMean = RowMean.Users(data.GlobalMean) };
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
@@ -56,6 +59,6 @@ public static class AutoRec
     {
         MaskedAutoencoderTraining.Validate("autorec", [config.Hidden], config.InputDropout, 0, config.LearningRate, config.Regularization);
         return new MaskedAutoencoderSpec(columns, [config.Hidden], Activation.Sigmoid, CodeLayer: 0, CodeDropout: 0, config.InputDropout,
-            config.Regularization, config.LearningRate, columnMeans, TorchDevices.Prepare(config.Device, config.Threads, config.Seed));
+            config.Regularization, config.LearningRate, columnMeans, TorchRuntime.Prepare(config.Device, config.Threads, config.Seed));
     }
 }

@@ -1,5 +1,6 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Torch;
 
 namespace NetflixRec.Training.Models.Autoencoders;
 
@@ -14,11 +15,12 @@ public static class DeepAutoencoder
 
     public static TrainedModel Train(TrainingData data, DeepAeConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(Name, config);
         IReadOnlyList<int> encoder = config.Encoder;
         MaskedAutoencoderTraining.Validate(Name, encoder, config.InputDropout, config.CodeDropout, config.LearningRate, config.Regularization);
         int[] layers = [.. encoder, .. encoder.Take(encoder.Count - 1).Reverse()];
         var spec = new MaskedAutoencoderSpec(data.Movies, layers, Activation.Selu, CodeLayer: encoder.Count - 1, config.CodeDropout, config.InputDropout,
-            config.Regularization, config.LearningRate, MaskedAutoencoderTraining.MovieOffsets(data), TorchDevices.Prepare(config.Device, config.Threads, config.Seed),
+            config.Regularization, config.LearningRate, MaskedAutoencoderTraining.MovieOffsets(data), TorchRuntime.Prepare(config.Device, config.Threads, config.Seed),
             RowMean: RowMean.Users(data.GlobalMean));
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         TrainedModel trained = MaskedAutoencoderTraining.Run(config, data, progress, spec, byUser, config.BatchSize, config.BatchRatings, config.DenseRefeeding,

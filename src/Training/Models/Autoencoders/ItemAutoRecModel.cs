@@ -1,6 +1,6 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
-using NetflixRec.Training.Models.MatrixFactorization;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models.Autoencoders;
 

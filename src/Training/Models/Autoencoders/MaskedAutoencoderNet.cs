@@ -1,4 +1,5 @@
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -151,15 +152,15 @@ public sealed class MaskedAutoencoderNet : IDisposable
     }
 
     /// <summary>The first layer (the input table) as an inference layer: [columns, Layers[0]].</summary>
-    public DenseLayer InputLayer() => new(_spec.Columns, _spec.Layers[0], TorchArrays.ToArray(_input.Table), TorchArrays.ToArray(_inputBias));
+    public DenseLayer InputLayer() => new(_spec.Columns, _spec.Layers[0], TorchRuntime.ToArray(_input.Table), TorchRuntime.ToArray(_inputBias));
 
     public IReadOnlyList<DenseLayer> HiddenLayers() =>
-        [.. _hidden.Select(l => new DenseLayer((int)l.Weight.shape[0], (int)l.Weight.shape[1], TorchArrays.ToArray(l.Weight), TorchArrays.ToArray(l.Bias)))];
+        [.. _hidden.Select(l => new DenseLayer((int)l.Weight.shape[0], (int)l.Weight.shape[1], TorchRuntime.ToArray(l.Weight), TorchRuntime.ToArray(l.Bias)))];
 
     /// <summary>The learned per-row offsets; empty when the spec has none.</summary>
-    public float[] RowBias() => _rowBias is null ? [] : TorchArrays.ToArray(_rowBias.Table);
+    public float[] RowBias() => _rowBias is null ? [] : TorchRuntime.ToArray(_rowBias.Table);
 
-    public OutputLayer OutputLayer() => new(_spec.Columns, _spec.Layers[^1], TorchArrays.ToArray(_output.Table), TorchArrays.ToArray(_outputBias.Table));
+    public OutputLayer OutputLayer() => new(_spec.Columns, _spec.Layers[^1], TorchRuntime.ToArray(_output.Table), TorchRuntime.ToArray(_outputBias.Table));
 
     public void Dispose()
     {

@@ -31,7 +31,7 @@ public static class MaskedAutoencoderTraining
             foreach (ArraySegment<int> group in SparseBatcher.Groups(rows, order, batchSize, batchRatings))
             {
                 SparseBatch batch = batcher.Build(group);
-                if (!EpochBudget.Allows(entries + batch.Entries, rows.Ratings.Length))
+                if (!data.Budget.Allows(entries + batch.Entries, rows.Ratings.Length))
                 {
                     break;
                 }

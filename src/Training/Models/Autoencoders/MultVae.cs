@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
-using NetflixRec.Training.Evaluation;
+using NetflixRec.Training.Models.Torch;
 
 namespace NetflixRec.Training.Models.Autoencoders;
 
@@ -19,7 +19,7 @@ public static class MultVae
     public static TrainedModel Train(TrainingData data, MultVaeConfig config, IProgress<EpochRecord> progress)
     {
         Validate(config);
-        TorchSharp.torch.Device device = TorchDevices.Prepare(config.Device, config.Threads, config.Seed);
+        TorchSharp.torch.Device device = TorchRuntime.Prepare(config.Device, config.Threads, config.Seed);
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         RatingIndex positives = Positives(data.Train, data.Users, config.PositiveThreshold);
         using var net = new MultVaeNet(data.Movies, config.Hidden, config.Latent, config.LearningRate, device);
@@ -36,12 +36,12 @@ public static class MultVae
         {
             long start = Stopwatch.GetTimestamp();
             random.Shuffle(order);
-            EpochBudget.StartEpoch();
+            data.Budget.StartEpoch();
             int users = 0;
             foreach (ArraySegment<int> group in SparseBatcher.Groups(positives, order, BatchSizing.ForEpoch(config.BatchSize, usersWithPositives), int.MaxValue))
             {
                 users += group.Count;
-                if (!EpochBudget.Allows(users, usersWithPositives))
+                if (!data.Budget.Allows(users, usersWithPositives))
                 {
                     break;
                 }
@@ -55,7 +55,7 @@ public static class MultVae
             model = net.ToModel(config.PositiveThreshold, byUser);
             (RatingCalibration calibration, double trainRmse) = Calibrate(model, byUser, calibrationUsers);
             model = model.WithCalibration(calibration);
-            var record = new EpochRecord(epoch, trainRmse, RatingMetrics.Rmse(model, data.Validation), seconds);
+            var record = new EpochRecord(epoch, trainRmse, RatingError.Rmse(model, data.Validation), seconds);
             curve.Add(record);
             progress.Report(record);
         }
@@ -101,7 +101,7 @@ public static class MultVae
         double squared = 0;
         for (int i = 0; i < scores.Count; i++)
         {
-            double e = Math.Clamp(calibration.Apply(scores[i]), RatingMetrics.MinStars, RatingMetrics.MaxStars) - ratings[i];
+            double e = RatingError.Clip(calibration.Apply(scores[i])) - ratings[i];
             squared += e * e;
         }
 

@@ -1,3 +1,4 @@
+using NetflixRec.Training.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -69,7 +70,7 @@ public sealed class MultVaeNet : IDisposable
     public MultVaeModel ToModel(float threshold, Data.Transforms.RatingIndex history)
     {
         int movies = (int)_outputBias.shape[0], hidden = (int)_inputBias.shape[0];
-        float[] posterior = TorchArrays.ToArray(_posteriorWeight), posteriorBias = TorchArrays.ToArray(_posteriorBias);
+        float[] posterior = TorchRuntime.ToArray(_posteriorWeight), posteriorBias = TorchRuntime.ToArray(_posteriorBias);
         // The inference path uses the posterior mean: the first `latent` columns of the posterior layer.
         var muWeight = new float[hidden * _latent];
         for (int i = 0; i < hidden; i++)
@@ -78,10 +79,10 @@ public sealed class MultVaeNet : IDisposable
         }
 
         return new MultVaeModel(
-            new DenseLayer(movies, hidden, TorchArrays.ToArray(_inputWeight), TorchArrays.ToArray(_inputBias)),
+            new DenseLayer(movies, hidden, TorchRuntime.ToArray(_inputWeight), TorchRuntime.ToArray(_inputBias)),
             new DenseLayer(hidden, _latent, muWeight, posteriorBias[.._latent]),
-            new DenseLayer(_latent, hidden, TorchArrays.ToArray(_decoderWeight), TorchArrays.ToArray(_decoderBias)),
-            new OutputLayer(movies, hidden, TorchArrays.ToArray(_outputWeight), TorchArrays.ToArray(_outputBias)),
+            new DenseLayer(_latent, hidden, TorchRuntime.ToArray(_decoderWeight), TorchRuntime.ToArray(_decoderBias)),
+            new OutputLayer(movies, hidden, TorchRuntime.ToArray(_outputWeight), TorchRuntime.ToArray(_outputBias)),
             threshold, new RatingCalibration(0f, 0f), history);
     }
 

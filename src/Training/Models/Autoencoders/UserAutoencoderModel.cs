@@ -1,7 +1,7 @@
 using System.Buffers;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
-using NetflixRec.Training.Models.MatrixFactorization;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models.Autoencoders;
 

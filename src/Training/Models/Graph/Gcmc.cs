@@ -1,5 +1,6 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,6 +39,7 @@ public static class Gcmc
 
     public static TrainedModel Train(TrainingData data, GcmcConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(Name, config);
         using var trainer = new GcmcTrainer(data, config);
         return EpochLoop.Run(config, data, progress, epoch =>
         {
@@ -73,7 +75,7 @@ internal sealed class GcmcTrainer : IDisposable
         Gcmc.Validate(config);
         _data = data;
         _config = config;
-        _device = GraphTorch.Setup(config.Seed, config.Threads, config.Device);
+        _device = TorchRuntime.Prepare(config.Device, config.Threads, config.Seed);
         var graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies);
         int threads = TrainingThreads.Resolve(config.Threads);
         _userAdjacency = new SparseOperator(NormalizedAdjacency.ByLevel(graph, userRows: true, Gcmc.Levels), _device, threads);
@@ -81,7 +83,7 @@ internal sealed class GcmcTrainer : IDisposable
         _module = new GcmcModule(data.Users, data.Movies, config);
         _module.to(_device);
         _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate);
-        _batches = new ShuffledBatches(data.Train.Count, new Random(config.Seed));
+        _batches = new ShuffledBatches(data.Train.Count, new Random(config.Seed), data.Budget);
     }
 
     /// <summary>One pass over the training ratings in shuffled batches; returns the mean cross-entropy.</summary>
@@ -110,9 +112,9 @@ internal sealed class GcmcTrainer : IDisposable
 
             using DisposeScope scope = torch.NewDisposeScope();
             (Tensor userOut, Tensor movieOut) = _module.Encode(_userAdjacency, _movieAdjacency);
-            Tensor logits = _module.Decode(userOut.index_select(0, GraphTorch.Int64(u, count, _device)), movieOut.index_select(0, GraphTorch.Int64(m, count, _device)));
-            Tensor loss = torch.nn.functional.cross_entropy(logits, GraphTorch.Int64(level, count, _device));
-            GraphTorch.Minimize(_optimizer, loss);
+            Tensor logits = _module.Decode(userOut.index_select(0, TorchRuntime.Int64(u, count, _device)), movieOut.index_select(0, TorchRuntime.Int64(m, count, _device)));
+            Tensor loss = torch.nn.functional.cross_entropy(logits, TorchRuntime.Int64(level, count, _device));
+            TorchRuntime.Minimize(_optimizer, loss);
             lossSum += loss.item<float>() * count;
         }
 
@@ -127,8 +129,8 @@ internal sealed class GcmcTrainer : IDisposable
         using (DisposeScope scope = torch.NewDisposeScope())
         {
             (Tensor userOut, Tensor movieOut) = _module.Encode(_userAdjacency, _movieAdjacency);
-            return new GcmcModel(_config.Factors, _config.Bases, Gcmc.Levels, GraphTorch.ToArray(userOut), GraphTorch.ToArray(movieOut),
-                GraphTorch.ToArray(_module.DecoderBases), GraphTorch.ToArray(_module.DecoderCoefficients));
+            return new GcmcModel(_config.Factors, _config.Bases, Gcmc.Levels, TorchRuntime.ToArray(userOut), TorchRuntime.ToArray(movieOut),
+                TorchRuntime.ToArray(_module.DecoderBases), TorchRuntime.ToArray(_module.DecoderCoefficients));
         }
     }
 

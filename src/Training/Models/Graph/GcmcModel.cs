@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using NetflixRec.Contracts;
-using NetflixRec.Training.Models.MatrixFactorization;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models.Graph;
 

@@ -1,5 +1,6 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,6 +38,7 @@ public static class LightGcn
 
     public static TrainedModel Train(TrainingData data, LightGcnConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(Name, config);
         using var trainer = new LightGcnTrainer(data, config);
         return EpochLoop.Run(config, data, progress, epoch =>
         {
@@ -78,7 +80,7 @@ internal sealed class LightGcnTrainer : IDisposable
         LightGcn.Validate(config);
         _data = data;
         _config = config;
-        _device = GraphTorch.Setup(config.Seed, config.Threads, config.Device);
+        _device = TorchRuntime.Prepare(config.Device, config.Threads, config.Seed);
         _graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies, config.PositiveStars);
         _adjacency = new SparseOperator(NormalizedAdjacency.Symmetric(_graph), _device, TrainingThreads.Resolve(config.Threads), symmetric: true);
         using (torch.no_grad())
@@ -98,7 +100,7 @@ internal sealed class LightGcnTrainer : IDisposable
         }
 
         _random = new Random(config.Seed);
-        _batches = new ShuffledBatches(_edgeUsers.Length, _random);
+        _batches = new ShuffledBatches(_edgeUsers.Length, _random, data.Budget);
         _calibration = SampleRows(data.Train, config.CalibrationSample, config.Seed);
     }
 
@@ -127,7 +129,7 @@ internal sealed class LightGcnTrainer : IDisposable
             }
 
             using DisposeScope scope = torch.NewDisposeScope();
-            Tensor userIndex = GraphTorch.Int64(u, count, _device), positiveIndex = GraphTorch.Int64(positive, count, _device), negativeIndex = GraphTorch.Int64(negative, count, _device);
+            Tensor userIndex = TorchRuntime.Int64(u, count, _device), positiveIndex = TorchRuntime.Int64(positive, count, _device), negativeIndex = TorchRuntime.Int64(negative, count, _device);
             Tensor final = LightGcnPropagation.Combine(_adjacency, _embeddings, _config.Layers);
             Tensor eu = final.index_select(0, userIndex);
             Tensor difference = (eu * (final.index_select(0, positiveIndex) - final.index_select(0, negativeIndex))).sum(1);
@@ -137,7 +139,7 @@ internal sealed class LightGcnTrainer : IDisposable
             Tensor penalty = (_embeddings.index_select(0, userIndex).square().sum() + _embeddings.index_select(0, positiveIndex).square().sum()
                 + _embeddings.index_select(0, negativeIndex).square().sum()) * (_config.Regularization / (2.0 * count));
             Tensor loss = bpr + penalty;
-            GraphTorch.Minimize(_optimizer, loss);
+            TorchRuntime.Minimize(_optimizer, loss);
             lossSum += bpr.item<float>() * count;
         }
 
@@ -152,8 +154,8 @@ internal sealed class LightGcnTrainer : IDisposable
         using (DisposeScope scope = torch.NewDisposeScope())
         {
             Tensor final = LightGcnPropagation.Combine(_adjacency, _embeddings, _config.Layers);
-            users = GraphTorch.ToArray(final.narrow(0, 0, _graph.Users));
-            movies = GraphTorch.ToArray(final.narrow(0, _graph.Users, _graph.Movies));
+            users = TorchRuntime.ToArray(final.narrow(0, 0, _graph.Users));
+            movies = TorchRuntime.ToArray(final.narrow(0, _graph.Users, _graph.Movies));
         }
 
         var raw = new LightGcnModel(_config.Factors, users, movies, 0f, 1f);

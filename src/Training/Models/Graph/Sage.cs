@@ -1,5 +1,6 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -39,6 +40,7 @@ public static class Sage
 
     public static TrainedModel Train(TrainingData data, SageConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(Name, config);
         using var trainer = new SageTrainer(data, config);
         return EpochLoop.Run(config, data, progress, epoch =>
         {
@@ -77,7 +79,7 @@ internal sealed class SageTrainer : IDisposable
         Sage.Validate(config);
         _data = data;
         _config = config;
-        _device = GraphTorch.Setup(config.Seed, config.Threads, config.Device);
+        _device = TorchRuntime.Prepare(config.Device, config.Threads, config.Seed);
         _graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies);
         float mean = (float)data.GlobalMean;
         _sampler = new NeighborSampler(_graph, mean);
@@ -88,7 +90,7 @@ internal sealed class SageTrainer : IDisposable
         _module.to(_device);
         _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate, weight_decay: config.Regularization);
         _random = new Random(config.Seed);
-        _batches = new ShuffledBatches(data.Train.Count, _random);
+        _batches = new ShuffledBatches(data.Train.Count, _random, data.Budget);
     }
 
     /// <summary>One pass over the training ratings in shuffled mini-batches; returns the mean squared error.</summary>
@@ -125,12 +127,12 @@ internal sealed class SageTrainer : IDisposable
 
             using DisposeScope scope = torch.NewDisposeScope();
             Tensor final = _module.ForwardSampled(blocks, _device, _threads);
-            Tensor target = GraphTorch.Int64(targets, _device);
-            Tensor rows = GraphTorch.Int64(positions, _device);
+            Tensor target = TorchRuntime.Int64(targets, _device);
+            Tensor rows = TorchRuntime.Int64(positions, _device);
             Tensor prediction = _module.Stars(final.index_select(0, rows.narrow(0, 0, count)), final.index_select(0, rows.narrow(0, count, count)),
                 target.narrow(0, 0, count), target.narrow(0, count, count));
-            Tensor loss = torch.nn.functional.mse_loss(prediction, GraphTorch.Float32(ratings, _device));
-            GraphTorch.Minimize(_optimizer, loss);
+            Tensor loss = torch.nn.functional.mse_loss(prediction, TorchRuntime.Float32(ratings, _device));
+            TorchRuntime.Minimize(_optimizer, loss);
             lossSum += loss.item<float>() * count;
         }
 
@@ -145,10 +147,10 @@ internal sealed class SageTrainer : IDisposable
         using (DisposeScope scope = torch.NewDisposeScope())
         {
             Tensor final = _module.ForwardFull(_meanAdjacency, _starAdjacency);
-            float[] bias = GraphTorch.ToArray(_module.NodeBias);
+            float[] bias = TorchRuntime.ToArray(_module.NodeBias);
             return new SageModel(_config.Factors,
-                GraphTorch.ToArray(final.narrow(0, 0, _graph.Users)), GraphTorch.ToArray(final.narrow(0, _graph.Users, _graph.Movies)),
-                bias.AsMemory(0, _graph.Users), bias.AsMemory(_graph.Users, _graph.Movies), GraphTorch.ToArray(_module.GlobalBias)[0]);
+                TorchRuntime.ToArray(final.narrow(0, 0, _graph.Users)), TorchRuntime.ToArray(final.narrow(0, _graph.Users, _graph.Movies)),
+                bias.AsMemory(0, _graph.Users), bias.AsMemory(_graph.Users, _graph.Movies), TorchRuntime.ToArray(_module.GlobalBias)[0]);
         }
     }
 
@@ -192,7 +194,7 @@ internal sealed class SageTrainer : IDisposable
         /// </summary>
         public Tensor ForwardSampled(IReadOnlyList<SampledBlock> blocks, Device device, int threads)
         {
-            Tensor h = _embeddings.index_select(0, GraphTorch.Int64(blocks[^1].Sources, device));
+            Tensor h = _embeddings.index_select(0, TorchRuntime.Int64(blocks[^1].Sources, device));
             for (int l = blocks.Count - 1, applied = 0; l >= 0; l--, applied++)
             {
                 SampledBlock block = blocks[l];

@@ -1,5 +1,5 @@
 using NetflixRec.Contracts;
-using NetflixRec.Training.Models.MatrixFactorization;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models.Graph;
 

@@ -2,10 +2,10 @@ namespace NetflixRec.Training.Models.Graph;
 
 /// <summary>
 /// The order in which an epoch visits a trainer's items (ratings or edges): 0..count−1 shuffled afresh each epoch with
-/// the trainer's seeded generator, cut into consecutive batches. A benchmark's <see cref="EpochBudget"/> may end the
-/// epoch early. The segments share one buffer: read a batch before asking for the next.
+/// the trainer's seeded generator, cut into consecutive batches. The <paramref name="budget"/> (a benchmark's fraction)
+/// may end the epoch early. The segments share one buffer: read a batch before asking for the next.
 /// </summary>
-internal sealed class ShuffledBatches(int count, Random random)
+internal sealed class ShuffledBatches(int count, Random random, EpochBudget budget)
 {
     private readonly int[] _order = new int[count];
 
@@ -23,7 +23,7 @@ internal sealed class ShuffledBatches(int count, Random random)
         for (int start = 0; start < _order.Length; start += batchSize)
         {
             int size = Math.Min(batchSize, _order.Length - start);
-            if (!EpochBudget.Allows(start + size, _order.Length))
+            if (!budget.Allows(start + size, _order.Length))
             {
                 yield break;
             }

@@ -1,5 +1,6 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 
@@ -24,6 +25,9 @@ public static class BiasBaseline
 
     public static TrainedModel Train(TrainingData data, BiasConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(Name, config);
+        ConfigCheck.Require(config.UserRegularization >= 0, Name, "user_regularization", "must not be negative");
+        ConfigCheck.Require(config.MovieRegularization >= 0, Name, "movie_regularization", "must not be negative");
         RatingTable train = data.Train;
         float mean = (float)data.GlobalMean;
         var userBias = new float[data.Users];

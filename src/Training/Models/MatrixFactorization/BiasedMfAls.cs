@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 
@@ -28,6 +29,8 @@ public static class BiasedMfAls
 
     public static TrainedModel Train(TrainingData data, BiasedMfAlsConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(Name, config);
+        ConfigCheck.Factors(Name, config.Factors, config.RegularizationFactors, config.RegularizationBias, config.InitStd, "init_std");
         int k = config.Factors;
         var byUser = RatingIndex.ByUser(data.Train, data.Users);
         var byMovie = RatingIndex.ByMovie(data.Train, data.Movies);

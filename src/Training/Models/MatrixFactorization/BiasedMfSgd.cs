@@ -1,4 +1,5 @@
 using NetflixRec.Contracts;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 
@@ -88,23 +89,9 @@ public static class BiasedMfSgd
 
     internal static void Validate(BiasedMfConfig config)
     {
-        Require(config.Factors >= 1, "factors", "must be at least 1");
-        Require(config.LearningRate > 0, "learning_rate", "must be positive");
-        Require(config.LearningRateDecay is > 0 and <= 1, "learning_rate_decay", "must be in (0, 1]");
-        Require(config.RegularizationFactors >= 0, "regularization_factors", "must not be negative");
-        Require(config.RegularizationBias >= 0, "regularization_bias", "must not be negative");
-        Require(config.InitStd >= 0, "init_std", "must not be negative");
-        Require(config.MaxEpochs >= 1, "max_epochs", "must be at least 1");
-        Require(config.Patience >= 0, "patience", "must not be negative");
-        Require(config.GridBlocks >= 0, "grid_blocks", "must not be negative (0: automatic)");
-        Require(config.Threads >= 0, "threads", "must not be negative (0: all cores)");
-    }
-
-    private static void Require(bool condition, string field, string message)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException($"biased-mf config field '{field}' {message}", field);
-        }
+        ConfigCheck.TrainingOptions(Name, config);
+        ConfigCheck.Factors(Name, config.Factors, config.RegularizationFactors, config.RegularizationBias, config.InitStd, "init_std");
+        ConfigCheck.LearningRate(Name, config.LearningRate, config.LearningRateDecay);
+        ConfigCheck.Require(config.GridBlocks >= 0, Name, "grid_blocks", "must not be negative (0: automatic)");
     }
 }

@@ -1,3 +1,4 @@
+using NetflixRec.Training.Models.Scoring;
 namespace NetflixRec.Training.Models.MatrixFactorization;
 
 /// <summary>Seeded initial values for factor matrices.</summary>

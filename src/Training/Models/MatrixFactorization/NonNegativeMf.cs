@@ -1,5 +1,6 @@
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 
@@ -30,6 +31,9 @@ public static class NonNegativeMf
 
     public static TrainedModel Train(TrainingData data, NonNegativeMfConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(Name, config);
+        ConfigCheck.Factors(Name, config.Factors, config.RegularizationFactors, config.RegularizationBias, config.InitHigh, "init_high");
+        ConfigCheck.LearningRate(Name, config.LearningRate, config.LearningRateDecay);
         int k = config.Factors;
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         var random = new Random(config.Seed);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Numerics.Tensors;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
-using NetflixRec.Training.Evaluation;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 
@@ -110,7 +110,7 @@ internal sealed unsafe class SgdEngine : IDisposable
     public void ReleaseRatings() => _grid.Dispose();
 
     /// <summary>
-    /// RMSE of the current parameters on a table, predictions clipped to the star range as <see cref="RatingMetrics"/>
+    /// RMSE of the current parameters on a table, predictions clipped to the star range as <see cref="RatingError"/>
     /// does (the same sums as <see cref="FactorModel.Predict(int, int)"/>), without copying the model out.
     /// </summary>
     public double Rmse(RatingTable table)
@@ -133,10 +133,10 @@ internal sealed unsafe class SgdEngine : IDisposable
                 nint user = userSlots[users[i]], movie = movieSlots[movies[i]];
                 float dot = TensorPrimitives.Dot(new ReadOnlySpan<float>(_userFactors + (user * _stride), _factors),
                     new ReadOnlySpan<float>(_movieFactors + (movie * _stride), _factors));
-                predictions[i] = Math.Clamp(_mean + _userBias[user] + _movieBias[movie] + dot, RatingMetrics.MinStars, RatingMetrics.MaxStars);
+                predictions[i] = RatingError.Clip(_mean + _userBias[user] + _movieBias[movie] + dot);
             }
         });
-        return RatingMetrics.Rmse(predictions, table.Ratings.Span);
+        return RatingError.Rmse(predictions, table.Ratings.Span);
     }
 
     public void Dispose()

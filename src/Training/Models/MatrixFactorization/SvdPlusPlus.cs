@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 
@@ -32,6 +33,9 @@ public static class SvdPlusPlus
 
     public static TrainedModel Train(TrainingData data, SvdPlusPlusConfig config, IProgress<EpochRecord> progress)
     {
+        ConfigCheck.TrainingOptions(Name, config);
+        ConfigCheck.Factors(Name, config.Factors, config.RegularizationFactors, config.RegularizationBias, config.InitStd, "init_std");
+        ConfigCheck.LearningRate(Name, config.LearningRate, config.LearningRateDecay);
         int k = config.Factors;
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         RatingIndex implicitSets = ImplicitSets(data);

@@ -1,4 +1,6 @@
 using NetflixRec.Contracts;
+using NetflixRec.Training.Models.Scoring;
+using NetflixRec.Training.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -31,8 +33,11 @@ public static class TorchBiasedMf
 
     public static TrainedModel Train(TrainingData data, TorchBiasedMfConfig config, IProgress<EpochRecord> progress)
     {
-        torch.set_num_threads(TrainingThreads.Resolve(config.Threads));
-        torch.manual_seed(config.Seed);
+        ConfigCheck.TrainingOptions(Name, config);
+        ConfigCheck.Factors(Name, config.Factors, config.RegularizationFactors, config.RegularizationBias, config.InitStd, "init_std");
+        ConfigCheck.Require(config.LearningRate > 0, Name, "learning_rate", "must be positive");
+        ConfigCheck.Require(config.BatchSize >= 1, Name, "batch_size", "must be at least 1");
+        TorchRuntime.Configure(config.Threads, config.Seed);
         using var module = new BiasedMfModule(data.Users, data.Movies, config.Factors, config.InitStd);
         using Tensor users = torch.tensor(data.Train.Users.ToArray()).to(ScalarType.Int64);
         using Tensor movies = torch.tensor(data.Train.Movies.ToArray()).to(ScalarType.Int64);

@@ -2,15 +2,13 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using NetflixRec.Training.Numerics;
-
-namespace NetflixRec.Training.Evaluation;
+namespace NetflixRec.Contracts;
 
 /// <summary>
 /// Partial selection of the highest scores of a row without sorting it. Order: higher score first; equal scores go to
 /// the lower index first, so every ranking is deterministic. A score of −∞ or NaN is never selected (that is how
 /// ranking excludes the movies a user already rated), so fewer than k indices come back when the row has fewer
-/// candidates.
+/// candidates. One rule for evaluation's rankings and the server's recommendations, which both use it.
 /// </summary>
 public static class TopK
 {
@@ -25,19 +23,31 @@ public static class TopK
     }
 
     /// <summary>
+    /// Writes the indices of the (at most <c>result.Length</c>) best entries into <paramref name="result"/>, best first,
+    /// and returns how many were written: the allocation-free form a server calls per request.
+    /// </summary>
+    public static int Select(ReadOnlySpan<float> scores, Span<int> result)
+    {
+        // The scores of the kept entries: on the stack for any k a request asks for.
+        const int StackLimit = 1024;
+        Span<float> values = result.Length <= StackLimit ? stackalloc float[result.Length] : new float[result.Length];
+        return SelectInto(scores, result, values);
+    }
+
+    /// <summary>
     /// Fills <paramref name="indices"/> (and the scores in <paramref name="values"/>) best first; returns how many were
     /// found. The list is kept sorted while scanning; a block of 32 scores is tested against the current k-th best with
     /// four vector compares and skipped when none beats it, which after the first few hundred entries is almost always,
     /// so insertions (O(k) each, about k·ln(n/k) of them on a shuffled row) stay rare.
     /// </summary>
-    internal static int SelectInto(ReadOnlySpan<float> scores, Span<int> indices, Span<float> values) =>
-        SelectInto(scores, indices, values, SimdWidths.Best);
+    public static int SelectInto(ReadOnlySpan<float> scores, Span<int> indices, Span<float> values) =>
+        SelectInto(scores, indices, values, vectorized: Vector256.IsHardwareAccelerated);
 
     /// <summary>
-    /// <see cref="SelectInto(ReadOnlySpan{float}, Span{int}, Span{float})"/> at a given width (tests run each): any
-    /// vector width takes the Vector256 block test (every AVX-512 machine accelerates it), scalar the plain loop.
+    /// <see cref="SelectInto(ReadOnlySpan{float}, Span{int}, Span{float})"/> on a chosen path (tests run both): the
+    /// Vector256 block test (every AVX-512 machine accelerates it too) or the plain loop.
     /// </summary>
-    internal static int SelectInto(ReadOnlySpan<float> scores, Span<int> indices, Span<float> values, SimdWidth width)
+    internal static int SelectInto(ReadOnlySpan<float> scores, Span<int> indices, Span<float> values, bool vectorized)
     {
         int k = Math.Min(indices.Length, values.Length);
         if (k == 0)
@@ -54,7 +64,7 @@ public static class TopK
         float threshold = float.NegativeInfinity;
         ref float start = ref MemoryMarshal.GetReference(scores);
         int i = 0;
-        if (width != SimdWidth.Scalar)
+        if (vectorized)
         {
             // Four vectors per test: one branch per 32 scores on the common path.
             const int Block = 4 * 8;

@@ -1,12 +1,13 @@
 using Microsoft.ML.OnnxRuntime;
 using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
-namespace NetflixRec.Serving;
+namespace NetflixRec.Contracts;
 
 /// <summary>
 /// The ONNX Runtime execution provider every session of this process uses, decided once at start-up: CUDA when its
 /// provider library and the CUDA libraries load, else CPU. Appending CUDA on a machine without them throws
-/// ("Failed to load shared library"), which is the signal to fall back.
+/// ("Failed to load shared library"), which is the signal to fall back. The one CUDA fallback of the code base: the
+/// server decides once per process, training's scorer (export parity, bench-onnx) per session.
 /// </summary>
 public sealed class ExecutionProviderChoice
 {
@@ -70,17 +71,23 @@ public sealed class ExecutionProviderChoice
         {
             // Spinning intra-op threads would burn the cores that concurrent requests need.
             options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-            if (IsCuda)
-            {
-                options.AppendExecutionProvider_CUDA(0);
-            }
-
+            AppendTo(options);
             return options;
         }
         catch
         {
             options.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Adds the chosen provider to <paramref name="options"/> (CPU needs nothing: it is always there).</summary>
+    public void AppendTo(SessionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (IsCuda)
+        {
+            options.AppendExecutionProvider_CUDA(0);
         }
     }
 

@@ -4,12 +4,13 @@ using System.Runtime.Intrinsics;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Numerics;
 
-namespace NetflixRec.Training.Models.MatrixFactorization;
+namespace NetflixRec.Training.Models.Scoring;
 
 /// <summary>
 /// r̂(u, i) = μ + b_u + b_i + p_u·q_i — the scoring form every matrix factorization model here reduces to: the bias
 /// baseline (no factors), biased MF by SGD or ALS, NMF (non-negative factors, biases may be zero) and SVD++ (whose
-/// implicit-feedback term is folded into p_u once training ends, since each user's rated set is fixed).
+/// implicit-feedback term is folded into p_u once training ends, since each user's rated set is fixed). The other
+/// families score with its blocked SIMD kernel too (item AutoRec, GC-MC, LightGCN, SAGE), so it lives below them all.
 /// Factors are row-major float32: <c>UserFactors[u * Factors + f]</c>.
 /// </summary>
 public sealed record FactorModel(

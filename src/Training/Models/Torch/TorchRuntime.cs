@@ -1,0 +1,89 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NetflixRec.Training.Models.Torch;
+
+/// <summary>
+/// The one place the trainers touch libtorch's process-wide state, and the tensor plumbing they share. libtorch keeps
+/// one intra-op thread pool and one default generator per process, and TorchSharp's module initializers and dropout
+/// draw from that generator (they take none), so a seeded run seeds it here; the thread count is only changed when a
+/// run asks for a different one.
+/// </summary>
+public static class TorchRuntime
+{
+    private static readonly Lock s_gate = new();
+
+    /// <summary>The device named in a config (<c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>), with threads and seed set for the run.</summary>
+    /// <exception cref="InvalidDataException">The device is not a torch device, or CUDA is not available here.</exception>
+    public static Device Prepare(string device, int threads, int seed)
+    {
+        Device parsed = ParseDevice(device);
+        Configure(threads, seed);
+        return parsed;
+    }
+
+    /// <summary>Explicit threads (0: all cores) and the seed of libtorch's default generator.</summary>
+    public static void Configure(int threads, int seed)
+    {
+        int wanted = TrainingThreads.Resolve(threads);
+        lock (s_gate)
+        {
+            if (torch.get_num_threads() != wanted)
+            {
+                torch.set_num_threads(wanted);
+            }
+
+            torch.manual_seed(seed);
+        }
+    }
+
+    /// <exception cref="InvalidDataException">The device is not a torch device, or CUDA is not available here.</exception>
+    public static Device ParseDevice(string device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (device.StartsWith("cuda", StringComparison.Ordinal) && !torch.cuda.is_available())
+        {
+            throw new InvalidDataException($"device '{device}': CUDA is not available to TorchSharp here (only the CPU build restores); use \"cpu\"");
+        }
+
+        try
+        {
+            return torch.device(device);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"device '{device}': not a torch device ({e.Message})", e);
+        }
+    }
+
+    /// <summary>A float tensor's values, row-major, in a new managed array (what the immutable inference models hold).</summary>
+    public static float[] ToArray(Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+
+        // detach/cpu/contiguous may each create a tensor: the scope disposes all of them.
+        using DisposeScope scope = NewDisposeScope();
+        using (no_grad())
+        {
+            return tensor.detach().cpu().contiguous().data<float>().ToArray();
+        }
+    }
+
+    public static Tensor Int64(long[] values, Device device) => torch.tensor(values, [values.LongLength], ScalarType.Int64).to(device);
+
+    /// <summary>The first <paramref name="count"/> values (a reused batch buffer's filled part) as an int64 tensor.</summary>
+    public static Tensor Int64(long[] values, int count, Device device) =>
+        torch.tensor(values, [values.LongLength], ScalarType.Int64).narrow(0, 0, count).to(device);
+
+    public static Tensor Float32(float[] values, Device device) => torch.tensor(values, [values.LongLength], ScalarType.Float32).to(device);
+
+    /// <summary>One optimizer step: clear the gradients, backpropagate <paramref name="loss"/>, update.</summary>
+    public static void Minimize(optim.Optimizer optimizer, Tensor loss)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(loss);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+    }
+}
