@@ -39,49 +39,25 @@ public static class OutputDirectory
         }
     }
 
-    public static T WriteAtomically<T>(string directory, Func<string, T> write)
-    {
-        string full = Path.GetFullPath(directory);
-        string temp = AtomicFile.TemporarySibling(full);
-        Directory.CreateDirectory(temp);
-        s_inProgress[temp] = 0;
-        try
+    public static T WriteAtomically<T>(string directory, Func<string, T> write) =>
+        Staged(directory, write, (staging, full) =>
         {
-            T result = write(temp);
             if (Directory.Exists(full))
             {
                 Directory.Delete(full); // empty, checked by the caller
             }
 
-            Directory.Move(temp, full);
-            return result;
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-        finally
-        {
-            s_inProgress.TryRemove(temp, out _);
-        }
-    }
+            Directory.Move(staging, full);
+        });
 
     /// <summary>
     /// Replaces a whole directory with a new one, all or nothing: <paramref name="write"/> fills a hidden staging sibling,
     /// which then takes the directory's place; the directory it replaces is deleted only after that move. A failure or an
     /// interrupt before it leaves the old directory as it was.
     /// </summary>
-    public static T Replace<T>(string directory, Func<string, T> write)
-    {
-        ArgumentNullException.ThrowIfNull(write);
-        string full = Path.GetFullPath(directory);
-        string staging = AtomicFile.TemporarySibling(full);
-        Directory.CreateDirectory(staging);
-        s_inProgress[staging] = 0;
-        try
+    public static T Replace<T>(string directory, Func<string, T> write) =>
+        Staged(directory, write, (staging, full) =>
         {
-            T result = write(staging);
             string? retired = null;
             if (Directory.Exists(full))
             {
@@ -94,7 +70,23 @@ public static class OutputDirectory
             {
                 Directory.Delete(retired, recursive: true);
             }
+        });
 
+    /// <summary>
+    /// The life of a staging sibling: created and registered for <see cref="DeleteUnfinished"/>, filled by
+    /// <paramref name="write"/>, put in place by <paramref name="commit"/>(staging, target), deleted on any failure.
+    /// </summary>
+    private static T Staged<T>(string directory, Func<string, T> write, Action<string, string> commit)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        string full = Path.GetFullPath(directory);
+        string staging = AtomicFile.TemporarySibling(full);
+        Directory.CreateDirectory(staging);
+        s_inProgress[staging] = 0;
+        try
+        {
+            T result = write(staging);
+            commit(staging, full);
             return result;
         }
         catch
