@@ -43,7 +43,7 @@ public sealed class FlightDatasetFixture : IAsyncLifetime
     }
 
     /// <summary>4,200 train rows (9 batches, 3 files), 1,600 probe rows with an oracle (4 batches, 2 files), 1,100 qualifying.</summary>
-    private static NetflixDataset Build(int seed)
+    internal static NetflixDataset Build(int seed)
     {
         var random = new Random(seed);
         const int users = 300;

@@ -6,6 +6,7 @@ using Apache.Arrow.Flight.Server;
 using Apache.Arrow.Ipc;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using NetflixRec.Training.Data.Store;
 
 namespace NetflixRec.Training.Data.Flight;
@@ -13,10 +14,12 @@ namespace NetflixRec.Training.Data.Flight;
 /// <summary>
 /// Arrow Flight over one <see cref="LocalDataset"/>, read-only. A ticket, or a descriptor path, is a partition name
 /// (<c>train</c>, <c>probe</c>, <c>qualifying</c>); <c>DoGet</c> streams that partition's stored record batches in stored
-/// order with the stored schema; the action <c>manifest</c> returns manifest.json. Unknown names are NOT_FOUND.
+/// order with the stored schema; the action <c>manifest</c> returns manifest.json. Unknown names are NOT_FOUND. A file
+/// that cannot be read is DATA_LOSS naming the partition only: the server's paths and exception texts go to its log,
+/// never to a client.
 /// </summary>
 /// <remarks>Apache.Arrow.Flight.AspNetCore registers the server as scoped: one instance per call, over the shared dataset.</remarks>
-public sealed class DatasetFlightServer : FlightServer
+public sealed partial class DatasetFlightServer : FlightServer
 {
     /// <summary>The <c>DoAction</c> type that returns the dataset's manifest.json (UTF-8 JSON, one result).</summary>
     public const string ManifestAction = "manifest";
@@ -24,10 +27,13 @@ public sealed class DatasetFlightServer : FlightServer
     private static readonly CompressionCodecFactory s_codecs = new();
 
     private readonly LocalDataset _dataset;
+    private readonly ILogger<DatasetFlightServer> _logger;
 
-    public DatasetFlightServer(LocalDataset dataset)
+    public DatasetFlightServer(LocalDataset dataset, ILogger<DatasetFlightServer> logger)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(logger);
+        _logger = logger;
 
         // Clients get the stored order; shuffling is the trainer's business.
         _dataset = dataset.WithShuffle(null);
@@ -58,7 +64,7 @@ public sealed class DatasetFlightServer : FlightServer
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            throw DataLoss(e);
+            throw DataLoss(partition, e);
         }
     }
 
@@ -133,7 +139,7 @@ public sealed class DatasetFlightServer : FlightServer
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            throw DataLoss(e);
+            throw DataLoss(partition, e);
         }
     }
 
@@ -157,7 +163,16 @@ public sealed class DatasetFlightServer : FlightServer
         throw new RpcException(new Status(StatusCode.NotFound, $"{what} '{name}': no such partition; this dataset has {known}"));
     }
 
-    private static RpcException DataLoss(Exception e) => new(new Status(StatusCode.DataLoss, e.Message, e));
+    /// <summary>The client learns which partition failed; the log (the operator) learns which file and why.</summary>
+    private RpcException DataLoss(DatasetPartition partition, Exception e)
+    {
+        string name = DatasetManifest.PartitionName(partition);
+        LogUnreadable(_logger, name, e.Message);
+        return new RpcException(new Status(StatusCode.DataLoss, $"partition '{name}': the server cannot read its stored data (details in the server's log)"));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Flight: partition {Partition} cannot be read: {Reason}")]
+    private static partial void LogUnreadable(ILogger logger, string partition, string reason);
 
     private static RpcException ReadOnly(string method) =>
         new(new Status(StatusCode.Unimplemented, $"{method}: this server streams a dataset read-only"));

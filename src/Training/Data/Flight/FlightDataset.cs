@@ -21,12 +21,14 @@ public sealed class FlightDataset : IRatingBatchSource, IAsyncDisposable, IDispo
 
     private readonly GrpcChannel _channel;
     private readonly FlightClient _client;
+    private readonly Metadata? _headers;
 
-    private FlightDataset(Uri address, GrpcChannel channel, FlightClient client, DatasetManifest manifest)
+    private FlightDataset(Uri address, GrpcChannel channel, FlightClient client, Metadata? headers, DatasetManifest manifest)
     {
         Address = address;
         _channel = channel;
         _client = client;
+        _headers = headers;
         Manifest = manifest;
     }
 
@@ -38,19 +40,28 @@ public sealed class FlightDataset : IRatingBatchSource, IAsyncDisposable, IDispo
     /// Connects to a Flight endpoint (for example <c>http://127.0.0.1:5090</c>, HTTP/2 without TLS) and fetches the manifest.
     /// An unreachable endpoint is an <see cref="RpcException"/> (UNAVAILABLE); a foreign manifest an <see cref="InvalidDataException"/>.
     /// </summary>
-    public static async Task<FlightDataset> ConnectAsync(Uri address, CancellationToken cancellationToken = default)
+    public static Task<FlightDataset> ConnectAsync(Uri address, CancellationToken cancellationToken = default) =>
+        ConnectAsync(address, FlightClientSecurity.None, cancellationToken);
+
+    /// <summary>Connects with an API key and/or a certificate to trust (https:// addresses); a wrong or missing key is an
+    /// <see cref="RpcException"/> (UNAUTHENTICATED), an untrusted server certificate one with UNAVAILABLE.</summary>
+    public static async Task<FlightDataset> ConnectAsync(Uri address, FlightClientSecurity security, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(security);
         GrpcChannel channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             MaxReceiveMessageSize = MaxMessageBytes,
             ThrowOperationCanceledOnCancellation = true, // cancellation reads as OperationCanceledException, as for LocalDataset
+            HttpHandler = security.CreateHandler(),
+            DisposeHttpClient = true,
         });
         try
         {
             var client = new FlightClient(channel);
-            DatasetManifest manifest = await FetchManifestAsync(client, address, cancellationToken).ConfigureAwait(false);
-            return new FlightDataset(address, channel, client, manifest);
+            Metadata? headers = security.ApiKey is null ? null : new Metadata { { "authorization", "Bearer " + security.ApiKey } };
+            DatasetManifest manifest = await FetchManifestAsync(client, headers, address, cancellationToken).ConfigureAwait(false);
+            return new FlightDataset(address, channel, client, headers, manifest);
         }
         catch
         {
@@ -65,7 +76,7 @@ public sealed class FlightDataset : IRatingBatchSource, IAsyncDisposable, IDispo
         var ticket = new FlightTicket(DatasetManifest.PartitionName(partition));
 
         // Disposing the call (also when the consumer stops early) cancels the server's stream.
-        using FlightRecordBatchStreamingCall call = _client.GetStream(ticket, null, null, cancellationToken);
+        using FlightRecordBatchStreamingCall call = _client.GetStream(ticket, _headers, null, cancellationToken);
         using FlightClientRecordBatchStreamReader reader = call.ResponseStream;
         while (await reader.MoveNext(cancellationToken).ConfigureAwait(false))
         {
@@ -81,9 +92,9 @@ public sealed class FlightDataset : IRatingBatchSource, IAsyncDisposable, IDispo
         return ValueTask.CompletedTask;
     }
 
-    private static async Task<DatasetManifest> FetchManifestAsync(FlightClient client, Uri address, CancellationToken cancellationToken)
+    private static async Task<DatasetManifest> FetchManifestAsync(FlightClient client, Metadata? headers, Uri address, CancellationToken cancellationToken)
     {
-        using AsyncServerStreamingCall<FlightResult> call = client.DoAction(new FlightAction(DatasetFlightServer.ManifestAction), null, null, cancellationToken);
+        using AsyncServerStreamingCall<FlightResult> call = client.DoAction(new FlightAction(DatasetFlightServer.ManifestAction), headers, null, cancellationToken);
         var json = new List<byte>();
         while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {

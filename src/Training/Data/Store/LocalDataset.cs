@@ -30,7 +30,8 @@ public sealed class LocalDataset : IRatingBatchSource
     /// <summary>When set, <see cref="ReadAsync"/> yields batches in a seeded random order with rows permuted.</summary>
     public int? ShuffleSeed { get; }
 
-    /// <summary>Opens a dataset directory; a missing or unreadable manifest is an <see cref="InvalidDataException"/> naming the file.</summary>
+    /// <summary>Opens a dataset directory; a missing or unreadable manifest, or one listing a file outside the directory, is an
+    /// <see cref="InvalidDataException"/> naming the file.</summary>
     public static LocalDataset Open(string directory)
     {
         string path = Path.Combine(directory, DatasetManifest.FileName);
@@ -45,6 +46,7 @@ public sealed class LocalDataset : IRatingBatchSource
             throw new InvalidDataException($"{path}: schema version {manifest.SchemaVersion}, this build reads {DatasetSchema.Version}; re-run ingest");
         }
 
+        ManifestPaths.Confine(manifest, directory, path);
         return new LocalDataset(directory, manifest, null);
     }
 
