@@ -38,7 +38,10 @@ internal static class DataSources
         catch (Exception e) when (e is Grpc.Core.RpcException or OperationCanceledException or HttpRequestException or IOException)
         {
             // A refused connection surfaces as a cancelled call on this channel; either way, the address is the problem.
-            string detail = e is Grpc.Core.RpcException rpc ? rpc.Status.Detail : "nothing answered";
+            string detail = e is Grpc.Core.RpcException rpc ? rpc.Status.Detail
+                : address.Scheme == Uri.UriSchemeHttps && security.TrustedCertificate is null
+                    ? $"nothing answered, or its TLS certificate is not trusted: for a self-signed one set {TrustedCertificateVariable}=CERT.pem"
+                    : "nothing answered";
             throw new ArgumentException($"--data: no Arrow Flight dataset answers at {address} ({detail})", nameof(data), e);
         }
     }
