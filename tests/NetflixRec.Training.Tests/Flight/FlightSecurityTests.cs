@@ -150,6 +150,28 @@ public sealed class FlightSecurityTests : IDisposable
     }
 
     [Fact]
+    public void Open_ListedFileIsSymlinkLeadingOutside_IsRefused()
+    {
+        string listed = Path.Combine(_dataset, LocalDataset.Open(_dataset).Manifest.PartitionOf(DatasetPartition.Train).Files[0].Path);
+        string outside = Path.Combine(_root, "outside.arrow");
+        File.Move(listed, outside);
+        File.CreateSymbolicLink(listed, outside);
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => LocalDataset.Open(_dataset));
+
+        Assert.Contains("symbolic link", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_DatasetReachedThroughLinkedFolder_Opens()
+    {
+        string link = Path.Combine(_root, "linked-dataset");
+        Directory.CreateSymbolicLink(link, _dataset);
+
+        Assert.Equal(LocalDataset.Open(_dataset).Manifest.Fingerprint, LocalDataset.Open(link).Manifest.Fingerprint);
+    }
+
+    [Fact]
     public void ServeData_ManifestPathEscape_ExitsWithBadInput()
     {
         RewriteFirstTrainPath("../../etc/passwd");

@@ -33,8 +33,44 @@ internal static class ManifestPaths
                     throw new InvalidDataException(
                         $"{manifestPath}: partitions[{p}].files[{f}].path '{path}' is not a relative path inside the dataset directory");
                 }
+
+                if (!LinksStayInside(root, path!))
+                {
+                    throw new InvalidDataException(
+                        $"{manifestPath}: partitions[{p}].files[{f}].path '{path}' is a symbolic link (or under one) leading outside the dataset directory");
+                }
             }
         }
+    }
+
+    /// <summary>Whether the file, with every symbolic link on its way resolved, is still inside the directory (resolved
+    /// the same way, so a dataset under a linked folder still counts). A file that does not exist passes: reading it
+    /// fails later, naming it.</summary>
+    private static bool LinksStayInside(string root, string path)
+    {
+        string full = Path.Combine(root, path);
+        if (!File.Exists(full))
+        {
+            return true;
+        }
+
+        string realRoot = Path.TrimEndingDirectorySeparator(RealPath(root)) + Path.DirectorySeparatorChar;
+        return RealPath(full).StartsWith(realRoot, StringComparison.Ordinal);
+    }
+
+    /// <summary>The absolute path with every symbolic link resolved, component by component (realpath(3), managed).</summary>
+    private static string RealPath(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string current = Path.GetPathRoot(full) ?? "/";
+        foreach (string part in full[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            string next = Path.Combine(current, part);
+            FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
+            current = info.LinkTarget is null ? next : info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? next;
+        }
+
+        return current;
     }
 
     private static bool IsInside(string root, string? path)
