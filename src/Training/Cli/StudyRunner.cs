@@ -55,8 +55,6 @@ internal static class StudyRunner
     private const int ScoringUsers = 1024;
     private const int ScoringBatch = 64;
 
-    private static readonly JsonSerializerOptions s_snake = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static StudyOutcome Run(StudyPlan plan)
@@ -97,7 +95,7 @@ internal static class StudyRunner
         EvaluationOptions evaluationOptions = EvaluationOptions.Default with { Threads = plan.Threads };
         var prepared = new Dictionary<string, TrainingData>();
 
-        var rows = new List<JsonObject>();
+        var rows = new List<StudyEntry>();
         var errors = new Dictionary<string, UserErrors>();
         int reused = 0;
         for (int i = 0; i < plan.Models.Count; i++)
@@ -123,19 +121,18 @@ internal static class StudyRunner
                 }
             }
 
-            (IRatingModel model, JsonObject row, bool wasReused) = TrainOrReuse(name, hyperparameters, directory, dataset, prepared, evaluation, evaluationOptions, plan);
+            (IRatingModel model, StudyEntry row, bool wasReused) = TrainOrReuse(name, hyperparameters, directory, dataset, prepared, evaluation, evaluationOptions, plan);
             reused += wasReused ? 1 : 0;
             if (tuning is not null)
             {
-                JsonObject defaultRow = hyperparameters == defaults ? row
+                StudyEntry defaultRow = hyperparameters == defaults ? row
                     : TrainOrReuse(name, defaults, Path.Combine(plan.Output, DefaultsDirectoryName, name), dataset, prepared, evaluation, evaluationOptions, plan).Row;
-                row["tuning"] = tuning;
-                row["default"] = Scores(defaultRow);
+                row = row with { Tuning = tuning, Default = DefaultScores.Of(defaultRow) };
             }
 
             if (plan.Seeds > 1)
             {
-                var repeats = new List<JsonObject> { row };
+                var repeats = new List<StudyEntry> { row };
                 int seed = hyperparameters["seed"]?.GetValue<int>() ?? 1;
                 for (int k = 1; k < plan.Seeds; k++)
                 {
@@ -144,22 +141,22 @@ internal static class StudyRunner
                     repeats.Add(TrainOrReuse(name, reseeded, Path.Combine(plan.Output, SeedsDirectoryName, $"{name}.seed-{seed + k}"), dataset, prepared, evaluation, evaluationOptions, plan).Row);
                 }
 
-                row["seeds"] = SeedSummary(repeats);
+                row = row with { Seeds = SeedSummary.Of(repeats) };
             }
 
-            AtomicFile.WriteAllText(Path.Combine(directory, RowFileName), row.ToJsonString(s_indented));
+            Save(directory, row);
 
-            if (!File.Exists(Path.Combine(directory, ModelDirectory.Onnx)) || row["onnx_ms_per_user"] is null)
+            if (!File.Exists(Path.Combine(directory, ModelDirectory.Onnx)) || row.Onnx is null)
             {
                 if (OnnxExporters.Supports(model))
                 {
-                    ExportAndTime(directory, plan, row);
+                    row = ExportAndTime(directory, plan, row);
                 }
                 else
                 {
                     // Recorded, not hidden: the report says so, and a re-run exports it once an exporter exists.
-                    row["onnx_error"] = $"no ONNX exporter for {model.GetType().Name} yet";
-                    CliRun.Progress($"compare: {name}: not exported: {row["onnx_error"]}");
+                    row = row with { OnnxError = $"no ONNX exporter for {model.GetType().Name} yet" };
+                    CliRun.Progress($"compare: {name}: not exported: {row.OnnxError}");
                 }
             }
 
@@ -168,26 +165,14 @@ internal static class StudyRunner
         }
 
         IReadOnlyList<RmseDifference> differences = Differences(rows, errors, plan.Bootstrap);
-        foreach (RmseDifference difference in differences)
-        {
-            rows.First(r => r["model"]!.GetValue<string>() == difference.Model)["rmse_vs_best"] = new JsonObject
-            {
-                ["reference"] = difference.Reference,
-                ["difference"] = difference.Difference,
-                ["low"] = difference.Low,
-                ["high"] = difference.High,
-                ["confidence"] = difference.Confidence,
-                ["resamples"] = difference.Resamples,
-            };
-        }
-
-        StudyRow[] typed = [.. rows.Select(StudyRow.FromJson)];
+        JsonObject[] rowJson = [.. rows.Select(r => (r with { RmseVsBest = differences.FirstOrDefault(d => d.Model == r.Model) }).ToJson())];
+        StudyRow[] typed = [.. rowJson.Select(StudyRow.FromJson)];
         var context = new StudyContext(plan.Command, Path.GetFullPath(plan.Data), dataset.Manifest.Fingerprint, dataset.Manifest.Train,
             dataset.Manifest.Probe, dataset.Manifest.Users, dataset.Manifest.Movies, Machine(), started, clock.Elapsed.TotalSeconds);
-        string reportPath = WriteStudy(plan.Output, context, typed, differences, rows, plan);
+        string reportPath = WriteStudy(plan.Output, context, typed, differences, rowJson, plan);
         var json = new JsonObject
         {
-            ["results"] = new JsonArray([.. rows.Select(r => (JsonNode)r.DeepClone())]),
+            ["results"] = new JsonArray([.. rowJson.Select(r => (JsonNode)r.DeepClone())]),
             ["report"] = reportPath,
         };
         return new StudyOutcome(typed, json, reportPath, reused, clock.Elapsed.TotalSeconds);
@@ -197,18 +182,17 @@ internal static class StudyRunner
     /// Trains <paramref name="name"/> into <paramref name="directory"/> and evaluates it on the probe, or reuses the model a
     /// previous run trained there with the same hyperparameters on the same data.
     /// </summary>
-    private static (IRatingModel Model, JsonObject Row, bool Reused) TrainOrReuse(string name, JsonObject hyperparameters, string directory,
+    private static (IRatingModel Model, StudyEntry Row, bool Reused) TrainOrReuse(string name, JsonObject hyperparameters, string directory,
         LocalDataset dataset, Dictionary<string, TrainingData> prepared, EvaluationData evaluation, EvaluationOptions options, StudyPlan plan)
     {
         if (Reusable(directory, hyperparameters, dataset.Manifest.Fingerprint) is { } row)
         {
             CliRun.Progress($"compare: {Path.GetFileName(directory)}: already trained with this configuration and data; reusing {directory}");
-            row["reused"] = true;
-            return (ModelStore.Load(directory).Model, row, true);
+            return (ModelStore.Load(directory).Model, row with { Reused = true }, true);
         }
 
         TrainingData data = PrepareOnce(prepared, dataset, hyperparameters, name);
-        (IRatingModel model, JsonObject trained) = TrainAndEvaluate(name, hyperparameters, data, evaluation, options, directory, plan.Threads, plan.Data);
+        (IRatingModel model, StudyEntry trained) = TrainAndEvaluate(name, hyperparameters, data, evaluation, options, directory, plan.Threads, plan.Data);
         return (model, trained, false);
     }
 
@@ -216,7 +200,7 @@ internal static class StudyRunner
     /// The saved row of a model trained earlier with the same hyperparameters on the same data, else null. A directory
     /// that compare did not write (no study row) is refused, never deleted: it may be a user's model.
     /// </summary>
-    private static JsonObject? Reusable(string directory, JsonObject hyperparameters, string fingerprint)
+    private static StudyEntry? Reusable(string directory, JsonObject hyperparameters, string fingerprint)
     {
         if (!Directory.Exists(directory))
         {
@@ -230,8 +214,9 @@ internal static class StudyRunner
         }
 
         ModelManifest manifest = ModelStore.ReadManifest(directory);
-        JsonObject? row = JsonNode.Parse(File.ReadAllText(rowPath)) as JsonObject;
-        bool same = manifest.DataFingerprint == fingerprint && row?["config"] is JsonNode config && JsonNode.DeepEquals(config, hyperparameters);
+        JsonObject saved = JsonNode.Parse(File.ReadAllText(rowPath)) as JsonObject ?? throw new InvalidDataException($"{rowPath}: not a JSON object");
+        StudyEntry row = StudyEntry.FromJson(saved, rowPath);
+        bool same = manifest.DataFingerprint == fingerprint && JsonNode.DeepEquals(row.Config, hyperparameters);
         if (!same)
         {
             CliRun.Progress($"compare: {directory} was trained with another configuration or data; training again (the old model stays until the new one is complete)");
@@ -239,38 +224,6 @@ internal static class StudyRunner
         }
 
         return row;
-    }
-
-    /// <summary>The probe scores of a row (the default's, shown beside the tuned model's).</summary>
-    private static JsonObject Scores(JsonObject row)
-    {
-        var scores = new JsonObject();
-        foreach (string key in new[] { "rmse", "mae", "recall@20", "ndcg@20", "validation_rmse", "best_epoch", "train_cpu_seconds" })
-        {
-            scores[key] = row[key]?.DeepClone();
-        }
-
-        scores["config"] = row["config"]?.DeepClone();
-        return scores;
-    }
-
-    /// <summary>Mean and sample standard deviation of the main metrics over the seed repeats.</summary>
-    private static JsonObject SeedSummary(IReadOnlyList<JsonObject> repeats)
-    {
-        var summary = new JsonObject { ["n"] = repeats.Count, ["seeds"] = new JsonArray([.. repeats.Select(r => r["config"]?["seed"]?.DeepClone())]) };
-        foreach (string key in new[] { "rmse", "mae", "recall@20", "ndcg@20" })
-        {
-            double[] values = [.. repeats.Select(r => r[key] is JsonValue v && v.TryGetValue(out double d) ? d : double.NaN).Where(double.IsFinite)];
-            double mean = values.Length > 0 ? values.Average() : double.NaN;
-            double sd = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : double.NaN;
-            summary[key] = new JsonObject
-            {
-                ["mean"] = double.IsFinite(mean) ? Math.Round(mean, 6) : null,
-                ["sd"] = double.IsFinite(sd) ? Math.Round(sd, 6) : null,
-            };
-        }
-
-        return summary;
     }
 
     private static TrainingData PrepareOnce(Dictionary<string, TrainingData> prepared, LocalDataset dataset, JsonObject hyperparameters, string name)
@@ -286,7 +239,7 @@ internal static class StudyRunner
         return data;
     }
 
-    private static (IRatingModel Model, JsonObject Row) TrainAndEvaluate(string name, JsonObject hyperparameters, TrainingData data,
+    private static (IRatingModel Model, StudyEntry Row) TrainAndEvaluate(string name, JsonObject hyperparameters, TrainingData data,
         EvaluationData evaluation, EvaluationOptions options, string directory, int threads, string dataPath)
     {
         ModelEntry entry = ModelCatalog.Find(name);
@@ -303,22 +256,18 @@ internal static class StudyRunner
         ModelManifest manifest = ModelStore.ManifestFor(trained, data, seconds,
             trained.Model.Tensors.ToDictionary(t => t.Name, t => t.ElementCount), Path.GetFullPath(dataPath));
         // Written beside the old model and swapped in only when complete: an interrupted retrain keeps the old one.
-        (EvaluationResult result, JsonObject row) = OutputDirectory.Replace(directory, staging =>
+        (EvaluationResult result, StudyEntry row) = OutputDirectory.Replace(directory, staging =>
         {
             ModelStore.Save(staging, trained.Model, manifest);
             CliRun.Progress($"compare: {Path.GetFileName(directory)}: trained in {seconds:F1} s; evaluating");
             EvaluationResult result = Evaluator.Evaluate(trained.Model, evaluation, options);
-            JsonObject row = EvaluateCommand.Describe(result, ModelStore.ReadManifest(staging), directory);
-            row["peak_rss_bytes"] = peak;
+            JsonObject described = EvaluateCommand.Describe(result, ModelStore.ReadManifest(staging), directory);
 
             // CPU seconds beside wall seconds: the cost of training even when other jobs share the cores.
-            row["train_cpu_seconds"] = Math.Round(cpuSeconds, 3);
-            row["learning_curve"] = JsonSerializer.SerializeToNode(trained.Curve, s_snake);
-            row["best_epoch"] = trained.BestEpoch;
-            row["config"] = hyperparameters.DeepClone();
-            row["reused"] = false;
-            ModelStore.UpdateMetrics(staging, EvaluateCommand.MetricsOf(row));
-            AtomicFile.WriteAllText(Path.Combine(staging, RowFileName), row.ToJsonString(s_indented));
+            var row = new StudyEntry(described, peak, Math.Round(cpuSeconds, 3), trained.Curve, trained.BestEpoch, (JsonObject)hyperparameters.DeepClone(), Reused: false);
+            JsonObject json = row.ToJson();
+            ModelStore.UpdateMetrics(staging, EvaluateCommand.MetricsOf(json));
+            Save(staging, row);
             return (result, row);
         });
         CliRun.Progress($"compare: {Path.GetFileName(directory)}: RMSE {result.Rmse:F4}, Recall@20 {result.AtPrimaryCutoff.Recall:F4}");
@@ -329,24 +278,25 @@ internal static class StudyRunner
     /// Exports the model to ONNX (validated against the model itself) and times full-catalog scoring in ONNX Runtime and
     /// in process on the same users, the row saved again with the figures: the serving cost of each model.
     /// </summary>
-    private static void ExportAndTime(string directory, StudyPlan plan, JsonObject row)
+    private static StudyEntry ExportAndTime(string directory, StudyPlan plan, StudyEntry row)
     {
         ExportResult export = ModelExport.Run(directory, plan.Data, CliRun.Progress);
         ScoringThroughput scoring = ScoringBenchmark.Measure(directory, ScoringUsers, ScoringBatch, plan.Threads, tryCuda: false, CliRun.Progress);
-        row.Remove("onnx_error");
-        row["onnx_bytes"] = export.Manifest.Onnx?.Bytes;
-        row["onnx_export_seconds"] = export.Manifest.Onnx?.ExportSeconds;
-        row["onnx_max_abs_difference"] = Math.Max(export.Parity.MaxScoreDifference, export.Parity.MaxPairDifference);
-        row["onnx_provider"] = scoring.Provider;
-        row["onnx_ms_per_user"] = Math.Round(scoring.OnnxMsPerUser, 5);
-        row["in_process_ms_per_user"] = Math.Round(scoring.InProcessMsPerUser, 5);
-        AtomicFile.WriteAllText(Path.Combine(directory, RowFileName), row.ToJsonString(s_indented));
-        CliRun.Progress($"compare: {row["model"]}: model.onnx {CliRun.Megabytes(export.Manifest.Onnx?.Bytes ?? 0)}, ONNX Runtime {scoring.OnnxMsPerUser:F3} ms/user, " +
+        var costs = new OnnxCosts(export.Manifest.Onnx?.Bytes, export.Manifest.Onnx?.ExportSeconds,
+            Math.Max(export.Parity.MaxScoreDifference, export.Parity.MaxPairDifference), scoring.Provider,
+            Math.Round(scoring.OnnxMsPerUser, 5), Math.Round(scoring.InProcessMsPerUser, 5));
+        StudyEntry exported = row with { OnnxError = null, Onnx = costs };
+        Save(directory, exported);
+        CliRun.Progress($"compare: {row.Model}: model.onnx {CliRun.Megabytes(export.Manifest.Onnx?.Bytes ?? 0)}, ONNX Runtime {scoring.OnnxMsPerUser:F3} ms/user, " +
             $"in process {scoring.InProcessMsPerUser:F3} ms/user ({plan.Threads} threads, batches of {ScoringBatch})");
+        return exported;
     }
 
+    private static void Save(string directory, StudyEntry row) =>
+        AtomicFile.WriteAllText(Path.Combine(directory, RowFileName), row.ToJson().ToJsonString(s_indented));
+
     /// <summary>Each model against the one with the lowest RMSE, paired over users.</summary>
-    private static IReadOnlyList<RmseDifference> Differences(List<JsonObject> rows, Dictionary<string, UserErrors> errors, int resamples)
+    private static IReadOnlyList<RmseDifference> Differences(List<StudyEntry> rows, Dictionary<string, UserErrors> errors, int resamples)
     {
         string? best = errors.Where(e => double.IsFinite(e.Value.Rmse)).MinBy(e => e.Value.Rmse).Key;
         if (best is null)
@@ -354,12 +304,12 @@ internal static class StudyRunner
             return [];
         }
 
-        return [.. rows.Select(r => r["model"]!.GetValue<string>()).Where(m => m != best)
+        return [.. rows.Select(r => r.Model).Where(m => m != best)
             .Select(m => PairedBootstrap.Compare(m, errors[m], best, errors[best], resamples, 0.95, BootstrapSeed))];
     }
 
     private static string WriteStudy(string output, StudyContext context, IReadOnlyList<StudyRow> rows, IReadOnlyList<RmseDifference> differences,
-        List<JsonObject> rowJson, StudyPlan plan)
+        IReadOnlyList<JsonObject> rowJson, StudyPlan plan)
     {
         // All charts or none replace the previous run's.
         IReadOnlyList<string> charts = OutputDirectory.ReplaceFiles(output, temp =>
