@@ -1,0 +1,36 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace NetflixRec.Serving;
+
+/// <summary>
+/// One executor's buffers for batched runs, sized for the largest batch: user indices or rating vectors in, the
+/// [batch × movies] scores out. Owned by one <see cref="DynamicBatcher"/> executor at a time.
+/// </summary>
+public sealed class BatchBuffers : IDisposable
+{
+    internal BatchBuffers(int maxBatch, int movies, bool ratingVector)
+    {
+        UserIndex = new long[maxBatch];
+        UserRatings = ratingVector ? new float[maxBatch * movies] : [];
+        Scores = new float[maxBatch * movies];
+        EmptyRows = OrtValue.CreateTensorValueFromMemory(Array.Empty<long>(), [0]);
+        EmptyColumns = OrtValue.CreateTensorValueFromMemory(Array.Empty<long>(), [0]);
+        RunOptions = new RunOptions();
+    }
+
+    internal long[] UserIndex { get; }
+    internal float[] UserRatings { get; }
+
+    /// <summary>Row b of the last batch's scores is <c>Scores[b × movies ..]</c>.</summary>
+    internal float[] Scores { get; }
+    internal OrtValue EmptyRows { get; }
+    internal OrtValue EmptyColumns { get; }
+    internal RunOptions RunOptions { get; }
+
+    public void Dispose()
+    {
+        EmptyRows.Dispose();
+        EmptyColumns.Dispose();
+        RunOptions.Dispose();
+    }
+}
