@@ -40,6 +40,21 @@ public sealed class DynamicBatcher : IDisposable
 
     public BatchingSettings Settings => _settings;
 
+    /// <summary>Calls waiting in the queue (not yet in a running batch); cancelled ones count until skipped.</summary>
+    public int QueuedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>Test hook: called with the batch size just before each ONNX run, on the executor's thread.</summary>
+    internal Action<int>? BeforeRun { get; set; }
+
     /// <summary>Queues one call; the task ends with <paramref name="finish"/>'s answer for the call's scores, or
     /// cancelled as soon as <paramref name="cancellationToken"/> fires (the batch goes on for the others).</summary>
     public Task<T> Submit<T>(UserInput user, ReadOnlyMemory<int> pairMovies, BatchFinisher<T> finish, CancellationToken cancellationToken)
@@ -156,6 +171,7 @@ public sealed class DynamicBatcher : IDisposable
         }
 
         _metrics.BatchRan(_model, _kind, batch.Count);
+        BeforeRun?.Invoke(batch.Count);
         BatchBuffers buffers = _buffers.TryTake(out BatchBuffers? pooled) ? pooled : _scorer.CreateBatchBuffers(_settings.MaxBatch);
         try
         {
