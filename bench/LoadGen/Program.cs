@@ -53,6 +53,12 @@ if (options.Target is { } target)
         LatencyStats floor = FloorLoad.Run(scorer, artifacts, options, threads);
         Console.WriteLine(floor.Row($"in-process floor, {threads} thread{(threads == 1 ? "" : "s")}"));
     }
+
+    foreach (int batch in options.FloorBatches)
+    {
+        LatencyStats floor = BatchedFloorLoad.Run(scorer, artifacts, options, batch);
+        Console.WriteLine(floor.Row($"in-process batched floor, batch {batch}, 1 thread"));
+    }
 }
 
 return 0;

@@ -110,6 +110,7 @@ public sealed class BatchingTests : IDisposable
         await cancel.CancelAsync();
         Assert.Equal(StatusCode.Cancelled, (await Assert.ThrowsAsync<RpcException>(() => cancelled)).StatusCode);
         Assert.Equal(StatusCode.DeadlineExceeded, (await Assert.ThrowsAsync<RpcException>(() => expiring)).StatusCode);
+        await WaitUntil(() => batcher.QueuedCount == 3); // the server has seen both leave (the client knows first)
         gate.Set();
         RecommendResponse[] answered = [await first, .. await Task.WhenAll(others)];
 

@@ -8,8 +8,11 @@ namespace NetflixRec.Serving;
 /// </summary>
 public sealed class BatchBuffers : IDisposable
 {
+    private readonly int _movies;
+
     internal BatchBuffers(int maxBatch, int movies, bool ratingVector)
     {
+        _movies = movies;
         UserIndex = new long[maxBatch];
         UserRatings = ratingVector ? new float[maxBatch * movies] : [];
         Scores = new float[maxBatch * movies];
@@ -23,6 +26,9 @@ public sealed class BatchBuffers : IDisposable
 
     /// <summary>Row b of the last batch's scores is <c>Scores[b × movies ..]</c>.</summary>
     internal float[] Scores { get; }
+    /// <summary>Row <paramref name="row"/> of the last batch's scores (the caller may overwrite it: exclusions).</summary>
+    public Span<float> Row(int row) => Scores.AsSpan(row * _movies, _movies);
+
     internal OrtValue EmptyRows { get; }
     internal OrtValue EmptyColumns { get; }
     internal RunOptions RunOptions { get; }

@@ -40,14 +40,14 @@ public sealed class DynamicBatcher : IDisposable
 
     public BatchingSettings Settings => _settings;
 
-    /// <summary>Calls waiting in the queue (not yet in a running batch); cancelled ones count until skipped.</summary>
+    /// <summary>Live calls waiting in the queue (not yet in a running batch, not cancelled or expired).</summary>
     public int QueuedCount
     {
         get
         {
             lock (_gate)
             {
-                return _queue.Count;
+                return _queue.Count(job => !job.IsCompleted);
             }
         }
     }
@@ -209,10 +209,9 @@ public sealed class DynamicBatcher : IDisposable
     private void RunScores(List<IBatchJob> batch, UserInput[] users, BatchBuffers buffers)
     {
         _scorer.ScoreBatch(users, buffers);
-        int movies = _scorer.MovieCount;
         for (int b = 0; b < batch.Count; b++)
         {
-            batch[b].Complete(buffers.Scores.AsSpan(b * movies, movies));
+            batch[b].Complete(buffers.Row(b));
         }
     }
 
