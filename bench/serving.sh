@@ -59,7 +59,7 @@ dotnet "$loadgen" --model-dir "$model" --model bench --k "$k" --h2load-body "$bo
 # Completed gRPC calls that were not OK, from the server's Prometheus counter.
 not_ok() {
   curl -s "http://127.0.0.1:$metrics_port/metrics" |
-    awk '/^netflixrec_serving_requests_total/ && !/status="OK"/ { n += $NF } END { print n + 0 }'
+    awk '/^netflixrec_serving_requests_total/ && !/status="(OK|Cancelled)"/ { n += $NF } END { print n + 0 }'
 }
 
 echo "h2load: Recommend k=$k, raw gRPC frames, ${seconds} s per run after ${warmup} s warm-up; server $server_dll ${SERVER_ARGS:-}; $(nproc) cores"

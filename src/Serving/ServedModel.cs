@@ -12,8 +12,8 @@ public sealed class ServedModel
     public ServedModel(string name, string directory, string version, ModelArtifacts artifacts, OnnxScorer scorer, DateTimeOffset loadedAt,
         BatchingSettings batching, ServingMetrics metrics)
     {
-        Scores = new DynamicBatcher(name, BatchKind.Scores, scorer, batching, metrics);
-        Pairs = new DynamicBatcher(name, BatchKind.Pairs, scorer, batching, metrics);
+        Scores = new DynamicBatcher(name, BatchKind.Scores, scorer, batching, metrics, TryAddReference, Release);
+        Pairs = new DynamicBatcher(name, BatchKind.Pairs, scorer, batching, metrics, TryAddReference, Release);
         Name = name;
         Directory = directory;
         Version = version;

@@ -125,6 +125,35 @@ public sealed class BatchingTests : IDisposable
     }
 
     [Fact]
+    public async Task Recommend_CallerLeavesRunningBatchOfRetiredModel_SessionOutlivesTheRun()
+    {
+        await using TestServer server = await TestServer.StartAsync(_root);
+        ServedModel model = server.Registry.Current.Models["mf"];
+        using var gate = new ManualResetEventSlim();
+        bool? disposedDuringRun = null;
+        int entered = 0;
+        model.Scores.BeforeRun = _ =>
+        {
+            Interlocked.Increment(ref entered);
+            gate.Wait(Patience);
+            disposedDuringRun = model.IsDisposed;
+        };
+        using var cancel = new CancellationTokenSource();
+        Task<RecommendResponse> call = Recommend(server, 0, cancellationToken: cancel.Token);
+        await WaitUntil(() => Volatile.Read(ref entered) == 1); // taken into the held run
+
+        // The only caller leaves and the version is retired: nothing but the run itself holds the session now.
+        await cancel.CancelAsync();
+        await Assert.ThrowsAsync<RpcException>(() => call);
+        Directory.Delete(Path.Combine(_root, "mf"), recursive: true);
+        await server.WaitForAsync(scan => !scan.Snapshot.Models.ContainsKey("mf"), Patience);
+        gate.Set();
+
+        await WaitUntil(() => model.IsDisposed);
+        Assert.False(disposedDuringRun);
+    }
+
+    [Fact]
     public async Task Recommend_RunInFlight_QueuedCallWaitsAtMostMaxDelay()
     {
         // Two executors: while one run is held, the second executor may wait for its batch to fill, but only 200 ms.

@@ -22,14 +22,21 @@ public sealed class DynamicBatcher : IDisposable
     private readonly BatchingSettings _settings;
     private readonly ServingMetrics _metrics;
     private readonly long _maxDelayTicks;
+    private readonly Func<bool> _holdModel;
+    private readonly Action _releaseModel;
     private readonly object _gate = new();
     private readonly Queue<IBatchJob> _queue = new();
     private readonly ConcurrentBag<BatchBuffers> _buffers = [];
     private int _executors;
     private int _runsInFlight;
 
-    public DynamicBatcher(string model, BatchKind kind, OnnxScorer scorer, BatchingSettings settings, ServingMetrics metrics)
+    /// <param name="holdModel">Takes a reference on the served model version for one run (false once it is released).</param>
+    /// <param name="releaseModel">Drops that reference.</param>
+    public DynamicBatcher(string model, BatchKind kind, OnnxScorer scorer, BatchingSettings settings, ServingMetrics metrics,
+        Func<bool> holdModel, Action releaseModel)
     {
+        _holdModel = holdModel;
+        _releaseModel = releaseModel;
         _model = model;
         _kind = kind;
         _scorer = scorer;
@@ -95,7 +102,29 @@ public sealed class DynamicBatcher : IDisposable
             return;
         }
 
-        Run(batch);
+        // The run holds the model version itself: every caller of the batch may have left (cancelled) and released
+        // theirs, and a retired version's session must not be closed under a running batch.
+        if (_holdModel())
+        {
+            try
+            {
+                Run(batch);
+            }
+            finally
+            {
+                _releaseModel();
+            }
+        }
+        else
+        {
+            foreach (IBatchJob job in batch)
+            {
+                job.Fail(new ObjectDisposedException(_model, "the model version was unloaded"));
+            }
+
+            _metrics.BatchQueued(_model, -batch.Count);
+        }
+
         bool more;
         lock (_gate)
         {
