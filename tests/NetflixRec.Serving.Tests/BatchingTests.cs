@@ -129,25 +129,40 @@ public sealed class BatchingTests : IDisposable
     {
         await using TestServer server = await TestServer.StartAsync(_root);
         ServedModel model = server.Registry.Current.Models["mf"];
-        using var gate = new ManualResetEventSlim();
+        using var firstRun = new ManualResetEventSlim();
+        using var secondRun = new ManualResetEventSlim();
         bool? disposedDuringRun = null;
-        int entered = 0;
+        int runs = 0;
         model.Scores.BeforeRun = _ =>
         {
-            Interlocked.Increment(ref entered);
-            gate.Wait(Patience);
+            if (Interlocked.Increment(ref runs) == 1)
+            {
+                firstRun.Wait(Patience);
+                return;
+            }
+
+            secondRun.Wait(Patience);
             disposedDuringRun = model.IsDisposed;
         };
-        using var cancel = new CancellationTokenSource();
-        Task<RecommendResponse> call = Recommend(server, 0, cancellationToken: cancel.Token);
-        await WaitUntil(() => Volatile.Read(ref entered) == 1); // taken into the held run
 
-        // The only caller leaves and the version is retired: nothing but the run itself holds the session now.
+        // The first call runs its batch on its own request thread; the second queues behind it and so runs on a
+        // thread-pool executor, whose run is held while its only caller leaves.
+        Task<RecommendResponse> first = Recommend(server, 0);
+        await WaitUntil(() => Volatile.Read(ref runs) == 1);
+        using var cancel = new CancellationTokenSource();
+        Task<RecommendResponse> second = Recommend(server, 1, cancellationToken: cancel.Token);
+        await WaitUntil(() => model.Scores.QueuedCount == 1);
+        firstRun.Set();
+        await first;
+        await WaitUntil(() => Volatile.Read(ref runs) == 2);
         await cancel.CancelAsync();
-        await Assert.ThrowsAsync<RpcException>(() => call);
+        await Assert.ThrowsAsync<RpcException>(() => second);
+
+        // Retired with no caller left: nothing but the held run keeps the session open.
         Directory.Delete(Path.Combine(_root, "mf"), recursive: true);
         await server.WaitForAsync(scan => !scan.Snapshot.Models.ContainsKey("mf"), Patience);
-        gate.Set();
+        await Task.Delay(200); // the cancelled call's handler releases its reference
+        secondRun.Set();
 
         await WaitUntil(() => model.IsDisposed);
         Assert.False(disposedDuringRun);
