@@ -59,6 +59,12 @@ public sealed class OnnxScorer : IDisposable
         int rows = users.Count;
         int movies = _artifacts.MovieCount;
         BatchInputs.Fill(_ratingVector, users, buffers.UserIndex, buffers.UserRatings, movies);
+        if (rows == 1)
+        {
+            _session.Run(buffers.RunOptions, _inputNames, [buffers.SingleUser, buffers.EmptyRows, buffers.EmptyColumns], ScoresOutputs, [buffers.SingleScores]);
+            return;
+        }
+
         using OrtValue user = BatchUserValue(buffers, rows);
         using OrtValue scores = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.Scores.AsMemory(0, rows * movies), [rows, movies]);
         _session.Run(buffers.RunOptions, _inputNames, [user, buffers.EmptyRows, buffers.EmptyColumns], ScoresOutputs, [scores]);
