@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
-# Serving figures: starts the Release server on one exported model directory (CPU provider, loopback), runs the load
-# generator against it (Recommend top-k at several concurrencies, then the in-process floor) and stops the server.
+# Serving figures: starts the Release server on one exported model directory (CPU provider, loopback), runs load
+# against it and stops the server. Two load tools:
 #   bench/serving.sh MODEL_DIR [load generator options: --k 10 --concurrency 1,16,64 --seconds 10 --warmup 2]
+#     the project's generator (Grpc.Net.Client; Recommend for random customers at each concurrency, then the
+#     in-process floor), a markdown table.
+#   bench/serving.sh MODEL_DIR --h2load [--k 10] [--concurrency 1,16,64] [--seconds 10] [--warmup 2]
+#     nghttp2's h2load (Debian nghttp2-client) sending raw gRPC frames over HTTP/2: one connection per concurrent
+#     client, one stream each; latencies from its --log-file. h2load sees HTTP status only, so each run is followed
+#     by a check of the server's gRPC status counts (errors = calls not OK).
+# Environment: SERVING_BENCH_PORT (5099), SERVING_DLL (a server build to measure instead of this tree's, e.g. an older
+# one), SERVER_ARGS (extra server options, e.g. "--max-batch 1" to turn batching off).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=$(realpath "$1"); shift
 port=${SERVING_BENCH_PORT:-5099}
+metrics_port=$((port + 1))
 
-dotnet build src/Serving -c Release -v q -nologo >/dev/null
+mode=loadgen
+if [[ "${1:-}" == "--h2load" ]]; then mode=h2load; shift; fi
+
+if [[ -z "${SERVING_DLL:-}" ]]; then dotnet build src/Serving -c Release -v q -nologo >/dev/null; fi
 dotnet build bench/LoadGen -c Release -v q -nologo >/dev/null
+server_dll=${SERVING_DLL:-src/Serving/bin/Release/net10.0/NetflixRec.Serving.dll}
+loadgen=bench/LoadGen/bin/Release/net10.0/netflixrec-loadgen.dll
 
 root=$(mktemp -d)
 ln -s "$model" "$root/bench"
-dotnet src/Serving/bin/Release/net10.0/NetflixRec.Serving.dll --models "$root" --urls "http://127.0.0.1:$port" \
-  --metrics-urls none --execution-provider cpu --Logging:LogLevel:Default Warning &
+# shellcheck disable=SC2086
+dotnet "$server_dll" --models "$root" --urls "http://127.0.0.1:$port" \
+  --metrics-urls "http://127.0.0.1:$metrics_port" --execution-provider cpu --Logging:LogLevel:Default Warning ${SERVER_ARGS:-} &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$root"' EXIT
 
@@ -24,4 +39,48 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 
-dotnet bench/LoadGen/bin/Release/net10.0/netflixrec-loadgen.dll --target "http://127.0.0.1:$port" --model-dir "$model" --model bench --server-pid "$server" "$@"
+if [[ $mode == loadgen ]]; then
+  dotnet "$loadgen" --target "http://127.0.0.1:$port" --model-dir "$model" --model bench --server-pid "$server" "$@"
+  exit 0
+fi
+
+k=10; concurrency=1,16,64; seconds=10; warmup=2
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --k) k=$2 ;; --concurrency) concurrency=$2 ;; --seconds) seconds=$2 ;; --warmup) warmup=$2 ;;
+    *) echo "serving.sh --h2load: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift 2
+done
+command -v h2load >/dev/null || { echo "h2load not found: apt-get install nghttp2-client" >&2; exit 2; }
+body="$root/recommend.bin"
+dotnet "$loadgen" --model-dir "$model" --model bench --k "$k" --h2load-body "$body" >/dev/null
+
+# Completed gRPC calls that were not OK, from the server's Prometheus counter.
+not_ok() {
+  curl -s "http://127.0.0.1:$metrics_port/metrics" |
+    awk '/^netflixrec_serving_requests_total/ && !/status="(OK|Cancelled)"/ { n += $NF } END { print n + 0 }'
+}
+
+echo "h2load: Recommend k=$k, raw gRPC frames, ${seconds} s per run after ${warmup} s warm-up; server $server_dll ${SERVER_ARGS:-}; $(nproc) cores"
+echo "| run | p50 ms | p95 ms | p99 ms | req/s | requests | gRPC not OK |"
+echo "|---|---|---|---|---|---|---|"
+for c in ${concurrency//,/ }; do
+  log="$root/h2load-$c.log"
+  before_bad=$(not_ok)
+  h2load -c "$c" -m 1 -t 1 -D "$seconds" --warm-up-time "$warmup" --log-file "$log" \
+    -H 'content-type: application/grpc' -H 'te: trailers' -d "$body" \
+    "http://127.0.0.1:$port/netflixrec.v1.Recommender/Recommend" > "$root/h2load-$c.out"
+  bad=$(( $(not_ok) - before_bad ))
+  # --log-file: one line per request, "start(µs since epoch) status duration(µs)"; only the measured period is logged.
+  python3 - "$log" "$c" "$seconds" "$bad" <<'PY'
+import sys
+path, c, seconds, bad = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+rows = [line.split() for line in open(path)]
+lat = sorted(int(r[2]) / 1000.0 for r in rows if r[1] == "200")
+http_bad = sum(1 for r in rows if r[1] != "200")
+def pct(p):
+    return lat[min(len(lat) - 1, int(p / 100.0 * len(lat)))] if lat else float("nan")
+print(f"| h2load c={c} | {pct(50):.3f} | {pct(95):.3f} | {pct(99):.3f} | {len(lat) / seconds:,.0f} | {len(lat):,} | {int(bad) + http_bad} |")
+PY
+done

@@ -3,9 +3,11 @@ using System.Globalization;
 namespace NetflixRec.Bench.LoadGen;
 
 /// <summary>Command line: --target URL --model-dir DIR [--model NAME] [--k 10] [--concurrency 1,16,64] [--seconds 10]
-/// [--warmup 2] [--api-key KEY] [--floor-seconds 5] [--seed 1] [--server-pid PID (to report the server's CPU per request)].</summary>
+/// [--warmup 2] [--api-key KEY] [--floor-seconds 5] [--seed 1] [--server-pid PID (to report the server's CPU per request)]
+/// [--h2load-body FILE (only write h2load's request body: one gRPC frame, and exit)]
+/// [--floor-batches 16,64 (batched in-process floors: one ONNX run per batch, then top-k per call; 0 = none)].</summary>
 internal sealed record LoadOptions(Uri? Target, string ModelDirectory, string Model, int K, IReadOnlyList<int> Concurrency, double Seconds,
-    double WarmupSeconds, string? ApiKey, double FloorSeconds, int Seed, int? ServerPid)
+    double WarmupSeconds, string? ApiKey, double FloorSeconds, int Seed, int? ServerPid, string? H2loadBody, IReadOnlyList<int> FloorBatches)
 {
     public static LoadOptions Parse(string[] args)
     {
@@ -34,6 +36,8 @@ internal sealed record LoadOptions(Uri? Target, string ModelDirectory, string Mo
             values.GetValueOrDefault("api-key"),
             Number("floor-seconds", 5),
             (int)Number("seed", 1),
-            values.TryGetValue("server-pid", out string? pid) ? int.Parse(pid, CultureInfo.InvariantCulture) : null);
+            values.TryGetValue("server-pid", out string? pid) ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
+            values.GetValueOrDefault("h2load-body"),
+            [.. Get("floor-batches", "16,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).Where(b => b > 0)]);
     }
 }

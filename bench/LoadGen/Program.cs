@@ -21,6 +21,12 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 }
 
 ModelArtifacts artifacts = ModelArtifacts.Load(options.ModelDirectory);
+if (options.H2loadBody is { } bodyPath)
+{
+    H2loadBody.Write(bodyPath, artifacts, options);
+    return 0;
+}
+
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"model {artifacts.Manifest.Name} ({options.ModelDirectory}): {artifacts.UserCount:N0} users × {artifacts.MovieCount:N0} movies, dims {string.Join(", ", artifacts.Manifest.Dims.Select(d => $"{d.Key}={d.Value}"))}; Recommend k={options.K}; {Environment.ProcessorCount} cores"));
 Console.WriteLine(LatencyStats.Header);
@@ -46,6 +52,12 @@ if (options.Target is { } target)
     {
         LatencyStats floor = FloorLoad.Run(scorer, artifacts, options, threads);
         Console.WriteLine(floor.Row($"in-process floor, {threads} thread{(threads == 1 ? "" : "s")}"));
+    }
+
+    foreach (int batch in options.FloorBatches)
+    {
+        LatencyStats floor = BatchedFloorLoad.Run(scorer, artifacts, options, batch);
+        Console.WriteLine(floor.Row($"in-process batched floor, batch {batch}, 1 thread"));
     }
 }
 

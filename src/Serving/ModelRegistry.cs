@@ -269,7 +269,7 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             // The manifest names the graph file; only its file name counts, so it cannot point outside the directory.
             string file = Path.GetFileName(artifacts.Manifest.Onnx!.File) is { Length: > 0 } named ? named : ModelDirectory.Onnx;
             OnnxScorer scorer = OnnxScorer.Create(Path.Combine(directory, file), artifacts, _provider);
-            var model = new ServedModel(name, directory, version, artifacts, scorer, _time.GetUtcNow());
+            var model = new ServedModel(name, directory, version, artifacts, scorer, _time.GetUtcNow(), BatchingSettings.From(_options), _metrics);
             LogLoaded(_logger, name, artifacts.Manifest.Name, version, artifacts.UserCount, artifacts.MovieCount, artifacts.HistoryMovies.Length,
                 _provider.Name, _time.GetElapsedTime(started).TotalMilliseconds);
             _metrics.ModelReloaded(name, "loaded");

@@ -43,6 +43,51 @@ public sealed class OnnxScorer : IDisposable
 
     public int MovieCount => _artifacts.MovieCount;
 
+    /// <summary>The movie side of a factor model's graph (for fold-in and similar movies); null for other graphs.</summary>
+    public MovieFactorTable? Factors { get; private set; }
+
+    /// <summary>Whether the graph takes <c>user_ratings</c> (and so can score a person it never saw, exactly).</summary>
+    public bool ReadsRatingVector => _ratingVector;
+
+    /// <summary>Buffers for <see cref="ScoreBatch"/> and <see cref="ScorePairsBatch"/> of up to <paramref name="maxBatch"/> rows.</summary>
+    public BatchBuffers CreateBatchBuffers(int maxBatch) => new(maxBatch, _artifacts.MovieCount, _ratingVector);
+
+    /// <summary>Scores every movie for each of <paramref name="users"/> in ONE run: row b's scores are
+    /// <c>buffers.Scores[b × movies ..]</c>. A batch is not cancelled for one of its callers.</summary>
+    public void ScoreBatch(IReadOnlyList<UserInput> users, BatchBuffers buffers)
+    {
+        int rows = users.Count;
+        int movies = _artifacts.MovieCount;
+        BatchInputs.Fill(_ratingVector, users, buffers.UserIndex, buffers.UserRatings, movies);
+        if (rows == 1)
+        {
+            _session.Run(buffers.RunOptions, _inputNames, [buffers.SingleUser, buffers.EmptyRows, buffers.EmptyColumns], ScoresOutputs, [buffers.SingleScores]);
+            return;
+        }
+
+        using OrtValue user = BatchUserValue(buffers, rows);
+        using OrtValue scores = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.Scores.AsMemory(0, rows * movies), [rows, movies]);
+        _session.Run(buffers.RunOptions, _inputNames, [user, buffers.EmptyRows, buffers.EmptyColumns], ScoresOutputs, [scores]);
+    }
+
+    /// <summary>Scores the pairs (row <paramref name="pairRows"/>[p], movie <paramref name="pairMovies"/>[p]) of every
+    /// row's user in ONE run into <paramref name="output"/>.</summary>
+    public void ScorePairsBatch(IReadOnlyList<UserInput> users, Memory<long> pairRows, Memory<long> pairMovies, Memory<float> output, BatchBuffers buffers)
+    {
+        int rows = users.Count;
+        BatchInputs.Fill(_ratingVector, users, buffers.UserIndex, buffers.UserRatings, _artifacts.MovieCount);
+        long[] shape = [pairRows.Length];
+        using OrtValue user = BatchUserValue(buffers, rows);
+        using OrtValue rowValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pairRows, shape);
+        using OrtValue movieValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pairMovies, shape);
+        using OrtValue scoreValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output, shape);
+        _session.Run(buffers.RunOptions, _inputNames, [user, rowValue, movieValue], PairScoresOutputs, [scoreValue]);
+    }
+
+    private OrtValue BatchUserValue(BatchBuffers buffers, int rows) => _ratingVector
+        ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.UserRatings.AsMemory(0, rows * _artifacts.MovieCount), [rows, _artifacts.MovieCount])
+        : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.UserIndex.AsMemory(0, rows), [rows]);
+
     /// <summary>Opens <paramref name="onnxPath"/> and checks its inputs and outputs against the contract and the
     /// manifest's dimensions, then scores one user as a smoke test; any mismatch is an <see cref="InvalidDataException"/>.</summary>
     public static OnnxScorer Create(string onnxPath, ModelArtifacts artifacts, ExecutionProviderChoice provider)
@@ -78,6 +123,7 @@ public sealed class OnnxScorer : IDisposable
         try
         {
             scorer.CheckSignature(onnxPath);
+            scorer.Factors = ratingVector ? null : MovieFactorTable.From(graph, artifacts.Manifest);
             if (artifacts.UserCount > 0)
             {
                 ScoringBuffers buffers = scorer.Rent();

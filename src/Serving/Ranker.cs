@@ -4,7 +4,8 @@ namespace NetflixRec.Serving;
 
 /// <summary>
 /// The scoring path of a Recommend call without the RPC around it: score every movie for a known user, leave out what
-/// they rated (unless asked not to), select the top k. The service and the load generator's in-process floor share it.
+/// they rated (unless asked not to), select the top k, one call per ONNX run. The load generator's unbatched in-process
+/// floor uses it; the service scores through <see cref="DynamicBatcher"/> and does the same exclusion and top-k per row.
 /// </summary>
 public static class Ranker
 {

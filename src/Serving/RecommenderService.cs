@@ -31,12 +31,12 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
     }
 
     public override Task<RecommendResponse> Recommend(RecommendRequest request, ServerCallContext context) =>
-        Task.FromResult(Execute(nameof(Recommend), request.Model, context, () => RequestValidation.CheckRecommend(request),
-            model => Recommend(model, request, context.CancellationToken)));
+        ExecuteAsync(nameof(Recommend), request.Model, context, () => RequestValidation.CheckRecommend(request),
+            model => Recommend(model, request, context.CancellationToken));
 
     public override Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context) =>
-        Task.FromResult(Execute(nameof(Predict), request.Model, context, () => RequestValidation.CheckPredictSize(request, _options.MaxPredictMovies),
-            model => Predict(model, request, context.CancellationToken)));
+        ExecuteAsync(nameof(Predict), request.Model, context, () => RequestValidation.CheckPredictSize(request, _options.MaxPredictMovies),
+            model => Predict(model, request, context.CancellationToken));
 
     public override async Task RecommendMany(IAsyncStreamReader<RecommendRequest> requestStream, IServerStreamWriter<RecommendResponse> responseStream,
         ServerCallContext context)
@@ -48,8 +48,8 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
             RecommendResponse response;
             try
             {
-                response = Execute(nameof(RecommendMany), request.Model, context, () => RequestValidation.CheckRecommend(request),
-                    model => Recommend(model, request, context.CancellationToken));
+                response = await ExecuteAsync(nameof(RecommendMany), request.Model, context, () => RequestValidation.CheckRecommend(request),
+                    model => Recommend(model, request, context.CancellationToken)).ConfigureAwait(false);
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound)
             {
@@ -84,6 +84,11 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
                 UserInput = manifest.Onnx!.UserInput,
                 OnnxIrVersion = manifest.Onnx.IrVersion,
                 OnnxOpset = manifest.Onnx.Opset,
+                MaxBatch = model.Scores.Settings.MaxBatch,
+                MaxQueueDelayUs = model.Scores.Settings.MaxQueueDelayMicroseconds,
+                BatchExecutors = model.Scores.Settings.Executors,
+                RatingsInput = model.Scorer.ReadsRatingVector ? "exact" : model.Scorer.Factors is not null ? "fold_in" : "none",
+                SimilarMovies = model.Scorer.Factors is { FactorCount: > 0 },
             };
             foreach ((string key, long value) in manifest.Dims)
             {
@@ -102,7 +107,7 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
         return Task.FromResult(response);
     }
 
-    private RecommendResponse Recommend(ServedModel model, RecommendRequest request, CancellationToken cancellationToken)
+    private Task<RecommendResponse> Recommend(ServedModel model, RecommendRequest request, CancellationToken cancellationToken)
     {
         ModelArtifacts artifacts = model.Artifacts;
         var response = new RecommendResponse { CustomerId = request.CustomerId, Model = model.Name };
@@ -118,82 +123,72 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
                 response.Movies.Add(Scored(artifacts, movie, artifacts.RatingCounts[movie]));
             }
 
-            return response;
+            return Task.FromResult(response);
         }
 
-        OnnxScorer scorer = model.Scorer;
-        ScoringBuffers buffers = scorer.Rent();
-        int[] top = ArrayPool<int>.Shared.Rent(request.K);
+        UserInput input = UserInput.Known(artifacts, user);
+        ReadOnlyMemory<short> exclude = request.IncludeRated ? ReadOnlyMemory<short>.Empty : input.Movies;
+        return model.Scores.Submit(input, ReadOnlyMemory<int>.Empty, scores =>
+        {
+            AddTop(response.Movies, artifacts, scores, exclude.Span, request.K);
+            return response;
+        }, cancellationToken);
+    }
+
+    /// <summary>Leaves out <paramref name="exclude"/>, selects the top <paramref name="k"/> of <paramref name="scores"/>
+    /// and appends them (id, score, title, year), best first.</summary>
+    private static void AddTop(Google.Protobuf.Collections.RepeatedField<ScoredMovie> movies, ModelArtifacts artifacts, Span<float> scores,
+        ReadOnlySpan<short> exclude, int k)
+    {
+        // NaN is what TopK skips: the excluded movies drop out without a lookup per candidate.
+        foreach (short rated in exclude)
+        {
+            scores[rated] = float.NaN;
+        }
+
+        int[] top = ArrayPool<int>.Shared.Rent(k);
         try
         {
-            int count = Ranker.Rank(artifacts, scorer, buffers, user, request.IncludeRated, top.AsSpan(0, request.K), cancellationToken);
-            ReadOnlySpan<float> scores = buffers.Scores;
+            int count = TopK.Select(scores, top.AsSpan(0, k));
             for (int i = 0; i < count; i++)
             {
-                response.Movies.Add(Scored(artifacts, top[i], scores[top[i]]));
+                movies.Add(Scored(artifacts, top[i], scores[top[i]]));
             }
-
-            return response;
         }
         finally
         {
             ArrayPool<int>.Shared.Return(top);
-            scorer.Return(buffers);
         }
     }
 
-    private PredictResponse Predict(ServedModel model, PredictRequest request, CancellationToken cancellationToken)
+    private async Task<PredictResponse> Predict(ServedModel model, PredictRequest request, CancellationToken cancellationToken)
     {
         ModelArtifacts artifacts = model.Artifacts;
-        int n = request.MovieIds.Count;
-        int[] movies = ArrayPool<int>.Shared.Rent(n);
-        float[] ratings = ArrayPool<float>.Shared.Rent(n);
-        try
+        int[] movies = new int[request.MovieIds.Count];
+        RequestValidation.CheckPredictMovies(request, artifacts, movies);
+        var response = new PredictResponse { Model = model.Name };
+        int user = artifacts.UserIndexOf(request.CustomerId);
+        if (user < 0)
         {
-            RequestValidation.CheckPredictMovies(request, artifacts, movies.AsSpan(0, n));
-            var response = new PredictResponse { Model = model.Name };
-            int user = artifacts.UserIndexOf(request.CustomerId);
-            if (user < 0)
-            {
-                response.ColdStart = true;
-                for (int i = 0; i < n; i++)
-                {
-                    ratings[i] = artifacts.MeanRatings[movies[i]];
-                }
-            }
-            else
-            {
-                ScoringBuffers buffers = model.Scorer.Rent();
-                try
-                {
-                    model.Scorer.ScorePairs(buffers, user, movies.AsSpan(0, n), ratings.AsSpan(0, n), cancellationToken);
-                }
-                finally
-                {
-                    model.Scorer.Return(buffers);
-                }
-
-                // Ranking models' scores are not stars: they go out raw.
-                if (model.PredictsRatings)
-                {
-                    for (int i = 0; i < n; i++)
-                    {
-                        ratings[i] = Math.Clamp(ratings[i], 1f, 5f);
-                    }
-                }
-            }
-
-            for (int i = 0; i < n; i++)
-            {
-                response.Ratings.Add(ratings[i]);
-            }
-
+            response.ColdStart = true;
+            AddRatings(response, model, movies, i => artifacts.MeanRatings[movies[i]], clip: false);
             return response;
         }
-        finally
+
+        float[] ratings = await model.Pairs.Submit(UserInput.Known(artifacts, user), movies, scores => scores.ToArray(), cancellationToken).ConfigureAwait(false);
+        AddRatings(response, model, movies, i => ratings[i], clip: model.PredictsRatings);
+        return response;
+    }
+
+    /// <summary>Fills ratings and movies (id, title, year, score = rating) in request order; rating models' scores are
+    /// clipped to 1..5, ranking models' go out raw.</summary>
+    private static void AddRatings(PredictResponse response, ServedModel model, int[] movies, Func<int, float> rating, bool clip)
+    {
+        for (int i = 0; i < movies.Length; i++)
         {
-            ArrayPool<int>.Shared.Return(movies);
-            ArrayPool<float>.Shared.Return(ratings);
+            float value = clip ? Math.Clamp(rating(i), 1f, 5f) : rating(i);
+            response.Ratings.Add(value);
+            response.Movies.Add(Scored(model.Artifacts, movies[i], value));
         }
     }
 
@@ -202,7 +197,7 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
 
     /// <summary>Validates, resolves the model (holding a reference for the call), runs <paramref name="body"/>, maps
     /// failures to status codes and records the call's metrics.</summary>
-    private T Execute<T>(string method, string requestedModel, ServerCallContext context, Action validate, Func<ServedModel, T> body)
+    private async Task<T> ExecuteAsync<T>(string method, string requestedModel, ServerCallContext context, Action validate, Func<ServedModel, Task<T>> body)
     {
         long started = Stopwatch.GetTimestamp();
         // Metric labels only ever carry served model names: a client's arbitrary strings would grow /metrics without bound.
@@ -215,7 +210,7 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
             modelTag = model.Name;
             try
             {
-                return body(model);
+                return await body(model).ConfigureAwait(false);
             }
             finally
             {
@@ -230,7 +225,7 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             status = context.Deadline <= DateTime.UtcNow ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
-            throw new RpcException(new Status(status, status == StatusCode.DeadlineExceeded ? "deadline exceeded while scoring" : "call cancelled"));
+            throw new RpcException(new Status(status, status == StatusCode.DeadlineExceeded ? "deadline exceeded while queued or scoring" : "call cancelled"));
         }
         catch (Exception e)
         {

@@ -9,8 +9,11 @@ public sealed class ServedModel
 {
     private int _references = 1;
 
-    public ServedModel(string name, string directory, string version, ModelArtifacts artifacts, OnnxScorer scorer, DateTimeOffset loadedAt)
+    public ServedModel(string name, string directory, string version, ModelArtifacts artifacts, OnnxScorer scorer, DateTimeOffset loadedAt,
+        BatchingSettings batching, ServingMetrics metrics)
     {
+        Scores = new DynamicBatcher(name, BatchKind.Scores, scorer, batching, metrics, TryAddReference, Release);
+        Pairs = new DynamicBatcher(name, BatchKind.Pairs, scorer, batching, metrics, TryAddReference, Release);
         Name = name;
         Directory = directory;
         Version = version;
@@ -28,6 +31,12 @@ public sealed class ServedModel
     public ModelArtifacts Artifacts { get; }
     public OnnxScorer Scorer { get; }
     public DateTimeOffset LoadedAt { get; }
+
+    /// <summary>Batches every-movie scoring (Recommend, RecommendMany, RecommendForRatings on rating-vector graphs).</summary>
+    public DynamicBatcher Scores { get; }
+
+    /// <summary>Batches pair scoring (Predict, PredictForRatings on rating-vector graphs).</summary>
+    public DynamicBatcher Pairs { get; }
 
     /// <summary>The probe RMSE from the manifest, or +∞ when the model has none.</summary>
     public double Rmse => Artifacts.Manifest.Metrics.TryGetValue("rmse", out double rmse) && double.IsFinite(rmse) ? rmse : double.PositiveInfinity;
@@ -59,6 +68,8 @@ public sealed class ServedModel
     {
         if (Interlocked.Decrement(ref _references) == 0)
         {
+            Scores.Dispose();
+            Pairs.Dispose();
             Scorer.Dispose();
         }
     }

@@ -42,6 +42,16 @@ public sealed record ServingOptions
     /// <summary>Threads per ONNX run; 1 lets concurrent requests, not one request, use the cores.</summary>
     public int IntraOpThreads { get; init; } = 1;
 
+    /// <summary>Dynamic batching: the most calls of one model scored by one ONNX run (1 turns batching off).</summary>
+    public int MaxBatch { get; init; } = 64;
+
+    /// <summary>How long a queued call may wait for its batch to fill while another run of the model is in flight (µs);
+    /// an idle model never waits.</summary>
+    public int MaxQueueDelayMicroseconds { get; init; }
+
+    /// <summary>How many ONNX runs of one model may be in flight at once (each takes up to <see cref="MaxBatch"/> calls).</summary>
+    public int BatchExecutors { get; init; } = 1;
+
     public int MaxReceiveMessageBytes { get; init; } = 1 << 20;
     public int MaxSendMessageBytes { get; init; } = 4 << 20;
 
@@ -57,7 +67,7 @@ public sealed record ServingOptions
     public TimeSpan SettleTime { get; init; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>Binds the options from configuration keys (models, urls, metrics-urls, default-model, api-key, tls-cert,
-    /// tls-key, tls-password, execution-provider, intra-op-threads, max-receive-bytes, max-send-bytes,
+    /// tls-key, tls-password, execution-provider, intra-op-threads, max-batch, max-queue-delay-us, batch-executors, max-receive-bytes, max-send-bytes,
     /// max-predict-movies, poll-ms, settle-ms); a bad value is an <see cref="ArgumentException"/> naming the option.</summary>
     public static ServingOptions FromConfiguration(IConfiguration configuration)
     {
@@ -91,6 +101,9 @@ public sealed record ServingOptions
             TlsPassword = NullIfEmpty(configuration["tls-password"]),
             ExecutionProvider = provider,
             IntraOpThreads = Int(configuration, "intra-op-threads", 1, 1, 256),
+            MaxBatch = Int(configuration, "max-batch", 64, 1, 4096),
+            MaxQueueDelayMicroseconds = Int(configuration, "max-queue-delay-us", 0, 0, 1_000_000),
+            BatchExecutors = Int(configuration, "batch-executors", 1, 1, 64),
             MaxReceiveMessageBytes = Int(configuration, "max-receive-bytes", 1 << 20, 1024, 64 << 20),
             MaxSendMessageBytes = Int(configuration, "max-send-bytes", 4 << 20, 1024, 64 << 20),
             MaxPredictMovies = Int(configuration, "max-predict-movies", 20_000, 1, 1_000_000),

@@ -5,7 +5,7 @@ namespace NetflixRec.Serving.Tests;
 
 /// <summary>
 /// A non-.NET client: Debian's python3-grpcio with stubs compiled from protos/ by python3-grpc-tools calls Recommend
-/// and Predict on a running server. Both packages are installed by .ci/run; without them this test fails.
+/// and Predict, the calls for new people (RecommendForRatings, PredictForRatings) and SimilarMovies on a running server. Both packages are installed by .ci/run; without them this test fails.
 /// </summary>
 [Trait("Category", "Slow")]
 [Collection(ServingCollection.Name)]
@@ -27,7 +27,7 @@ public sealed class InteropTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
-    public async Task PythonClient_RecommendAndPredict_Succeeds()
+    public async Task PythonClient_EveryCall_Succeeds()
     {
         string repo = RepositoryRoot();
         string stubs = _directory.Combine("stubs");
@@ -50,6 +50,9 @@ public sealed class InteropTests : IDisposable
         Assert.Equal("mf", result.RootElement.GetProperty("model").GetString());
         Assert.Equal(5, result.RootElement.GetProperty("recommended").GetArrayLength());
         Assert.Equal(3, result.RootElement.GetProperty("ratings").GetArrayLength());
+        Assert.Equal(5, result.RootElement.GetProperty("recommended_for_ratings").GetArrayLength());
+        Assert.Equal(3, result.RootElement.GetProperty("predicted_for_ratings").GetArrayLength());
+        Assert.Equal(5, result.RootElement.GetProperty("similar").GetArrayLength());
     }
 
     private static string RepositoryRoot()

@@ -59,6 +59,40 @@ public sealed class RatingVectorTests : IDisposable
     }
 
     /// <summary>Replaces the directory's graph by scores = user_ratings (a ranking model reading the rating vector).</summary>
+    [Fact]
+    public async Task RecommendForRatings_RatingVectorModel_ExactlyTheGivenStars()
+    {
+        await using TestServer server = await TestServer.StartAsync(_root);
+        int[] ids = _artifacts.MovieIds;
+        var request = new RecommendForRatingsRequest { K = 3, Model = "echo", IncludeRated = true };
+        request.Ratings.Add([new MovieRating { MovieId = ids[4], Stars = 2 }, new MovieRating { MovieId = ids[7], Stars = 5 }, new MovieRating { MovieId = ids[9], Stars = 3 }]);
+        var predict = new PredictForRatingsRequest { Model = "echo" };
+        predict.Ratings.Add(request.Ratings);
+        predict.MovieIds.Add([ids[9], ids[1]]);
+
+        RecommendResponse top = await server.Client.RecommendForRatingsAsync(request);
+        request.IncludeRated = false;
+        RecommendResponse unrated = await server.Client.RecommendForRatingsAsync(request);
+        PredictResponse ratings = await server.Client.PredictForRatingsAsync(predict);
+
+        Assert.Equal([ids[7], ids[9], ids[4]], top.Movies.Select(m => m.MovieId));
+        Assert.Equal([5f, 3f, 2f], top.Movies.Select(m => m.Score));
+        Assert.All(unrated.Movies, m => Assert.Equal(0f, m.Score));
+        Assert.Equal([3f, 0f], ratings.Ratings);
+        Assert.Equal("exact", (await server.Client.ListModelsAsync(new ListModelsRequest())).Models.Single().RatingsInput);
+    }
+
+    [Fact]
+    public async Task SimilarMovies_RatingVectorModel_FailedPrecondition()
+    {
+        await using TestServer server = await TestServer.StartAsync(_root);
+
+        Grpc.Core.RpcException e = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+            server.Client.SimilarMoviesAsync(new SimilarMoviesRequest { MovieId = _artifacts.MovieIds[0], K = 5, Model = "echo" }).ResponseAsync);
+
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, e.StatusCode);
+    }
+
     private static void WriteEchoGraph(string directory)
     {
         string manifestPath = Path.Combine(directory, ModelDirectory.Manifest);
