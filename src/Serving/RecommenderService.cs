@@ -249,7 +249,7 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
         ModelRegistry.Snapshot snapshot = _registry.Current;
         string loaded = snapshot.Models.Count == 0 ? "none" : string.Join(", ", snapshot.Models.Keys.Order(StringComparer.Ordinal));
         return requested.Length == 0
-            ? new RpcException(new Status(StatusCode.Unavailable, $"model: no model is loaded from {_options.ModelsRoot}"))
+            ? new RpcException(new Status(StatusCode.Unavailable, "model: no model is loaded yet"))
             : new RpcException(new Status(StatusCode.NotFound, $"model: '{requested}' is not loaded (loaded: {loaded})"));
     }
 

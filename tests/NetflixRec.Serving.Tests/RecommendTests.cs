@@ -155,6 +155,7 @@ public sealed class RecommendTests : IDisposable
         Grpc.Health.V1.HealthCheckResponse status = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
 
         Assert.Equal(StatusCode.Unavailable, e.StatusCode);
+        Assert.DoesNotContain(empty, e.Status.Detail, StringComparison.Ordinal); // no server paths to clients
         Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing, status.Status);
     }
 
