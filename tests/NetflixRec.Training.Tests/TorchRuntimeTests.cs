@@ -16,6 +16,16 @@ public sealed class TorchRuntimeTests
     }
 
     [Fact]
+    public void OpenMpWaitPolicy_AfterFirstUse_IsPassiveUnlessTheUserChoseOne()
+    {
+        string? chosen = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
+
+        TorchRuntime.Configure(threads: 1, seed: 1);
+
+        Assert.Equal(chosen ?? "PASSIVE", TorchRuntime.OpenMpWaitPolicy);
+    }
+
+    [Fact]
     public void Configure_SameSeedTwice_SameDraws()
     {
         TorchRuntime.Configure(threads: 1, seed: 5);

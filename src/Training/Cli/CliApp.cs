@@ -23,6 +23,7 @@ internal static class CliApp
             BenchSgdCommand.Create(),
             BenchAeCommand.Create(),
             BenchGnnCommand.Create(),
+            BenchRooflineCommand.Create(),
         };
 
         ParseResult parse = root.Parse(args);

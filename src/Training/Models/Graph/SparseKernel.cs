@@ -25,28 +25,50 @@ public sealed class SparseKernel
     /// <summary>Writes A·X into <paramref name="y"/> (RowCount × columns); <paramref name="x"/> is ColumnCount × columns.</summary>
     public void Multiply(ReadOnlyMemory<float> x, Memory<float> y, int columns)
     {
-        if (x.Length != (long)Matrix.ColumnCount * columns || y.Length != (long)Matrix.RowCount * columns)
+        CheckShapes(x.Length, y.Length, columns);
+        Parallel.For(0, _chunkStarts.Length - 1, new ParallelOptions { MaxDegreeOfParallelism = Threads }, c =>
+            MultiplyChunk(c, x.Span, y.Span, columns));
+    }
+
+    /// <summary>
+    /// The same product over native buffers (a torch tensor's storage), so the operands are never copied into managed
+    /// arrays; the caller keeps both buffers alive and unaliased for the call.
+    /// </summary>
+    internal unsafe void Multiply(nint x, long xLength, nint y, long yLength, int columns)
+    {
+        CheckShapes(xLength, yLength, columns);
+        if (xLength > int.MaxValue || yLength > int.MaxValue)
         {
-            throw new ArgumentException($"A·X: A is {Matrix.RowCount}×{Matrix.ColumnCount}, X has {x.Length} values, Y {y.Length}, {columns} columns");
+            throw new ArgumentException($"A·X: {Math.Max(xLength, yLength)} values exceed one span; split the columns");
         }
 
         Parallel.For(0, _chunkStarts.Length - 1, new ParallelOptions { MaxDegreeOfParallelism = Threads }, c =>
+            MultiplyChunk(c, new ReadOnlySpan<float>((void*)x, (int)xLength), new Span<float>((void*)y, (int)yLength), columns));
+    }
+
+    private void CheckShapes(long xLength, long yLength, int columns)
+    {
+        if (xLength != (long)Matrix.ColumnCount * columns || yLength != (long)Matrix.RowCount * columns)
         {
-            ReadOnlySpan<long> offsets = Matrix.RowOffsets.Span;
-            ReadOnlySpan<int> indices = Matrix.Columns.Span;
-            ReadOnlySpan<float> values = Matrix.Values.Span;
-            ReadOnlySpan<float> input = x.Span;
-            Span<float> output = y.Span;
-            for (int r = _chunkStarts[c]; r < _chunkStarts[c + 1]; r++)
+            throw new ArgumentException($"A·X: A is {Matrix.RowCount}×{Matrix.ColumnCount}, X has {xLength} values, Y {yLength}, {columns} columns");
+        }
+    }
+
+    // Output rows of one chunk: each row is written by exactly one thread.
+    private void MultiplyChunk(int chunk, ReadOnlySpan<float> input, Span<float> output, int columns)
+    {
+        ReadOnlySpan<long> offsets = Matrix.RowOffsets.Span;
+        ReadOnlySpan<int> indices = Matrix.Columns.Span;
+        ReadOnlySpan<float> values = Matrix.Values.Span;
+        for (int r = _chunkStarts[chunk]; r < _chunkStarts[chunk + 1]; r++)
+        {
+            Span<float> row = output.Slice(r * columns, columns);
+            row.Clear();
+            for (long e = offsets[r]; e < offsets[r + 1]; e++)
             {
-                Span<float> row = output.Slice(r * columns, columns);
-                row.Clear();
-                for (long e = offsets[r]; e < offsets[r + 1]; e++)
-                {
-                    TensorPrimitives.MultiplyAdd(input.Slice(indices[(int)e] * columns, columns), values[(int)e], row, row);
-                }
+                TensorPrimitives.MultiplyAdd(input.Slice(indices[(int)e] * columns, columns), values[(int)e], row, row);
             }
-        });
+        }
     }
 
     /// <summary>Aᵀ in CSR (a counting sort by column), for the backward product.</summary>

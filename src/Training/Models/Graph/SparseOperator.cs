@@ -43,18 +43,24 @@ public sealed class SparseOperator : IDisposable
 
     public void Dispose() => _torchMatrix?.Dispose();
 
-    private static Tensor Run(SparseKernel kernel, Tensor x)
+    // The kernel reads X's storage and writes straight into the new tensor's: no managed copy of either side.
+    private static unsafe Tensor Run(SparseKernel kernel, Tensor x)
     {
-        long d = x.shape[1];
-        float[] input;
-        using (Tensor contiguous = x.detach().contiguous())
+        if (x.dtype != ScalarType.Float32 || x.dim() != 2)
         {
-            input = contiguous.data<float>().ToArray();
+            throw new ArgumentException($"A·X: X must be a 2-D float32 tensor, got {x.dtype} with {x.dim()} dimensions");
         }
 
-        float[] output = GC.AllocateUninitializedArray<float>(checked((int)(kernel.Matrix.RowCount * d)));
-        kernel.Multiply(input, output, (int)d);
-        return torch.tensor(output, [kernel.Matrix.RowCount, d], ScalarType.Float32);
+        long d = x.shape[1];
+        using Tensor input = x.detach().contiguous();
+        Tensor output = torch.empty(kernel.Matrix.RowCount, d, ScalarType.Float32);
+        fixed (byte* source = input.bytes)
+        fixed (byte* target = output.bytes)
+        {
+            kernel.Multiply((nint)source, input.numel(), (nint)target, output.numel(), (int)d);
+        }
+
+        return output;
     }
 
     /// <summary>The autograd function: forward A·X, backward Aᵀ·G; A travels as a non-tensor argument.</summary>

@@ -1,0 +1,70 @@
+using NetflixRec.Training.Models.Graph;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NetflixRec.Training.Tests.Graph;
+
+/// <summary>The CSR operator (which reads and writes torch storage in place) against torch's dense product.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class SparseOperatorTests
+{
+    [Theory]
+    [InlineData(1, 1, 1, 1)]
+    [InlineData(7, 5, 3, 2)]
+    [InlineData(40, 23, 17, 3)]
+    [InlineData(3, 60, 64, 4)]
+    public void Multiply_RandomMatrixWithEmptyRowsAndRepeats_MatchesDenseProductAndGradient(int rows, int columns, int width, int seed)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        var random = new Random(seed);
+        SparseMatrix sparse = RandomCsr(rows, columns, random);
+        using var op = new SparseOperator(sparse, CPU, threads: 2);
+        Tensor dense = torch.tensor(sparse.ToDense(), [rows, columns]);
+        float[] values = [.. Enumerable.Range(0, columns * width).Select(_ => (float)((random.NextDouble() * 2) - 1))];
+        // A transposed view: not contiguous, so the operator must take a contiguous copy before reading storage.
+        Tensor x1 = torch.tensor(values, [width, columns]).t().requires_grad_(true);
+        Tensor x2 = torch.tensor(values, [width, columns]).t().requires_grad_(true);
+        Tensor upstream = torch.randn(rows, width, generator: new Generator((ulong)seed));
+
+        Tensor y1 = op.Multiply(x1);
+        Tensor y2 = dense.mm(x2);
+        (y1 * upstream).sum().backward();
+        (y2 * upstream).sum().backward();
+
+        Assert.Equal(new long[] { rows, width }, y1.shape);
+        Assert.Equal(y2.data<float>().ToArray(), y1.data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
+        Assert.Equal(x2.grad!.contiguous().data<float>().ToArray(), x1.grad!.contiguous().data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
+    }
+
+    [Fact]
+    public void Multiply_DoubleInput_ThrowsNamingTheType()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        using var op = new SparseOperator(RandomCsr(2, 2, new Random(1)), CPU, threads: 1);
+
+        var error = Assert.ThrowsAny<Exception>(() => op.Multiply(torch.ones(2, 3, ScalarType.Float64)));
+
+        Assert.Contains("float32", error.ToString(), StringComparison.Ordinal);
+    }
+
+    // About a third of the rows empty; the others draw columns with replacement, so a row can repeat a column.
+    private static SparseMatrix RandomCsr(int rows, int columns, Random random)
+    {
+        var offsets = new long[rows + 1];
+        var indices = new List<int>();
+        var values = new List<float>();
+        for (int r = 0; r < rows; r++)
+        {
+            int count = random.Next(3) == 0 ? 0 : random.Next(1, 6);
+            for (int k = 0; k < count; k++)
+            {
+                indices.Add(random.Next(columns));
+                values.Add((float)((random.NextDouble() * 2) - 1));
+            }
+
+            offsets[r + 1] = indices.Count;
+        }
+
+        return new SparseMatrix(rows, columns, offsets, indices.ToArray(), values.ToArray());
+    }
+}
