@@ -37,7 +37,8 @@ public sealed class TimeAwareModel : IDatedRatingModel
 
     public string Name { get; }
 
-    public string Family => ModelFamily.MatrixFactorization;
+    /// <summary>time-bias (no factors) is a baseline, as <c>bias</c> is; timesvdpp is matrix factorization.</summary>
+    public string Family => Factors == 0 ? ModelFamily.Baseline : ModelFamily.MatrixFactorization;
 
     public float GlobalMean { get; }
 
