@@ -8,7 +8,7 @@ namespace NetflixRec.Training.Export;
 /// longest probe sequence any key needed, so reading that many slots from home always finds a present key. Empty
 /// slots hold key −2, which no (user ≥ 0, day ≥ −1) pair produces.
 /// </summary>
-public sealed record UserDayTable(long[] Keys, float[] Values, int Probes)
+internal sealed record UserDayTable(long[] Keys, float[] Values, int Probes)
 {
     public const long KeyStride = 65536;
     public const long EmptyKey = -2;
@@ -23,11 +23,13 @@ public sealed record UserDayTable(long[] Keys, float[] Values, int Probes)
         var values = new float[size];
         Array.Fill(keys, EmptyKey);
         int probes = 1;
+        ReadOnlySpan<long> offsets = userDays.Offsets.Span;
+        ReadOnlySpan<short> days = userDays.Days.Span;
         for (int u = 0; u < userDays.Users; u++)
         {
-            for (long s = userDays.Offsets[u]; s < userDays.Offsets[u + 1]; s++)
+            for (long s = offsets[u]; s < offsets[u + 1]; s++)
             {
-                long key = KeyOf(u, userDays.Days[s]);
+                long key = KeyOf(u, days[(int)s]);
                 long slot = Home(key, size);
                 int used = 1;
                 while (keys[slot] != EmptyKey)

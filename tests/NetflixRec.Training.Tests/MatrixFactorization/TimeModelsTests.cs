@@ -45,17 +45,17 @@ public sealed class TimeModelsTests
     {
         UserDays index = UserDays.Of([1, 0, 1, 1, 0], [30, 7, 10, 30, 7], userCount: 3);
 
-        Assert.Equal([0L, 1, 3, 3], index.Offsets);
-        Assert.Equal([(short)7, 10, 30], index.Days);
+        Assert.Equal([0L, 1, 3, 3], index.Offsets.ToArray());
+        Assert.Equal([(short)7, 10, 30], index.Days.ToArray());
         Assert.Equal(0, index.SlotOf(0, 7));
         Assert.Equal(2, index.SlotOf(1, 30));
         Assert.Equal(-1, index.SlotOf(1, 7));
         Assert.Equal(-1, index.SlotOf(2, 7));
         Assert.Equal((short)30, index.LastDay(1));
         Assert.Null(index.LastDay(2));
-        UserDays back = UserDays.FromCounts(index.CountsAsFloats(), Array.ConvertAll(index.Days, d => (float)d), "test");
-        Assert.Equal(index.Offsets, back.Offsets);
-        Assert.Equal(index.Days, back.Days);
+        UserDays back = UserDays.FromCounts(index.CountsAsFloats(), Array.ConvertAll(index.Days.ToArray(), d => (float)d), "test");
+        Assert.Equal(index.Offsets.ToArray(), back.Offsets.ToArray());
+        Assert.Equal(index.Days.ToArray(), back.Days.ToArray());
     }
 
     [Fact]

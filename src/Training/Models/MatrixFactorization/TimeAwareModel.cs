@@ -80,7 +80,7 @@ public sealed class TimeAwareModel : IDatedRatingModel
         NamedTensor.Vector("movie_bias", MovieBias),
         NamedTensor.Matrix("movie_bin_bias", Axis.Bins, Movies, MovieBinBias),
         NamedTensor.Vector("user_day_count", UserDays.CountsAsFloats()),
-        NamedTensor.Vector("user_days", Array.ConvertAll(UserDays.Days, d => (float)d)),
+        NamedTensor.Vector("user_days", Array.ConvertAll(UserDays.Days.ToArray(), d => (float)d)),
         NamedTensor.Vector("user_day_bias", UserDayBias),
         NamedTensor.Matrix("user_factors", Users, Factors, UserFactors),
         NamedTensor.Matrix("user_factor_alpha", Users, Factors, UserFactorAlpha),

@@ -1,5 +1,4 @@
 using NetflixRec.Contracts;
-using NetflixRec.Training.Data.Transforms;
 
 namespace NetflixRec.Training.Models.MatrixFactorization;
 

@@ -7,19 +7,23 @@ namespace NetflixRec.Training.Models.MatrixFactorization;
 /// </summary>
 public sealed class UserDays
 {
+    private readonly long[] _offsets;
+    private readonly short[] _days;
+
     private UserDays(long[] offsets, short[] days)
     {
-        Offsets = offsets;
-        Days = days;
+        _offsets = offsets;
+        _days = days;
     }
 
-    public long[] Offsets { get; }
+    /// <summary>User u's days are <c>Days[Offsets[u]..Offsets[u + 1]]</c>; Users + 1 entries.</summary>
+    public ReadOnlyMemory<long> Offsets => _offsets;
 
-    public short[] Days { get; }
+    public ReadOnlyMemory<short> Days => _days;
 
-    public int Users => Offsets.Length - 1;
+    public int Users => _offsets.Length - 1;
 
-    public int Count => Days.Length;
+    public int Count => _days.Length;
 
     /// <summary>The distinct (user, day) pairs of the given ratings.</summary>
     public static UserDays Of(ReadOnlySpan<int> users, ReadOnlySpan<short> days, int userCount)
@@ -83,20 +87,21 @@ public sealed class UserDays
     /// <summary>The slot of (user, day), or −1 when the user did not rate on that day in training.</summary>
     public long SlotOf(int user, short day)
     {
-        long start = Offsets[user];
-        int index = Array.BinarySearch(Days, (int)start, (int)(Offsets[user + 1] - start), day);
+        long start = _offsets[user];
+        int index = Array.BinarySearch(_days, (int)start, (int)(_offsets[user + 1] - start), day);
         return index >= 0 ? index : -1;
     }
 
     /// <summary>The user's latest training day, or null when the user has none.</summary>
-    public short? LastDay(int user) => Offsets[user + 1] > Offsets[user] ? Days[Offsets[user + 1] - 1] : null;
+    public short? LastDay(int user) => _offsets[user + 1] > _offsets[user] ? _days[_offsets[user + 1] - 1] : null;
 
+    /// <summary>Each user's number of days, as saved (float32 tensors hold counts exactly up to 2^24).</summary>
     public float[] CountsAsFloats()
     {
         var counts = new float[Users];
         for (int u = 0; u < Users; u++)
         {
-            counts[u] = Offsets[u + 1] - Offsets[u];
+            counts[u] = _offsets[u + 1] - _offsets[u];
         }
 
         return counts;
