@@ -12,6 +12,10 @@ namespace NetflixRec.Contracts;
 /// <item>Feed every input, zero-length where unused (pairs for a top-k request), and fetch the output needed. ONNX Runtime
 /// runs the whole graph, so the unused branch must be empty to cost nothing; a pair_scores request for one customer is
 /// a batch of one row plus its pairs (the scores row it also computes is one row of the product).</item>
+/// <item>Time-aware models (<c>time-bias</c>, <c>timesvdpp</c>) take one more input, <see cref="Day"/> int64 [batch]: the
+/// day each batch row is scored for, as days since 1970-01-01 (the dataset's day numbers). A server passes the request's
+/// date, or today. The graph lists it after the pair inputs, and the manifest's signature lists it too; graphs of other
+/// models are unchanged. A day the customer never rated on in training gets the drift terms only.</item>
 /// <item>Indices are the dataset's dense indices: row i of users.arrow is the CustomerID of user i, row i of movies.arrow
 /// the MovieID of movie i.</item>
 /// </list>
@@ -27,6 +31,9 @@ public static class OnnxContract
     public const string UserRatings = "user_ratings";
     public const string PairRow = "pair_row";
     public const string PairMovie = "pair_movie";
+
+    /// <summary>Optional input of time-aware graphs: int64 [batch], days since 1970-01-01.</summary>
+    public const string Day = "day";
     public const string Scores = "scores";
     public const string PairScores = "pair_scores";
 

@@ -18,6 +18,7 @@ internal static class CliApp
             EvaluateCommand.Create(),
             CompareCommand.Create(),
             ExportCommand.Create(),
+            PredictCommand.Create(),
             BenchOnnxCommand.Create(),
             ServeDataCommand.Create(),
             BenchSgdCommand.Create(),

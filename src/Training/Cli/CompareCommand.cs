@@ -14,7 +14,7 @@ namespace NetflixRec.Training.Cli;
 internal static class CompareCommand
 {
     /// <summary>At least one model of every family: the baseline, two MF models, the autoencoders and the GNNs.</summary>
-    public static readonly string[] DefaultModels = ["bias", "biased-mf", "svdpp", "autorec-i", "deep-ae", "mult-vae", "gcmc", "lightgcn"];
+    public static readonly string[] DefaultModels = ["bias", "time-bias", "biased-mf", "svdpp", "timesvdpp", "autorec-i", "deep-ae", "mult-vae", "gcmc", "lightgcn"];
 
     public static Command Create()
     {

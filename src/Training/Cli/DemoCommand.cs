@@ -13,7 +13,7 @@ namespace NetflixRec.Training.Cli;
 /// </summary>
 internal static class DemoCommand
 {
-    public static readonly string[] Models = ["bias", "biased-mf", "svdpp", "autorec-i", "autorec-u", "deep-ae", "mult-vae", "gcmc", "lightgcn", "sage"];
+    public static readonly string[] Models = ["bias", "time-bias", "biased-mf", "svdpp", "timesvdpp", "autorec-i", "autorec-u", "deep-ae", "mult-vae", "gcmc", "lightgcn", "sage"];
 
     public static Command Create()
     {

@@ -45,7 +45,7 @@ public static class ModelExport
             ModelProto proto = OnnxModelFile.Assemble(graph, new OnnxModelFacts(manifest.Name, manifest.Family, manifest.Users, manifest.Movies, manifest.DataFingerprint));
             (long bytes, string sha256) = OnnxModelFile.Write(proto, onnxPath);
             double exportSeconds = exportClock.Elapsed.TotalSeconds;
-            (IReadOnlyList<OnnxTensorInfo> inputs, IReadOnlyList<OnnxTensorInfo> outputs) = ServingGraph.Signature(graph.UserInput, manifest.Movies);
+            (IReadOnlyList<OnnxTensorInfo> inputs, IReadOnlyList<OnnxTensorInfo> outputs) = ServingGraph.Signature(graph.UserInput, manifest.Movies, graph.TakesDay);
             var signature = new OnnxSignature(ModelDirectory.Onnx, OnnxContract.IrVersion, OnnxContract.Opset, graph.UserInput, inputs, outputs,
                 Math.Round(exportSeconds, 3), bytes, graph.ScoreKind, sha256);
             ModelManifest exported = manifest with { Onnx = signature };

@@ -110,7 +110,7 @@ public static class OnnxArtifact
 
     private static void CheckSignature(string path, GraphProto graph, ModelManifest manifest, OnnxSignature signature)
     {
-        (IReadOnlyList<OnnxTensorInfo> inputs, IReadOnlyList<OnnxTensorInfo> outputs) = ServingGraph.Signature(signature.UserInput, manifest.Movies);
+        (IReadOnlyList<OnnxTensorInfo> inputs, IReadOnlyList<OnnxTensorInfo> outputs) = ServingGraph.Signature(signature.UserInput, manifest.Movies, signature.TakesDay());
         Compare(path, "input", inputs, graph.Input.Select(Describe).ToList(), signature.Inputs);
         Compare(path, "output", outputs, graph.Output.Select(Describe).ToList(), signature.Outputs);
     }

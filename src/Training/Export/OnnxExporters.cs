@@ -17,6 +17,7 @@ public static class OnnxExporters
     public static IReadOnlyList<OnnxExporter> All { get; } =
     [
         For<FactorModel>(FactorModelExporter.Export),
+        For<TimeAwareModel>(TimeAwareExporter.Export),
         For<Models.Autoencoders.ItemAutoRecModel>(AutoRecItemExporter.Export),
         For<Models.Autoencoders.UserAutoencoderModel>(UserAutoencoderExporter.Export),
         For<Models.Autoencoders.MultVaeModel>(MultVaeExporter.Export),

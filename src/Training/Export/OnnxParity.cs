@@ -52,9 +52,21 @@ public static class OnnxParity
     {
         using OnnxScorer scorer = OnnxScorer.Open(onnxPath, userInput, model.Movies, history);
         int movies = model.Movies;
-        float[] onnx = scorer.Scores(users);
+        // A time-aware model is compared on each user's default day (a training day: the per-day bias is in play) for
+        // full rows, and on a mix of training and unseen days for pairs.
+        var dated = model as IDatedRatingModel;
+        short[] days = dated is null ? [] : [.. users.Select(dated.DefaultDay)];
+        float[] onnx = scorer.Scores(users, days);
         var expected = new float[(long)users.Length * movies];
-        model.ScoreAll(users, expected);
+        if (dated is null)
+        {
+            model.ScoreAll(users, expected);
+        }
+        else
+        {
+            dated.ScoreAll(users, days, expected);
+        }
+
         double maxScore = MaxDifference(onnx, expected);
 
         int different = 0, unexplained = 0;
@@ -80,9 +92,19 @@ public static class OnnxParity
         }
 
         (int[] pairUsers, short[] pairMovies) = SamplePairs(users, movies, seed);
-        float[] onnxPairs = scorer.PairScores(pairUsers, pairMovies);
         var predicted = new float[pairUsers.Length];
-        model.Predict(pairUsers, pairMovies, predicted);
+        short[] pairDays = [];
+        if (dated is null)
+        {
+            model.Predict(pairUsers, pairMovies, predicted);
+        }
+        else
+        {
+            pairDays = SampleDays(dated, pairUsers, seed);
+            dated.Predict(pairUsers, pairMovies, pairDays, predicted);
+        }
+
+        float[] onnxPairs = scorer.PairScores(pairUsers, pairMovies, pairDays);
         return new ParityReport(users.Length, pairUsers.Length, maxScore, MaxDifference(onnxPairs, predicted), different, unexplained);
     }
 
@@ -101,6 +123,20 @@ public static class OnnxParity
         }
 
         return ([.. pairUsers], [.. pairMovies]);
+    }
+
+    // Every other pair on the user's default day, the rest on days up to a year either side of it (mostly unseen days).
+    private static short[] SampleDays(IDatedRatingModel model, int[] users, int seed)
+    {
+        var random = new Random(seed + 1);
+        var days = new short[users.Length];
+        for (int p = 0; p < users.Length; p++)
+        {
+            short home = model.DefaultDay(users[p]);
+            days[p] = p % 2 == 0 ? home : (short)Math.Clamp(home + random.Next(-365, 366), 0, short.MaxValue);
+        }
+
+        return days;
     }
 
     private static double MaxDifference(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)

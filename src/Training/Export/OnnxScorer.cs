@@ -67,11 +67,17 @@ public sealed class OnnxScorer : IDisposable
         }
     }
 
+    /// <summary>Whether the graph has the <see cref="OnnxContract.Day"/> input (a time-aware model): then every call needs the days.</summary>
+    public bool TakesDay => _session.InputMetadata.ContainsKey(OnnxContract.Day);
+
     /// <summary>The score of every movie for each user, row-major [users.Length × Movies], from the <c>scores</c> output.</summary>
-    public float[] Scores(ReadOnlySpan<int> users)
+    public float[] Scores(ReadOnlySpan<int> users) => Scores(users, []);
+
+    /// <summary>As <see cref="Scores(ReadOnlySpan{int})"/>, each user on its day (required when <see cref="TakesDay"/>, ignored otherwise).</summary>
+    public float[] Scores(ReadOnlySpan<int> users, ReadOnlySpan<short> days)
     {
         var scores = new float[(long)users.Length * Movies];
-        ScoresInto(users, scores);
+        ScoresInto(users, days, scores);
         return scores;
     }
 
@@ -82,7 +88,10 @@ public sealed class OnnxScorer : IDisposable
     /// As <see cref="Scores(ReadOnlySpan{int})"/>, written straight into <paramref name="destination"/> (bound as the output tensor, so
     /// ONNX Runtime allocates and copies nothing): how a server scoring many batches should call it.
     /// </summary>
-    public void ScoresInto(ReadOnlySpan<int> users, float[] destination)
+    public void ScoresInto(ReadOnlySpan<int> users, float[] destination) => ScoresInto(users, [], destination);
+
+    /// <summary>As <see cref="ScoresInto(ReadOnlySpan{int}, float[])"/>, each user on its day (required when <see cref="TakesDay"/>).</summary>
+    public void ScoresInto(ReadOnlySpan<int> users, ReadOnlySpan<short> days, float[] destination)
     {
         long count = (long)users.Length * Movies;
         if (destination.Length < count)
@@ -95,31 +104,47 @@ public sealed class OnnxScorer : IDisposable
         using OrtValue movies = OrtValue.CreateTensorValueFromMemory(s_none, [0]);
         using OrtValue output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, destination.AsMemory(0, (int)count), [users.Length, Movies]);
         using var runOptions = new RunOptions();
-        _session.Run(runOptions, InputNames, [user, rows, movies], [OnnxContract.Scores], [output]);
+        using OrtValue? day = DayValue(days, users.Length);
+        _session.Run(runOptions, InputNames, Inputs(user, rows, movies, day), [OnnxContract.Scores], [output]);
     }
 
     /// <summary>As <see cref="PairScores(ReadOnlySpan{int}, ReadOnlySpan{short})"/>, for callers that hold arrays or memory (F#).</summary>
     public float[] PairScores(ReadOnlyMemory<int> users, ReadOnlyMemory<short> movies) => PairScores(users.Span, movies.Span);
 
     /// <summary>The predicted rating of each (user, movie) pair, from the <c>pair_scores</c> output (each distinct user is one batch row).</summary>
-    public float[] PairScores(ReadOnlySpan<int> users, ReadOnlySpan<short> movies)
+    public float[] PairScores(ReadOnlySpan<int> users, ReadOnlySpan<short> movies) => PairScores(users, movies, []);
+
+    /// <summary>
+    /// As <see cref="PairScores(ReadOnlySpan{int}, ReadOnlySpan{short})"/>, each pair on its day (required when
+    /// <see cref="TakesDay"/>): each distinct (user, day) is one batch row.
+    /// </summary>
+    public float[] PairScores(ReadOnlySpan<int> users, ReadOnlySpan<short> movies, ReadOnlySpan<short> days)
     {
         if (users.Length != movies.Length)
         {
             throw new ArgumentException($"{users.Length} users but {movies.Length} movies", nameof(movies));
         }
 
-        var batchRow = new Dictionary<int, int>();
+        bool dated = TakesDay;
+        if (dated && days.Length != users.Length)
+        {
+            throw new ArgumentException($"{users.Length} pairs but {days.Length} days: this graph takes a day input (a time-aware model)", nameof(days));
+        }
+
+        var batchRow = new Dictionary<(int, short), int>();
         var distinct = new List<int>();
+        var distinctDays = new List<short>();
         var rows = new long[users.Length];
         var movieIndices = new long[users.Length];
         for (int p = 0; p < users.Length; p++)
         {
-            if (!batchRow.TryGetValue(users[p], out int row))
+            short pairDay = dated ? days[p] : (short)0;
+            if (!batchRow.TryGetValue((users[p], pairDay), out int row))
             {
                 row = distinct.Count;
-                batchRow[users[p]] = row;
+                batchRow[(users[p], pairDay)] = row;
                 distinct.Add(users[p]);
+                distinctDays.Add(pairDay);
             }
 
             rows[p] = row;
@@ -129,7 +154,8 @@ public sealed class OnnxScorer : IDisposable
         using OrtValue user = UserValue(distinct.ToArray());
         using OrtValue pairRows = OrtValue.CreateTensorValueFromMemory(rows, [rows.Length]);
         using OrtValue pairMovies = OrtValue.CreateTensorValueFromMemory(movieIndices, [movieIndices.Length]);
-        return RunSingle(user, pairRows, pairMovies, OnnxContract.PairScores, users.Length);
+        using OrtValue? day = DayValue(dated ? distinctDays.ToArray() : [], distinct.Count);
+        return RunSingle(Inputs(user, pairRows, pairMovies, day), OnnxContract.PairScores, users.Length);
     }
 
     /// <summary>
@@ -142,18 +168,46 @@ public sealed class OnnxScorer : IDisposable
         using OrtValue rows = OrtValue.CreateTensorValueFromMemory(pairRows, [pairRows.Length]);
         using OrtValue movies = OrtValue.CreateTensorValueFromMemory(pairMovies, [pairMovies.Length]);
         using var runOptions = new RunOptions();
-        using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(runOptions, InputNames, [user, rows, movies], [OnnxContract.Scores, OnnxContract.PairScores]);
+        // The smoke run only checks shapes: a time-aware graph gets day 0 for every row.
+        using OrtValue? day = TakesDay ? OrtValue.CreateTensorValueFromMemory(new long[users.Length], [users.Length]) : null;
+        using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(runOptions, InputNames, Inputs(user, rows, movies, day), [OnnxContract.Scores, OnnxContract.PairScores]);
         return (outputs.First().GetTensorTypeAndShape().Shape, outputs.Last().GetTensorTypeAndShape().Shape);
     }
 
     public void Dispose() => _session.Dispose();
 
-    private string[] InputNames => [UserInput == OnnxContract.IndexInput ? OnnxContract.UserIndex : OnnxContract.UserRatings, OnnxContract.PairRow, OnnxContract.PairMovie];
+    private string[] InputNames => TakesDay
+        ? [UserInput == OnnxContract.IndexInput ? OnnxContract.UserIndex : OnnxContract.UserRatings, OnnxContract.PairRow, OnnxContract.PairMovie, OnnxContract.Day]
+        : [UserInput == OnnxContract.IndexInput ? OnnxContract.UserIndex : OnnxContract.UserRatings, OnnxContract.PairRow, OnnxContract.PairMovie];
 
-    private float[] RunSingle(OrtValue user, OrtValue rows, OrtValue movies, string output, long expected)
+    private static OrtValue[] Inputs(OrtValue user, OrtValue rows, OrtValue movies, OrtValue? day) => day is null ? [user, rows, movies] : [user, rows, movies, day];
+
+    // The day input of a time-aware graph (null for the others); a missing day is an error, never a silent default.
+    private OrtValue? DayValue(ReadOnlySpan<short> days, int rows)
+    {
+        if (!TakesDay)
+        {
+            return null;
+        }
+
+        if (days.Length != rows)
+        {
+            throw new ArgumentException($"{rows} batch rows but {days.Length} days: this graph takes a day input (a time-aware model)", nameof(days));
+        }
+
+        var values = new long[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            values[i] = days[i];
+        }
+
+        return OrtValue.CreateTensorValueFromMemory(values, [rows]);
+    }
+
+    private float[] RunSingle(OrtValue[] inputs, string output, long expected)
     {
         using var runOptions = new RunOptions();
-        using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(runOptions, InputNames, [user, rows, movies], [output]);
+        using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(runOptions, InputNames, inputs, [output]);
         ReadOnlySpan<float> values = outputs[0].GetTensorDataAsSpan<float>();
         if (values.Length != expected)
         {

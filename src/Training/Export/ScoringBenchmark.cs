@@ -33,17 +33,19 @@ public static class ScoringBenchmark
         RatingIndex? history = onnx.UserInput == OnnxContract.RatingVectorInput ? UserHistory.Read(Path.Combine(modelDirectory, ModelDirectory.History)) : null;
         int[] users = OnnxParity.SampleUsers(model.Users, userCount, seed: 3);
         int[][] batches = [.. users.Chunk(batch)];
+        // A time-aware graph scores each user on a day: the user's default day, as the in-process ScoreAll does.
+        short[][] days = model is IDatedRatingModel dated ? [.. batches.Select(chunk => chunk.Select(dated.DefaultDay).ToArray())] : [.. batches.Select(_ => Array.Empty<short>())];
         progress($"scoring: {manifest.Name}, {users.Length:N0} users × {model.Movies:N0} movies in batches of {batch}, {threads} threads");
 
         using OnnxScorer scorer = OnnxScorer.Open(Path.Combine(modelDirectory, onnx.File), onnx.UserInput, model.Movies, history, threads, tryCuda);
         var onnxScores = new float[(long)batch * model.Movies];
         (double onnxSeconds, double onnxCpu) = Time(() =>
         {
-            foreach (int[] chunk in batches)
+            for (int b = 0; b < batches.Length; b++)
             {
-                scorer.ScoresInto(chunk, onnxScores);
+                scorer.ScoresInto(batches[b], days[b], onnxScores);
             }
-        }, () => scorer.ScoresInto(batches[0], onnxScores));
+        }, () => scorer.ScoresInto(batches[0], days[0], onnxScores));
 
         float[][] buffers = [.. Enumerable.Range(0, threads).Select(_ => new float[(long)batch * model.Movies])];
         (double inProcessSeconds, double inProcessCpu) = Time(() => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, worker =>

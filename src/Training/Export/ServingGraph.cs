@@ -4,7 +4,8 @@ using Onnx;
 namespace NetflixRec.Training.Export;
 
 /// <summary>What an exporter hands back: the graph, how a user goes in, and what the scores mean (see <see cref="OnnxContract"/>).</summary>
-public sealed record ExportedGraph(GraphProto Graph, string UserInput, string ScoreKind);
+/// <param name="TakesDay">The graph has the <see cref="OnnxContract.Day"/> input (time-aware models).</param>
+public sealed record ExportedGraph(GraphProto Graph, string UserInput, string ScoreKind, bool TakesDay = false);
 
 /// <summary>
 /// The serving signature every exporter declares through these helpers, so no model kind can drift from
@@ -31,6 +32,13 @@ public static class ServingGraph
         return (OnnxContract.UserRatings, row, movie);
     }
 
+    /// <summary>day int64 [batch]: the day each batch row is scored for (time-aware graphs, declared after the pair inputs).</summary>
+    public static string DayInput(OnnxGraphBuilder graph)
+    {
+        graph.Input(OnnxContract.Day, TensorProto.Types.DataType.Int64, s_batch);
+        return OnnxContract.Day;
+    }
+
     /// <summary>Declares scores float [batch, movies] and pair_scores float [pairs]; both must have been computed under those names.</summary>
     public static void Outputs(OnnxGraphBuilder graph, int movies)
     {
@@ -39,7 +47,7 @@ public static class ServingGraph
     }
 
     /// <summary>The inputs and outputs of the contract for one user input kind, as the manifest records them.</summary>
-    public static (IReadOnlyList<OnnxTensorInfo> Inputs, IReadOnlyList<OnnxTensorInfo> Outputs) Signature(string userInput, int movies)
+    public static (IReadOnlyList<OnnxTensorInfo> Inputs, IReadOnlyList<OnnxTensorInfo> Outputs) Signature(string userInput, int movies, bool takesDay = false)
     {
         OnnxTensorInfo user = userInput switch
         {
@@ -47,8 +55,21 @@ public static class ServingGraph
             OnnxContract.RatingVectorInput => new(OnnxContract.UserRatings, "float", [-1, movies]),
             _ => throw new ArgumentException($"unknown user input kind '{userInput}'", nameof(userInput)),
         };
-        return ([user, new(OnnxContract.PairRow, "int64", [-1]), new(OnnxContract.PairMovie, "int64", [-1])],
+        List<OnnxTensorInfo> inputs = [user, new(OnnxContract.PairRow, "int64", [-1]), new(OnnxContract.PairMovie, "int64", [-1])];
+        if (takesDay)
+        {
+            inputs.Add(new(OnnxContract.Day, "int64", [-1]));
+        }
+
+        return (inputs,
             [new(OnnxContract.Scores, "float", [-1, movies]), new(OnnxContract.PairScores, "float", [-1])]);
+    }
+
+    /// <summary>Whether the recorded signature has the <see cref="OnnxContract.Day"/> input.</summary>
+    public static bool TakesDay(this OnnxSignature signature)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        return signature.Inputs.Any(i => i.Name == OnnxContract.Day);
     }
 
     private static (string PairRow, string PairMovie) PairInputs(OnnxGraphBuilder graph)

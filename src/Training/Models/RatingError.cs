@@ -14,7 +14,7 @@ public static class RatingError
 
     private const int Chunk = 1 << 14;
 
-    /// <summary>Clipped predictions for every row of <paramref name="table"/>, on at most <paramref name="threads"/> threads.</summary>
+    /// <summary>Clipped predictions for every row of <paramref name="table"/> (on its day, for an <see cref="IDatedRatingModel"/>), on at most <paramref name="threads"/> threads.</summary>
     public static float[] PredictClipped(IRatingModel model, RatingTable table, int threads)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -25,7 +25,16 @@ public static class RatingError
         {
             int start = c * Chunk, length = Math.Min(Chunk, table.Count - start);
             Span<float> slice = predictions.AsSpan(start, length);
-            model.Predict(table.Users.Span.Slice(start, length), table.Movies.Span.Slice(start, length), slice);
+            // A time-aware model is told each row's day; the others ignore it.
+            if (model is IDatedRatingModel dated)
+            {
+                dated.Predict(table.Users.Span.Slice(start, length), table.Movies.Span.Slice(start, length), table.Days.Span.Slice(start, length), slice);
+            }
+            else
+            {
+                model.Predict(table.Users.Span.Slice(start, length), table.Movies.Span.Slice(start, length), slice);
+            }
+
             Clip(slice);
         });
         return predictions;

@@ -41,10 +41,19 @@ public sealed class OnnxParityTests : IClassFixture<ExportedKinds>
         int[] users = [.. Enumerable.Range(0, 200).Select(_ => random.Next(kind.Model.Users))];
         short[] movies = [.. Enumerable.Range(0, 200).Select(_ => (short)random.Next(kind.Model.Movies))];
         var expected = new float[users.Length];
-        kind.Model.Predict(users, movies, expected);
+        // Time-aware kinds: each pair on a day within 400 days of the fixture's days (seen and unseen days alike).
+        short[] days = kind.Model is IDatedRatingModel ? [.. Enumerable.Range(0, 200).Select(_ => (short)random.Next(11500, 12600))] : [];
+        if (kind.Model is IDatedRatingModel dated)
+        {
+            dated.Predict(users, movies, days, expected);
+        }
+        else
+        {
+            kind.Model.Predict(users, movies, expected);
+        }
 
         using OnnxScorer scorer = OnnxScorer.Open(kind.OnnxPath, kind.Graph.UserInput, kind.Model.Movies, kind.History);
-        float[] actual = scorer.PairScores(users, movies);
+        float[] actual = scorer.PairScores(users, movies, days);
 
         for (int i = 0; i < users.Length; i++)
         {

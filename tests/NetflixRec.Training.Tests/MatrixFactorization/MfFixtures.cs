@@ -59,9 +59,13 @@ internal static class MfFixtures
         return new TrainingData(train, RatingTable.Empty, users, movies, RatingStatistics.MeanOf(train), QueryTable.Empty, "test");
     }
 
+    /// <summary>The rows as a table; each rating gets a day spread over about two years (2002–2004), a function of the
+    /// user and movie, so time-aware models see many days and bins (the other models ignore days).</summary>
     public static RatingTable Table(IReadOnlyList<(int User, short Movie, byte Stars)> rows) => new(
         rows.Select(r => r.User).ToArray(), rows.Select(r => r.Movie).ToArray(), rows.Select(r => r.Stars).ToArray(),
-        new short[rows.Count]);
+        rows.Select(r => DayOf(r.User, r.Movie)).ToArray());
+
+    public static short DayOf(int user, short movie) => (short)(11700 + (((user * 37) + (movie * 11)) % 700));
 
     public static IProgress<EpochRecord> NoProgress { get; } = new Progress<EpochRecord>(_ => { });
 }

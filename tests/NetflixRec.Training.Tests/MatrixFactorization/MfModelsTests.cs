@@ -135,6 +135,8 @@ public sealed class MfModelsTests
     [InlineData("biased-mf-als")]
     [InlineData("svdpp")]
     [InlineData("nmf")]
+    [InlineData("time-bias")]
+    [InlineData("timesvdpp")]
     public void SaveThenLoad_TrainedModel_PredictsExactlyTheSame(string name)
     {
         (TrainingData data, RatingTable heldOut) = MfFixtures.LowRank(users: 30, movies: 20, rank: 2, observed: 0.7, seed: 2);

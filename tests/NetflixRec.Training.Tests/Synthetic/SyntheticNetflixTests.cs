@@ -5,7 +5,7 @@ namespace NetflixRec.Training.Tests.Synthetic;
 
 public sealed class SyntheticNetflixTests(TinyPrizeFixture tiny) : IClassFixture<TinyPrizeFixture>
 {
-    private static readonly string[] OtherFiles = ["movie_titles.txt", "probe.txt", "probe_oracle.txt", "qualifying.txt"];
+    private static readonly string[] OtherFiles = ["movie_titles.txt", "probe.txt", "probe_oracle.txt", "qualifying.txt", "qualifying_answers.txt"];
 
     [Fact]
     public void Generate_Tiny_WritesPrizeLayout()

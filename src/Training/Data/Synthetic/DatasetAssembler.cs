@@ -17,6 +17,7 @@ internal static class DatasetAssembler
         var probe = new MovieQueries?[movies];
         var qualifying = new MovieQueries?[movies];
         var oracle = new MovieOracle?[movies];
+        var answers = new MovieOracle?[movies];
         int[] customerIds = population.CustomerIds;
         WorkQueue.Run(order, parallelism, movie =>
         {
@@ -36,6 +37,7 @@ internal static class DatasetAssembler
             float[] expected = new float[probeCount];
             int[] qualifyingCustomers = new int[qualifyingCount];
             short[] qualifyingDays = new short[qualifyingCount];
+            float[] qualifyingStars = new float[qualifyingCount];
             int p = 0;
             int q = 0;
             int kept = 0;
@@ -46,6 +48,7 @@ internal static class DatasetAssembler
                 if ((s & HoldOut.QualifyingFlag) != 0)
                 {
                     qualifyingCustomers[q] = customerIds[u];
+                    qualifyingStars[q] = s & HoldOut.StarMask;
                     qualifyingDays[q++] = movieDays[k];
                     continue;
                 }
@@ -72,6 +75,7 @@ internal static class DatasetAssembler
             if (qualifyingCount > 0)
             {
                 qualifying[movie] = new MovieQueries(movieId, qualifyingCustomers, qualifyingDays);
+                answers[movie] = new MovieOracle(movieId, qualifyingCustomers, qualifyingStars);
             }
         });
 
@@ -82,7 +86,10 @@ internal static class DatasetAssembler
             Array.AsReadOnly(training),
             NonEmpty(probe),
             NonEmpty(qualifying),
-            NonEmpty(oracle));
+            NonEmpty(oracle))
+        {
+            QualifyingAnswers = NonEmpty(answers),
+        };
     }
 
     private static IReadOnlyList<T> NonEmpty<T>(T?[] blocks)

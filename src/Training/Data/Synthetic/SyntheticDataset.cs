@@ -16,6 +16,9 @@ public sealed record SyntheticDataset(
     IReadOnlyList<MovieQueries> Qualifying,
     IReadOnlyList<MovieOracle> Oracle)
 {
+    /// <summary>The stars of the qualifying pairs, block for block as <see cref="Qualifying"/> (the Prize kept them hidden; written to qualifying_answers.txt so a quiz RMSE can be computed on generated sets).</summary>
+    public IReadOnlyList<MovieOracle> QualifyingAnswers { get; init; } = [];
+
     public long TrainingCount => Training.Sum(block => (long)block.Count);
 
     public long ProbeCount => Probe.Sum(block => (long)block.Count);

@@ -15,6 +15,9 @@ public static class SyntheticNetflix
     public const string QualifyingFileName = "qualifying.txt";
     public const string OracleFileName = "probe_oracle.txt";
 
+    /// <summary>The stars of the qualifying pairs (<c>MovieID:</c> blocks of <c>CustomerID,Stars</c>), beside the oracle, never ingested.</summary>
+    public const string QualifyingAnswersFileName = "qualifying_answers.txt";
+
     /// <summary>Generates the dataset in memory.</summary>
     public static SyntheticDataset Build(GeneratorOptions options) => Build(options, NoProgress.Instance, Environment.ProcessorCount);
 
@@ -26,7 +29,8 @@ public static class SyntheticNetflix
     public static GenerationSummary Write(SyntheticDataset dataset, string outDirectory) => Write(dataset, outDirectory, NoProgress.Instance);
 
     /// <summary>
-    /// Writes training_set/mv_*.txt, movie_titles.txt, probe.txt, qualifying.txt and probe_oracle.txt into a temporary
+    /// Writes training_set/mv_*.txt, movie_titles.txt, probe.txt, qualifying.txt, probe_oracle.txt and (when there are
+    /// qualifying pairs) qualifying_answers.txt into a temporary
     /// sibling of <paramref name="outDirectory"/> and renames it at the end, so the directory appears complete or not at all.
     /// </summary>
     /// <exception cref="ArgumentException">The directory exists and is not empty, or is a file.</exception>
@@ -50,6 +54,11 @@ public static class SyntheticNetflix
             total += NetflixWriter.WriteProbe(Path.Combine(temp, ProbeFileName), dataset.Probe);
             total += NetflixWriter.WriteQualifying(Path.Combine(temp, QualifyingFileName), dataset.Qualifying);
             total += NetflixWriter.WriteOracle(Path.Combine(temp, OracleFileName), dataset.Oracle);
+            if (dataset.QualifyingAnswers.Count > 0)
+            {
+                total += NetflixWriter.WriteOracle(Path.Combine(temp, QualifyingAnswersFileName), dataset.QualifyingAnswers);
+            }
+
             return new GenerationSummary(Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDirectory)), dataset.TrainingCount,
                 dataset.CustomerIds.Count, dataset.Training.Count, dataset.ProbeCount, dataset.QualifyingCount, dataset.Titles.Count, total);
         });

@@ -1,0 +1,226 @@
+using System.Numerics.Tensors;
+using NetflixRec.Contracts;
+using NetflixRec.Training.Models.Scoring;
+
+namespace NetflixRec.Training.Models.MatrixFactorization;
+
+/// <summary>
+/// The trained form of <c>time-bias</c> (no factors) and <c>timesvdpp</c>:
+/// <code>
+/// r̂(u, i, t) = μ + b_u + α_u·dev_u(t) + b_{u,t} + b_i + b_{i,Bin(t)} + q_i·(p_u + α^p_u·dev_u(t))
+/// </code>
+/// with SVD++'s implicit term already folded into p_u. b_{u,t} exists only for (user, day) pairs seen in training; any
+/// other day (a probe day, "today") gets the drift terms alone. Movie bin biases are bin-major: <c>MovieBinBias[bin * Movies + i]</c>.
+/// </summary>
+public sealed class TimeAwareModel : IDatedRatingModel
+{
+    public TimeAwareModel(string name, float globalMean, TimeAxis axis, ReadOnlyMemory<float> userBias, ReadOnlyMemory<float> userAlpha,
+        ReadOnlyMemory<float> userMeanDay, ReadOnlyMemory<float> movieBias, ReadOnlyMemory<float> movieBinBias, UserDays userDays,
+        ReadOnlyMemory<float> userDayBias, int factors, ReadOnlyMemory<float> userFactors, ReadOnlyMemory<float> userFactorAlpha,
+        ReadOnlyMemory<float> movieFactors)
+    {
+        Name = name;
+        GlobalMean = globalMean;
+        Axis = axis;
+        UserBias = userBias;
+        UserAlpha = userAlpha;
+        UserMeanDay = userMeanDay;
+        MovieBias = movieBias;
+        MovieBinBias = movieBinBias;
+        UserDays = userDays;
+        UserDayBias = userDayBias;
+        Factors = factors;
+        UserFactors = userFactors;
+        UserFactorAlpha = userFactorAlpha;
+        MovieFactors = movieFactors;
+    }
+
+    public string Name { get; }
+
+    /// <summary>time-bias (no factors) is a baseline, as <c>bias</c> is; timesvdpp is matrix factorization.</summary>
+    public string Family => Factors == 0 ? ModelFamily.Baseline : ModelFamily.MatrixFactorization;
+
+    public float GlobalMean { get; }
+
+    public TimeAxis Axis { get; }
+
+    public ReadOnlyMemory<float> UserBias { get; }
+
+    public ReadOnlyMemory<float> UserAlpha { get; }
+
+    public ReadOnlyMemory<float> UserMeanDay { get; }
+
+    public ReadOnlyMemory<float> MovieBias { get; }
+
+    public ReadOnlyMemory<float> MovieBinBias { get; }
+
+    public UserDays UserDays { get; }
+
+    public ReadOnlyMemory<float> UserDayBias { get; }
+
+    public int Factors { get; }
+
+    public ReadOnlyMemory<float> UserFactors { get; }
+
+    public ReadOnlyMemory<float> UserFactorAlpha { get; }
+
+    public ReadOnlyMemory<float> MovieFactors { get; }
+
+    public int Users => UserBias.Length;
+
+    public int Movies => MovieBias.Length;
+
+    public IReadOnlyList<NamedTensor> Tensors =>
+    [
+        NamedTensor.Vector("global_mean", new[] { GlobalMean }),
+        NamedTensor.Vector("time_axis", new[] { Axis.Beta, Axis.FirstDay, Axis.BinDays, Axis.Bins }),
+        NamedTensor.Vector("user_bias", UserBias),
+        NamedTensor.Vector("user_alpha", UserAlpha),
+        NamedTensor.Vector("user_mean_day", UserMeanDay),
+        NamedTensor.Vector("movie_bias", MovieBias),
+        NamedTensor.Matrix("movie_bin_bias", Axis.Bins, Movies, MovieBinBias),
+        NamedTensor.Vector("user_day_count", UserDays.CountsAsFloats()),
+        NamedTensor.Vector("user_days", Array.ConvertAll(UserDays.Days.ToArray(), d => (float)d)),
+        NamedTensor.Vector("user_day_bias", UserDayBias),
+        NamedTensor.Matrix("user_factors", Users, Factors, UserFactors),
+        NamedTensor.Matrix("user_factor_alpha", Users, Factors, UserFactorAlpha),
+        NamedTensor.Matrix("movie_factors", Movies, Factors, MovieFactors),
+    ];
+
+    public static TimeAwareModel FromTensors(string name, IReadOnlyList<NamedTensor> tensors, string path)
+    {
+        ReadOnlySpan<float> axis = SafeTensors.Require(tensors, "time_axis", path).Data.Span;
+        if (axis.Length != 4 || axis[3] < 1 || axis[2] < 1)
+        {
+            throw new InvalidDataException($"{path}: time_axis must hold [beta, first_day, bin_days, bins] with at least one bin");
+        }
+
+        NamedTensor userFactors = SafeTensors.Require(tensors, "user_factors", path);
+        var model = new TimeAwareModel(name,
+            SafeTensors.RequireScalar(tensors, "global_mean", path),
+            new TimeAxis(axis[0], (int)axis[1], (int)axis[2], (int)axis[3]),
+            SafeTensors.Require(tensors, "user_bias", path).Data,
+            SafeTensors.Require(tensors, "user_alpha", path).Data,
+            SafeTensors.Require(tensors, "user_mean_day", path).Data,
+            SafeTensors.Require(tensors, "movie_bias", path).Data,
+            SafeTensors.Require(tensors, "movie_bin_bias", path).Data,
+            UserDays.FromCounts(SafeTensors.Require(tensors, "user_day_count", path).Data.Span, SafeTensors.Require(tensors, "user_days", path).Data.Span, path),
+            SafeTensors.Require(tensors, "user_day_bias", path).Data,
+            userFactors.Shape.Count == 2 ? userFactors.Shape[1] : throw new InvalidDataException($"{path}: user_factors must be a matrix"),
+            userFactors.Data,
+            SafeTensors.Require(tensors, "user_factor_alpha", path).Data,
+            SafeTensors.Require(tensors, "movie_factors", path).Data);
+        model.Validate(path);
+        return model;
+    }
+
+    /// <summary>Checks that the arrays agree with each other; a mismatch names the source.</summary>
+    public void Validate(string source)
+    {
+        int users = Users, movies = Movies, k = Factors;
+        if (UserAlpha.Length != users || UserMeanDay.Length != users || UserDays.Users != users || UserDayBias.Length != UserDays.Count
+            || MovieBinBias.Length != (long)Axis.Bins * movies || UserFactors.Length != (long)users * k
+            || UserFactorAlpha.Length != (long)users * k || MovieFactors.Length != (long)movies * k)
+        {
+            throw new InvalidDataException($"{source}: the time model's arrays do not agree with {users} users, {movies} movies, {k} factors, {Axis.Bins} bins, {UserDays.Count} user-days");
+        }
+    }
+
+    public short DefaultDay(int user) => UserDays.LastDay(user) ?? (short)MathF.Round(UserMeanDay.Span[user]);
+
+    /// <summary>r̂(u, i, t): the sum in the class summary.</summary>
+    public float Predict(int user, int movie, short day)
+    {
+        float deviation = Axis.Deviation(day, UserMeanDay.Span[user]);
+        float prediction = UserPart(user, day, deviation) + MovieBias.Span[movie] + MovieBinBias.Span[(Axis.Bin(day) * Movies) + movie];
+        if (Factors > 0)
+        {
+            int k = Factors;
+            ReadOnlySpan<float> p = UserFactors.Span.Slice(user * k, k), a = UserFactorAlpha.Span.Slice(user * k, k), q = MovieFactors.Span.Slice(movie * k, k);
+            float dot = 0f;
+            for (int f = 0; f < k; f++)
+            {
+                dot += (p[f] + (a[f] * deviation)) * q[f];
+            }
+
+            prediction += dot;
+        }
+
+        return prediction;
+    }
+
+    public void Predict(ReadOnlySpan<int> users, ReadOnlySpan<short> movies, ReadOnlySpan<short> days, Span<float> predictions)
+    {
+        if (days.Length != users.Length || movies.Length != users.Length || predictions.Length < users.Length)
+        {
+            throw new ArgumentException($"{users.Length} users, {movies.Length} movies, {days.Length} days, {predictions.Length} predictions: the series must be aligned", nameof(days));
+        }
+
+        for (int i = 0; i < users.Length; i++)
+        {
+            predictions[i] = Predict(users[i], movies[i], days[i]);
+        }
+    }
+
+    public void Predict(ReadOnlySpan<int> users, ReadOnlySpan<short> movies, Span<float> predictions)
+    {
+        for (int i = 0; i < users.Length; i++)
+        {
+            predictions[i] = Predict(users[i], movies[i], DefaultDay(users[i]));
+        }
+    }
+
+    public void ScoreAll(ReadOnlySpan<int> users, Span<float> scores)
+    {
+        var days = new short[users.Length];
+        for (int i = 0; i < users.Length; i++)
+        {
+            days[i] = DefaultDay(users[i]);
+        }
+
+        ScoreAll(users, days, scores);
+    }
+
+    /// <summary>
+    /// Every movie for each user on a day: the user's terms at that day become one plain factor row (μ-free user part,
+    /// p_u + α^p_u·dev), scored by <see cref="FactorModel"/>'s blocked kernel, then the movie's bin bias for that day is added.
+    /// </summary>
+    public void ScoreAll(ReadOnlySpan<int> users, ReadOnlySpan<short> days, Span<float> scores)
+    {
+        int k = Factors, movies = Movies;
+        if (days.Length != users.Length || scores.Length < (long)users.Length * movies)
+        {
+            throw new ArgumentException($"{users.Length} users, {days.Length} days, {scores.Length} scores: need one day per user and users × {movies} scores", nameof(scores));
+        }
+
+        var userPart = new float[users.Length];
+        var factors = new float[users.Length * k];
+        for (int i = 0; i < users.Length; i++)
+        {
+            int user = users[i];
+            float deviation = Axis.Deviation(days[i], UserMeanDay.Span[user]);
+            userPart[i] = UserPart(user, days[i], deviation);
+            if (k > 0)
+            {
+                TensorPrimitives.MultiplyAdd(UserFactorAlpha.Span.Slice(user * k, k), deviation, UserFactors.Span.Slice(user * k, k), factors.AsSpan(i * k, k));
+            }
+        }
+
+        var rows = new FactorModel(Name, Family, 0f, userPart, MovieBias, k, factors, MovieFactors);
+        int[] batch = [.. Enumerable.Range(0, users.Length)];
+        rows.ScoreAll(batch, scores);
+        for (int i = 0; i < users.Length; i++)
+        {
+            Span<float> row = scores.Slice(i * movies, movies);
+            TensorPrimitives.Add(row, MovieBinBias.Span.Slice(Axis.Bin(days[i]) * movies, movies), row);
+        }
+    }
+
+    // μ + b_u + α_u·dev_u(t) + b_{u,t}; the per-day bias is zero on a day the user did not rate on in training.
+    private float UserPart(int user, short day, float deviation)
+    {
+        long slot = UserDays.SlotOf(user, day);
+        float dayBias = slot >= 0 ? UserDayBias.Span[(int)slot] : 0f;
+        return GlobalMean + UserBias.Span[user] + (UserAlpha.Span[user] * deviation) + dayBias;
+    }
+}

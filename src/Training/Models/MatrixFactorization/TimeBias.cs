@@ -1,0 +1,42 @@
+using NetflixRec.Contracts;
+
+namespace NetflixRec.Training.Models.MatrixFactorization;
+
+/// <summary>Hyperparameters of <see cref="TimeBias"/> (defaults in defaults.json): the bias terms of <see cref="TimeSvdPlusPlusConfig"/>.</summary>
+public sealed record TimeBiasConfig(
+    double LearningRate,
+    double LearningRateDecay,
+    double RegularizationBias,
+    double Beta,
+    int Bins,
+    double AlphaLearningRate,
+    double RegularizationAlpha,
+    double DayLearningRate,
+    double RegularizationDay,
+    double BinLearningRate,
+    double RegularizationBin,
+    int MaxEpochs,
+    int Patience,
+    double ValidationFraction,
+    int Seed,
+    int Threads) : ITrainingOptions;
+
+/// <summary>
+/// <c>time-bias</c>: Koren's time-aware baseline, r̂ = μ + b_u + α_u·dev_u(t) + b_{u,t} + b_i + b_{i,Bin(t)} — a user
+/// drift, a per-user-day offset (the day's mood, zero on days not seen in training) and a movie bias per time bin —
+/// fitted by regularized SGD. It is <see cref="TimeSvdPlusPlus"/> with no factors, trained by the same loop.
+/// </summary>
+public static class TimeBias
+{
+    public const string Name = "time-bias";
+
+    public static TrainedModel Train(TrainingData data, TimeBiasConfig config, IProgress<EpochRecord> progress)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var full = new TimeSvdPlusPlusConfig(0, config.LearningRate, config.LearningRateDecay, 0, config.RegularizationBias, 0,
+            config.Beta, config.Bins, config.AlphaLearningRate, config.RegularizationAlpha, config.DayLearningRate, config.RegularizationDay,
+            config.BinLearningRate, config.RegularizationBin, config.MaxEpochs, config.Patience, config.ValidationFraction, config.Seed, config.Threads);
+        TrainedModel trained = TimeSvdPlusPlus.Train(Name, data, full, progress);
+        return trained with { Hyperparameters = ModelConfig.ToJson(config) };
+    }
+}
