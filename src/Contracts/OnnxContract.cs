@@ -14,8 +14,9 @@ namespace NetflixRec.Contracts;
 /// a batch of one row plus its pairs (the scores row it also computes is one row of the product).</item>
 /// <item>Time-aware models (<c>time-bias</c>, <c>timesvdpp</c>) take one more input, <see cref="Day"/> int64 [batch]: the
 /// day each batch row is scored for, as days since 1970-01-01 (the dataset's day numbers). A server passes the request's
-/// date, or today. The graph lists it after the pair inputs, and the manifest's signature lists it too; graphs of other
-/// models are unchanged. A day the customer never rated on in training gets the drift terms only.</item>
+/// date, or a negative number for "no date": the customer's latest training day, as the model predicts without a day. The
+/// graph lists it after the pair inputs, and the manifest's signature lists it too; graphs of other models are unchanged.
+/// A day the customer never rated on in training gets the drift terms only.</item>
 /// <item>Indices are the dataset's dense indices: row i of users.arrow is the CustomerID of user i, row i of movies.arrow
 /// the MovieID of movie i.</item>
 /// </list>
@@ -32,7 +33,7 @@ public static class OnnxContract
     public const string PairRow = "pair_row";
     public const string PairMovie = "pair_movie";
 
-    /// <summary>Optional input of time-aware graphs: int64 [batch], days since 1970-01-01.</summary>
+    /// <summary>Optional input of time-aware graphs: int64 [batch], days since 1970-01-01; negative = the customer's latest training day.</summary>
     public const string Day = "day";
     public const string Scores = "scores";
     public const string PairScores = "pair_scores";

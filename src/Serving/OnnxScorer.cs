@@ -38,8 +38,16 @@ public sealed class OnnxScorer : IDisposable
         _session = session;
         _artifacts = artifacts;
         _ratingVector = ratingVector;
-        _inputNames = [ratingVector ? UserRatingsInput : UserIndexInput, PairRowInput, PairMovieInput];
+        _takesDay = session.InputMetadata.ContainsKey(OnnxContract.Day);
+        _inputNames = _takesDay
+            ? [ratingVector ? UserRatingsInput : UserIndexInput, PairRowInput, PairMovieInput, OnnxContract.Day]
+            : [ratingVector ? UserRatingsInput : UserIndexInput, PairRowInput, PairMovieInput];
     }
+
+    // Requests carry no date yet: every row of a time-aware graph is scored on "no date" (−1), which the graph resolves
+    // to the customer's latest training day, as the model predicts in process without a day.
+    private static long[] s_noDate = [];
+    private readonly bool _takesDay;
 
     public int MovieCount => _artifacts.MovieCount;
 
@@ -61,13 +69,13 @@ public sealed class OnnxScorer : IDisposable
         BatchInputs.Fill(_ratingVector, users, buffers.UserIndex, buffers.UserRatings, movies);
         if (rows == 1)
         {
-            _session.Run(buffers.RunOptions, _inputNames, [buffers.SingleUser, buffers.EmptyRows, buffers.EmptyColumns], ScoresOutputs, [buffers.SingleScores]);
+            RunGraph(buffers.RunOptions, [buffers.SingleUser, buffers.EmptyRows, buffers.EmptyColumns], 1, ScoresOutputs, [buffers.SingleScores]);
             return;
         }
 
         using OrtValue user = BatchUserValue(buffers, rows);
         using OrtValue scores = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.Scores.AsMemory(0, rows * movies), [rows, movies]);
-        _session.Run(buffers.RunOptions, _inputNames, [user, buffers.EmptyRows, buffers.EmptyColumns], ScoresOutputs, [scores]);
+        RunGraph(buffers.RunOptions, [user, buffers.EmptyRows, buffers.EmptyColumns], rows, ScoresOutputs, [scores]);
     }
 
     /// <summary>Scores the pairs (row <paramref name="pairRows"/>[p], movie <paramref name="pairMovies"/>[p]) of every
@@ -81,7 +89,29 @@ public sealed class OnnxScorer : IDisposable
         using OrtValue rowValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pairRows, shape);
         using OrtValue movieValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pairMovies, shape);
         using OrtValue scoreValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output, shape);
-        _session.Run(buffers.RunOptions, _inputNames, [user, rowValue, movieValue], PairScoresOutputs, [scoreValue]);
+        RunGraph(buffers.RunOptions, [user, rowValue, movieValue], rows, PairScoresOutputs, [scoreValue]);
+    }
+
+    /// <summary>Runs the graph on <paramref name="inputs"/> (user, pair rows, pair movies) for <paramref name="rows"/>
+    /// users, adding the day input where the graph takes one.</summary>
+    private void RunGraph(RunOptions options, IReadOnlyCollection<OrtValue> inputs, int rows, string[] outputNames, IReadOnlyCollection<OrtValue> outputs)
+    {
+        if (!_takesDay)
+        {
+            _session.Run(options, _inputNames, inputs, outputNames, outputs);
+            return;
+        }
+
+        long[] noDate = Volatile.Read(ref s_noDate);
+        if (noDate.Length < rows)
+        {
+            noDate = new long[Math.Max(rows, 256)];
+            Array.Fill(noDate, -1L);
+            Volatile.Write(ref s_noDate, noDate);
+        }
+
+        using OrtValue day = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, noDate.AsMemory(0, rows), [rows]);
+        _session.Run(options, _inputNames, [.. inputs, day], outputNames, outputs);
     }
 
     private OrtValue BatchUserValue(BatchBuffers buffers, int rows) => _ratingVector
@@ -234,7 +264,7 @@ public sealed class OnnxScorer : IDisposable
             : default;
         try
         {
-            _session.Run(runOptions, _inputNames, inputs, outputNames, outputs);
+            RunGraph(runOptions, inputs, 1, outputNames, outputs);
         }
         catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
         {
@@ -254,7 +284,7 @@ public sealed class OnnxScorer : IDisposable
     private void CheckSignature(string path)
     {
         string user = _ratingVector ? UserRatingsInput : UserIndexInput;
-        string[] expected = [user, PairRowInput, PairMovieInput];
+        string[] expected = _takesDay ? [user, PairRowInput, PairMovieInput, OnnxContract.Day] : [user, PairRowInput, PairMovieInput];
         IReadOnlyList<string> inputs = _session.InputNames;
         if (inputs.Count != expected.Length || expected.Any(name => !inputs.Contains(name)))
         {

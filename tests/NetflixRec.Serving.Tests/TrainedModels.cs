@@ -20,7 +20,13 @@ public sealed class TrainedModels : IDisposable
         Run("ingest", "--netflix", netflix, "--out", Dataset);
         BiasedMf = TrainAndExport("biased-mf");
         Bias = TrainAndExport("bias");
+        _timeBias = new Lazy<string>(() => TrainAndExport("time-bias"));
     }
+
+    private readonly Lazy<string> _timeBias;
+
+    /// <summary>An exported time-bias model directory (a graph with the extra day input); trained on first use.</summary>
+    public string TimeBias => _timeBias.Value;
 
     public string Dataset { get; }
 

@@ -25,7 +25,7 @@ public static class TimeAwareExporter
         ArgumentNullException.ThrowIfNull(model);
         var graph = new OnnxGraphBuilder(model.Name);
         (string user, string pairRow, string pairMovie) = ServingGraph.IndexInputs(graph);
-        string day = ServingGraph.DayInput(graph);
+        string day = ResolvedDay(graph, model, user, ServingGraph.DayInput(graph));
         int movies = model.Movies;
         TimeAxis axis = model.Axis;
 
@@ -90,4 +90,20 @@ public static class TimeAwareExporter
     }
 
     private static string Scalar(OnnxGraphBuilder graph, string name, float value) => graph.Initializer(name, [1], [value]);
+
+    /// <summary>
+    /// A negative day stands for "no date given": the customer's default day (their latest training day), what the model
+    /// predicts in process without a day, so a server that has no date for a request scores exactly like evaluation does.
+    /// </summary>
+    private static string ResolvedDay(OnnxGraphBuilder graph, TimeAwareModel model, string user, string day)
+    {
+        long[] defaults = new long[model.Users];
+        for (int u = 0; u < defaults.Length; u++)
+        {
+            defaults[u] = model.DefaultDay(u);
+        }
+
+        string userDefault = graph.Gather(graph.Constant("user_default_day", [defaults.Length], defaults), user);
+        return graph.Node("Where", [graph.Node("Less", [day, graph.Int64s("no_day", 0)]), userDefault, day]);
+    }
 }

@@ -62,6 +62,27 @@ public sealed class OnnxParityTests : IClassFixture<ExportedKinds>
     }
 
     [Theory]
+    [InlineData("time-bias")]
+    [InlineData("timesvdpp")]
+    public void Export_TimeAware_NegativeDayScoresAsTheModelWithoutADate(string name)
+    {
+        ExportedKind kind = _kinds[name];
+        var random = new Random(11);
+        int[] users = [.. Enumerable.Range(0, 100).Select(_ => random.Next(kind.Model.Users))];
+        short[] movies = [.. Enumerable.Range(0, 100).Select(_ => (short)random.Next(kind.Model.Movies))];
+        var expected = new float[users.Length];
+        kind.Model.Predict(users, movies, expected);
+
+        using OnnxScorer scorer = OnnxScorer.Open(kind.OnnxPath, kind.Graph.UserInput, kind.Model.Movies, kind.History);
+        float[] actual = scorer.PairScores(users, movies, [.. users.Select(_ => (short)-1)]);
+
+        for (int i = 0; i < users.Length; i++)
+        {
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-4, $"pair ({users[i]}, {movies[i]}) without a date: onnx {actual[i]}, model {expected[i]}");
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Kinds))]
     public void Export_EveryKind_ZeroLengthInputsGiveEmptyOutputs(string name)
     {
