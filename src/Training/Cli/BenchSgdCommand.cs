@@ -24,7 +24,7 @@ internal static class BenchSgdCommand
         {
             Description = "Blocks per side of the FPSGD grid (default 0: biased-mf's grid_blocks, automatic from the threads).",
             DefaultValueFactory = _ => 0,
-            Validators = { r => { if (r.GetValueOrDefault<int>() < 0) { r.AddError("--grid-blocks must not be negative"); } } },
+            Validators = { r => { if (CommonOptions.Parsed<int>(r) is < 0) { r.AddError("--grid-blocks must not be negative"); } } },
         };
         Option<int> threads = CommonOptions.Threads();
         Option<bool> json = CommonOptions.Json();

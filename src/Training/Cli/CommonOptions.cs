@@ -10,12 +10,28 @@ internal static class CommonOptions
 
     public static Option<int> Threads() => PositiveInt("--threads", "Worker threads (default: all cores).", Environment.ProcessorCount);
 
+    /// <summary>
+    /// The option's value for a range validator, or null when the text is not a <typeparamref name="T"/> at all: the parser
+    /// then reports that itself ("Cannot parse argument 'x' for option '--threads'"), and the validator must not throw.
+    /// </summary>
+    public static T? Parsed<T>(System.CommandLine.Parsing.OptionResult result) where T : struct
+    {
+        try
+        {
+            return result.GetValueOrDefault<T>();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>An integer option that must be at least 1; a smaller value is a parse error naming the option.</summary>
     public static Option<int> PositiveInt(string name, string description, int defaultValue) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
-        Validators = { r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError($"{name} must be at least 1"); } } },
+        Validators = { r => { if (Parsed<int>(r) is < 1) { r.AddError($"{name} must be at least 1"); } } },
     };
 
     /// <summary>bench-ae/bench-gnn: time only this fraction of each epoch (see <see cref="Models.EpochBudget"/>).</summary>
@@ -23,7 +39,7 @@ internal static class CommonOptions
     {
         Description = "Run only this fraction of each epoch's batches and extrapolate the epoch time (for full scale, where an epoch takes hours).",
         DefaultValueFactory = _ => 1.0,
-        Validators = { r => { double f = r.GetValueOrDefault<double>(); if (f is not (> 0 and <= 1)) { r.AddError($"--epoch-fraction must be in (0, 1], got {f}"); } } },
+        Validators = { r => { if (Parsed<double>(r) is { } f && f is not (> 0 and <= 1)) { r.AddError($"--epoch-fraction must be in (0, 1], got {f}"); } } },
     };
 
     /// <summary>compare and the benchmarks: per-model hyperparameter overrides, {"model": {...}}.</summary>
