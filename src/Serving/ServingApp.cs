@@ -43,13 +43,14 @@ public static class ServingApp
             () => sp.GetRequiredService<ModelRegistry>().Current.Models.Count));
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelRegistry>());
-        builder.Services.AddSingleton<ApiKeyInterceptor>();
+        // Every call but the health check needs the key when one is set.
+        builder.Services.AddSingleton(new BearerKeyInterceptor(options.ApiKey, "/grpc.health.v1.Health/"));
 
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
             grpc.MaxSendMessageSize = options.MaxSendMessageBytes;
-            grpc.Interceptors.Add<ApiKeyInterceptor>();
+            grpc.Interceptors.Add<BearerKeyInterceptor>();
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(health =>
@@ -65,7 +66,7 @@ public static class ServingApp
         WebApplication app = builder.Build();
         if (options.ApiKey is not null)
         {
-            ApiKeyInterceptor keys = app.Services.GetRequiredService<ApiKeyInterceptor>();
+            BearerKeyInterceptor keys = app.Services.GetRequiredService<BearerKeyInterceptor>();
             app.UseWhen(context => context.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal), branch => branch.Use(async (context, next) =>
             {
                 if (!keys.IsAuthorized(context.Request.Headers.Authorization))

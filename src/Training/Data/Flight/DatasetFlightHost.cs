@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Store;
 
 namespace NetflixRec.Training.Data.Flight;
@@ -87,8 +88,8 @@ public sealed class DatasetFlightHost : IAsyncDisposable
         });
         builder.Services.AddSingleton(dataset);
         builder.Services.AddSingleton(security);
-        builder.Services.AddSingleton<FlightApiKeyInterceptor>();
-        builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<FlightApiKeyInterceptor>()).AddFlightServer<DatasetFlightServer>();
+        builder.Services.AddSingleton(new BearerKeyInterceptor(security.ApiKey));
+        builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<BearerKeyInterceptor>()).AddFlightServer<DatasetFlightServer>();
 
         WebApplication app = builder.Build();
         app.MapFlightEndpoint();

@@ -3,25 +3,22 @@ using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
-namespace NetflixRec.Serving;
+namespace NetflixRec.Contracts;
 
 /// <summary>
-/// With --api-key set, every call but the health check must carry <c>authorization: Bearer KEY</c>; others get
-/// UNAUTHENTICATED before any work is done. The comparison takes the same time whatever the key's prefix.
+/// The API-key rule of both gRPC servers (the recommender and the Flight data endpoint): with a key set, every call must
+/// carry <c>authorization: Bearer KEY</c>, others get UNAUTHENTICATED before any work is done; calls whose method starts
+/// with <paramref name="exemptMethodPrefix"/> (the health check) pass. The comparison takes the same time whatever the
+/// key's prefix.
 /// </summary>
-public sealed class ApiKeyInterceptor : Interceptor
+public sealed class BearerKeyInterceptor(string? apiKey, string? exemptMethodPrefix = null) : Interceptor
 {
-    private const string HealthService = "/grpc.health.v1.Health/";
-    private readonly byte[]? _expected;
-
-    public ApiKeyInterceptor(ServingOptions options)
-    {
-        _expected = options.ApiKey is null ? null : Encoding.UTF8.GetBytes("Bearer " + options.ApiKey);
-    }
+    private readonly byte[]? _expected = apiKey is null ? null : Encoding.UTF8.GetBytes("Bearer " + apiKey);
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        ArgumentNullException.ThrowIfNull(continuation);
         Authenticate(context);
         return continuation(request, context);
     }
@@ -29,6 +26,7 @@ public sealed class ApiKeyInterceptor : Interceptor
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
         IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        ArgumentNullException.ThrowIfNull(continuation);
         Authenticate(context);
         return continuation(requestStream, responseStream, context);
     }
@@ -36,6 +34,7 @@ public sealed class ApiKeyInterceptor : Interceptor
     public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
         ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        ArgumentNullException.ThrowIfNull(continuation);
         Authenticate(context);
         return continuation(requestStream, context);
     }
@@ -43,6 +42,7 @@ public sealed class ApiKeyInterceptor : Interceptor
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
         ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        ArgumentNullException.ThrowIfNull(continuation);
         Authenticate(context);
         return continuation(request, responseStream, context);
     }
@@ -53,7 +53,7 @@ public sealed class ApiKeyInterceptor : Interceptor
 
     private void Authenticate(ServerCallContext context)
     {
-        if (_expected is null || context.Method.StartsWith(HealthService, StringComparison.Ordinal))
+        if (_expected is null || (exemptMethodPrefix is not null && context.Method.StartsWith(exemptMethodPrefix, StringComparison.Ordinal)))
         {
             return;
         }
