@@ -70,12 +70,9 @@ internal sealed class SageTrainer : IDisposable
     private readonly SparseOperator _starAdjacency;
     private readonly SageModule _module;
     private readonly optim.Optimizer _optimizer;
-    private readonly RowAdam _embeddings;
-    private readonly RowAdam _bias;
     private readonly ShuffledBatches _batches;
     private readonly Random _random;
     private readonly int _threads;
-    private long _step;
 
     public SageTrainer(TrainingData data, SageConfig config)
     {
@@ -89,15 +86,9 @@ internal sealed class SageTrainer : IDisposable
         _threads = TrainingThreads.Resolve(config.Threads);
         _meanAdjacency = new SparseOperator(NormalizedAdjacency.Mean(_graph, _ => 1f), _device, _threads);
         _starAdjacency = new SparseOperator(NormalizedAdjacency.Mean(_graph, stars => stars - mean), _device, _threads);
-        // The node tables take lazy row-wise Adam steps: a step reaches a few hundred thousand of the Prize graph's 497,959
-        // nodes at most, and a dense step would read and write both whole tables and their moments every batch. The
-        // embeddings are drawn before the layers, the order of the seeded draws before this change.
-        _embeddings = new RowAdam(torch.empty(_graph.Nodes, config.Factors, device: _device).normal_(0, config.InitStd),
-            config.LearningRate, weightDecay: config.Regularization);
-        _module = new SageModule(config, mean);
+        _module = new SageModule(_graph.Nodes, config, mean);
         _module.to(_device);
         _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate, weight_decay: config.Regularization);
-        _bias = new RowAdam(torch.zeros(_graph.Nodes, device: _device), config.LearningRate, weightDecay: config.Regularization);
         _random = new Random(config.Seed);
         _batches = new ShuffledBatches(data.Train.Count, _random, data.Budget);
     }
@@ -128,7 +119,6 @@ internal sealed class SageTrainer : IDisposable
             var positions = new long[targets.Length];
             var blocks = new SampledBlock[_config.Fanouts.Count];
             long[] frontier = _sampler.Distinct(targets, positions);
-            long[] distinctTargets = frontier;
             for (int l = 0; l < blocks.Length; l++)
             {
                 blocks[l] = _sampler.Expand(frontier, _config.Fanouts[l], _random);
@@ -136,18 +126,13 @@ internal sealed class SageTrainer : IDisposable
             }
 
             using DisposeScope scope = torch.NewDisposeScope();
-            Tensor sourceNodes = TorchRuntime.Int64(blocks[^1].Sources, _device), targetNodes = TorchRuntime.Int64(distinctTargets, _device);
-            Tensor embeddings = _embeddings.Gather(sourceNodes), bias = _bias.Gather(targetNodes);
-            Tensor final = _module.ForwardSampled(embeddings, blocks, _device, _threads);
+            Tensor final = _module.ForwardSampled(blocks, _device, _threads);
+            Tensor target = TorchRuntime.Int64(targets, _device);
             Tensor rows = TorchRuntime.Int64(positions, _device);
-            Tensor userRows = rows.narrow(0, 0, count), movieRows = rows.narrow(0, count, count);
-            Tensor prediction = _module.Stars(final.index_select(0, userRows), final.index_select(0, movieRows),
-                bias.index_select(0, userRows), bias.index_select(0, movieRows));
+            Tensor prediction = _module.Stars(final.index_select(0, rows.narrow(0, 0, count)), final.index_select(0, rows.narrow(0, count, count)),
+                target.narrow(0, 0, count), target.narrow(0, count, count));
             Tensor loss = torch.nn.functional.mse_loss(prediction, TorchRuntime.Float32(ratings, _device));
             TorchRuntime.Minimize(_optimizer, loss);
-            _step++;
-            _embeddings.Step(sourceNodes, embeddings.grad!, _step);
-            _bias.Step(targetNodes, bias.grad!, _step);
             lossSum += loss.item<float>() * count;
         }
 
@@ -161,8 +146,8 @@ internal sealed class SageTrainer : IDisposable
         using (torch.no_grad())
         using (DisposeScope scope = torch.NewDisposeScope())
         {
-            Tensor final = _module.ForwardFull(_embeddings.Table, _meanAdjacency, _starAdjacency);
-            float[] bias = TorchRuntime.ToArray(_bias.Table);
+            Tensor final = _module.ForwardFull(_meanAdjacency, _starAdjacency);
+            float[] bias = TorchRuntime.ToArray(_module.NodeBias);
             return new SageModel(_config.Factors,
                 TorchRuntime.ToArray(final.narrow(0, 0, _graph.Users)), TorchRuntime.ToArray(final.narrow(0, _graph.Users, _graph.Movies)),
                 bias.AsMemory(0, _graph.Users), bias.AsMemory(_graph.Users, _graph.Movies), TorchRuntime.ToArray(_module.GlobalBias)[0]);
@@ -173,22 +158,24 @@ internal sealed class SageTrainer : IDisposable
     {
         _optimizer.Dispose();
         _module.Dispose();
-        _embeddings.Dispose();
-        _bias.Dispose();
         _meanAdjacency.Dispose();
         _starAdjacency.Dispose();
     }
 
-    /// <summary>One linear map per layer and the global bias (the node tables, embeddings and biases, live in the trainer's row-wise Adam).</summary>
+    /// <summary>Node embeddings (layer 0), one linear map per layer, node biases and the global bias.</summary>
     private sealed class SageModule : nn.Module
     {
+        private readonly Parameter _embeddings;
+        private readonly Parameter _bias;
         private readonly Parameter _globalBias;
         private readonly ModuleList<Linear> _layers;
 
-        public SageModule(SageConfig config, float meanRating)
+        public SageModule(int nodes, SageConfig config, float meanRating)
             : base(nameof(SageModule))
         {
             int d = config.Factors;
+            _embeddings = new Parameter(torch.empty(nodes, d).normal_(0, config.InitStd));
+            _bias = new Parameter(torch.zeros(nodes));
             // Start at the mean rating: σ(c) = (μ − 1)/4.
             double start = Math.Clamp((meanRating - SageModel.Offset) / SageModel.Scale, 0.05, 0.95);
             _globalBias = new Parameter(torch.tensor(new[] { (float)Math.Log(start / (1 - start)) }));
@@ -196,16 +183,18 @@ internal sealed class SageTrainer : IDisposable
             RegisterComponents();
         }
 
+        public Tensor NodeBias => _bias;
+
         public Tensor GlobalBias => _globalBias;
 
         /// <summary>
-        /// The final vectors of the first block's destinations: start from <paramref name="sourceEmbeddings"/>, the
-        /// embeddings of the outermost block's sources, and apply the layers inwards; a block's destinations are the first
-        /// rows of its sources, and its neighbor means are sparse products over them.
+        /// The final vectors of the first block's destinations: start from the embeddings of the outermost block's sources
+        /// and apply the layers inwards; a block's destinations are the first rows of its sources, and its neighbor means
+        /// are sparse products over them.
         /// </summary>
-        public Tensor ForwardSampled(Tensor sourceEmbeddings, IReadOnlyList<SampledBlock> blocks, Device device, int threads)
+        public Tensor ForwardSampled(IReadOnlyList<SampledBlock> blocks, Device device, int threads)
         {
-            Tensor h = sourceEmbeddings;
+            Tensor h = _embeddings.index_select(0, TorchRuntime.Int64(blocks[^1].Sources, device));
             for (int l = blocks.Count - 1, applied = 0; l >= 0; l--, applied++)
             {
                 SampledBlock block = blocks[l];
@@ -218,9 +207,9 @@ internal sealed class SageTrainer : IDisposable
         }
 
         /// <summary>Every node's final vector, layer by layer over full neighborhoods (sparse products with D^−1 A).</summary>
-        public Tensor ForwardFull(Tensor embeddings, SparseOperator meanAdjacency, SparseOperator starAdjacency)
+        public Tensor ForwardFull(SparseOperator meanAdjacency, SparseOperator starAdjacency)
         {
-            Tensor h = embeddings;
+            Tensor h = _embeddings;
             for (int applied = 0; applied < _layers.Count; applied++)
             {
                 h = Layer(applied, h, meanAdjacency.Multiply(h), starAdjacency.Multiply(h));
@@ -229,10 +218,10 @@ internal sealed class SageTrainer : IDisposable
             return h;
         }
 
-        /// <summary>r̂ = 1 + 4σ(h_u·h_m + b_u + b_m + c) for aligned rows of vectors and node biases.</summary>
-        public Tensor Stars(Tensor users, Tensor movies, Tensor userBias, Tensor movieBias)
+        /// <summary>r̂ = 1 + 4σ(h_u·h_m + b_u + b_m + c) for aligned rows (movie indices are graph nodes).</summary>
+        public Tensor Stars(Tensor users, Tensor movies, Tensor userNodes, Tensor movieNodes)
         {
-            Tensor logit = (users * movies).sum(1) + userBias + movieBias + _globalBias;
+            Tensor logit = (users * movies).sum(1) + _bias.index_select(0, userNodes) + _bias.index_select(0, movieNodes) + _globalBias;
             return (torch.sigmoid(logit) * SageModel.Scale) + SageModel.Offset;
         }
 
