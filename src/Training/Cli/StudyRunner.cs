@@ -261,7 +261,7 @@ internal static class StudyRunner
             ModelStore.Save(staging, trained.Model, manifest);
             CliRun.Progress($"compare: {Path.GetFileName(directory)}: trained in {seconds:F1} s; evaluating");
             EvaluationResult result = Evaluator.Evaluate(trained.Model, evaluation, options);
-            JsonObject described = EvaluateCommand.Describe(result, ModelStore.ReadManifest(staging), directory);
+            JsonObject described = EvaluateCommand.Describe(result, ModelStore.ReadManifest(staging), staging);
 
             // CPU seconds beside wall seconds: the cost of training even when other jobs share the cores.
             var row = new StudyEntry(described, peak, Math.Round(cpuSeconds, 3), trained.Curve, trained.BestEpoch, (JsonObject)hyperparameters.DeepClone(), Reused: false);

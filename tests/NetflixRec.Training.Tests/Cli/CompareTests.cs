@@ -38,6 +38,7 @@ public sealed class CompareTests(TinyDataset tiny)
             Assert.Contains($"| {F4(row, "recall@20")} |", line, StringComparison.Ordinal);
             Assert.Contains($"| {F4(row, "ndcg@20")} |", line, StringComparison.Ordinal);
             Assert.True(row["peak_rss_bytes"]!.GetValue<long>() > 0);
+            Assert.True(row["model_bytes"]!.GetValue<long>() > 0); // measured on the model just written, not the old folder
             Assert.NotEmpty(row["learning_curve"]!.AsArray());
             Assert.True(row["onnx_ms_per_user"]!.GetValue<double>() > 0);
             Assert.True(File.Exists(Path.Combine(results, "models", row["model"]!.GetValue<string>(), "model.onnx")));
