@@ -60,6 +60,48 @@ public sealed class BatchingTests : IDisposable
     }
 
     [Fact]
+    public async Task Recommend_BatchFailsBeforeScoring_ItsCallsInternalAndTheModelKeepsAnswering()
+    {
+        await using TestServer server = await TestServer.StartAsync(_root);
+        DynamicBatcher batcher = server.Registry.Current.Models["mf"].Scores;
+        // A failure outside the ONNX run (the hook runs where buffers are taken and metrics recorded).
+        batcher.BeforeRun = _ => throw new InsufficientExecutionStackException("injected");
+
+        RpcException failed = await Assert.ThrowsAsync<RpcException>(() => Recommend(server, 0));
+        batcher.BeforeRun = null;
+        RecommendResponse[] after = await Task.WhenAll(Enumerable.Range(0, 4).Select(user => Recommend(server, user)));
+
+        Assert.Equal(StatusCode.Internal, failed.StatusCode);
+        Assert.All(after, response => Assert.NotEmpty(response.Movies)); // the executor was given back
+    }
+
+    [Fact]
+    public async Task Recommend_QueueFull_ResourceExhaustedAndTheQueuedOnesAnswered()
+    {
+        // --max-batch 1, one executor: at most 16 calls wait behind a run.
+        await using TestServer server = await TestServer.StartAsync(_root, ["--max-batch", "1"]);
+        DynamicBatcher batcher = server.Registry.Current.Models["mf"].Scores;
+        using var gate = new ManualResetEventSlim();
+        using var started = new ManualResetEventSlim();
+        batcher.BeforeRun = _ =>
+        {
+            started.Set();
+            gate.Wait(Patience);
+        };
+
+        Task<RecommendResponse> running = Recommend(server, 0);
+        await WaitUntil(() => started.IsSet);
+        Task<RecommendResponse>[] queued = [.. Enumerable.Range(1, 16).Select(user => Recommend(server, user))];
+        await WaitUntil(() => batcher.QueuedCount == 16);
+        RpcException refused = await Assert.ThrowsAsync<RpcException>(() => Recommend(server, 17));
+        gate.Set();
+        RecommendResponse[] answered = [await running, .. await Task.WhenAll(queued)];
+
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.All(answered, response => Assert.NotEmpty(response.Movies));
+    }
+
+    [Fact]
     public async Task Predict_ConcurrentCallsBatched_EqualUnbatchedBitForBit()
     {
         await using TestServer server = await TestServer.StartAsync(_root);
@@ -215,12 +257,12 @@ public sealed class BatchingTests : IDisposable
     [Fact]
     public async Task ListModels_ReportsBatchingSettings()
     {
-        await using TestServer server = await TestServer.StartAsync(_root, ["--max-batch", "32", "--max-queue-delay-us", "250", "--batch-executors", "2"]);
+        await using TestServer server = await TestServer.StartAsync(_root, ["--max-batch", "32", "--max-queue-delay-us", "2500", "--batch-executors", "2"]);
 
         ModelInfo info = (await server.Client.ListModelsAsync(new ListModelsRequest())).Models.Single();
 
         Assert.Equal(32, info.MaxBatch);
-        Assert.Equal(250, info.MaxQueueDelayUs);
+        Assert.Equal(2500, info.MaxQueueDelayUs);
         Assert.Equal(2, info.BatchExecutors);
         Assert.Equal("fold_in", info.RatingsInput);
         Assert.True(info.SimilarMovies);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Grpc.Core;
 
 namespace NetflixRec.Serving;
 
@@ -72,6 +73,14 @@ public sealed class DynamicBatcher : IDisposable
         bool lead;
         lock (_gate)
         {
+            if (_queue.Count >= _settings.MaxQueued)
+            {
+                job.Fail(new RpcException(new Status(StatusCode.ResourceExhausted,
+                    $"model '{_model}': {_queue.Count} calls already waiting; retry with backoff")));
+                _metrics.BatchQueued(_model, -1);
+                return job.Task;
+            }
+
             _queue.Enqueue(job);
             lead = _executors < _settings.Executors;
             if (lead)
@@ -103,26 +112,31 @@ public sealed class DynamicBatcher : IDisposable
         }
 
         // The run holds the model version itself: every caller of the batch may have left (cancelled) and released
-        // theirs, and a retired version's session must not be closed under a running batch.
-        if (_holdModel())
+        // theirs, and a retired version's session must not be closed under a running batch. Whatever fails here fails
+        // this batch's calls only: the bookkeeping below must always run, or the model would never answer again.
+        try
         {
-            try
+            if (_holdModel())
             {
-                Run(batch);
+                try
+                {
+                    Run(batch);
+                }
+                finally
+                {
+                    _releaseModel();
+                }
             }
-            finally
+            else
             {
-                _releaseModel();
+                FailAll(batch, new ObjectDisposedException(_model, "the model version was unloaded"));
             }
         }
-        else
+#pragma warning disable CA1031 // e.g. out of memory for the batch buffers: the batch's calls get INTERNAL, the server goes on.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            foreach (IBatchJob job in batch)
-            {
-                job.Fail(new ObjectDisposedException(_model, "the model version was unloaded"));
-            }
-
-            _metrics.BatchQueued(_model, -batch.Count);
+            FailAll(batch, e);
         }
 
         bool more;
@@ -141,6 +155,16 @@ public sealed class DynamicBatcher : IDisposable
         {
             ThreadPool.UnsafeQueueUserWorkItem(static batcher => batcher.Drain(), this, preferLocal: false);
         }
+    }
+
+    private void FailAll(List<IBatchJob> batch, Exception exception)
+    {
+        foreach (IBatchJob job in batch)
+        {
+            job.Fail(exception);
+        }
+
+        _metrics.BatchQueued(_model, -batch.Count);
     }
 
     /// <summary>The next batch (live jobs only, oldest first), or null when the queue is empty (the executor retires).</summary>
