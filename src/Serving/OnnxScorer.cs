@@ -153,7 +153,8 @@ public sealed class OnnxScorer : IDisposable
         try
         {
             scorer.CheckSignature(onnxPath);
-            scorer.Factors = ratingVector ? null : MovieFactorTable.From(graph, artifacts.Manifest);
+            // A time-aware graph's movie term also has a bias per time bin that fold-in does not model: no fold-in for it.
+            scorer.Factors = ratingVector || scorer._takesDay ? null : MovieFactorTable.From(graph, artifacts.Manifest);
             if (artifacts.UserCount > 0)
             {
                 ScoringBuffers buffers = scorer.Rent();

@@ -56,4 +56,22 @@ public sealed class TimeAwareServingTests : IDisposable
         Assert.Equal(10, single.Movies.Count);
         Assert.Equal(single.Movies, concurrent[4].Movies);
     }
+
+    [Fact]
+    public async Task RatingsCallsAndSimilarMovies_TimeBias_FailedPrecondition()
+    {
+        // Fold-in would leave out the movie's time-bin bias, so a time-aware graph offers neither call.
+        string root = _models.CreateModelsRoot(_directory, ("time", _models.TimeBias));
+        ModelArtifacts artifacts = ModelArtifacts.Load(_models.TimeBias);
+        await using TestServer server = await TestServer.StartAsync(root);
+        var ratings = new RecommendForRatingsRequest { K = 5, Model = "time" };
+        ratings.Ratings.Add(new MovieRating { MovieId = artifacts.MovieIds[0], Stars = 5 });
+
+        var e1 = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => server.Client.RecommendForRatingsAsync(ratings).ResponseAsync);
+        var e2 = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+            server.Client.SimilarMoviesAsync(new SimilarMoviesRequest { MovieId = artifacts.MovieIds[0], K = 5, Model = "time" }).ResponseAsync);
+
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, e1.StatusCode);
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, e2.StatusCode);
+    }
 }
