@@ -102,7 +102,7 @@ public sealed record ServingOptions
             ExecutionProvider = provider,
             IntraOpThreads = Int(configuration, "intra-op-threads", 1, 1, 256),
             MaxBatch = Int(configuration, "max-batch", 64, 1, 4096),
-            MaxQueueDelayMicroseconds = Int(configuration, "max-queue-delay-us", 0, 0, 1_000_000),
+            MaxQueueDelayMicroseconds = QueueDelay(Int(configuration, "max-queue-delay-us", 0, 0, 1_000_000)),
             BatchExecutors = Int(configuration, "batch-executors", 1, 1, 64),
             MaxReceiveMessageBytes = Int(configuration, "max-receive-bytes", 1 << 20, 1024, 64 << 20),
             MaxSendMessageBytes = Int(configuration, "max-send-bytes", 4 << 20, 1024, 64 << 20),
@@ -111,6 +111,11 @@ public sealed record ServingOptions
             SettleTime = TimeSpan.FromMilliseconds(Int(configuration, "settle-ms", 300, 0, 60_000)),
         };
     }
+
+    // An executor waits for a fuller batch in whole milliseconds (Monitor.Wait): a shorter setting would silently do nothing.
+    private static int QueueDelay(int microseconds) => microseconds is > 0 and < 1000
+        ? throw new ArgumentException($"--max-queue-delay-us: {microseconds}: use 0 (no wait) or at least 1000; the wait is counted in whole milliseconds")
+        : microseconds;
 
     private static List<string> SplitUrls(string? value) =>
         value is null ? [] : [.. value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];

@@ -174,6 +174,13 @@ public sealed class OperationsTests : IDisposable
     }
 
     [Fact]
+    public void Build_SubMillisecondQueueDelay_ArgumentExceptionNamingTheOption()
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => ServingApp.Build(["--models", _root, "--max-queue-delay-us", "250"]));
+        Assert.Contains("--max-queue-delay-us", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Build_MissingModelsFolder_ArgumentExceptionNamingModels()
     {
         ArgumentException e = Assert.Throws<ArgumentException>(() => ServingApp.Build(["--models", _directory.Combine("absent")]));
