@@ -163,6 +163,22 @@ public sealed class FlightSecurityTests : IDisposable
     }
 
     [Fact]
+    public void Open_ListedFileLinksThroughALinkedFolderOutside_IsRefused()
+    {
+        // a.arrow → ROOT/evil/outside.arrow looks inside the dataset, but evil → a folder outside it.
+        string listed = Path.Combine(_dataset, LocalDataset.Open(_dataset).Manifest.PartitionOf(DatasetPartition.Train).Files[0].Path);
+        string elsewhere = Path.Combine(_root, "elsewhere");
+        Directory.CreateDirectory(elsewhere);
+        File.Move(listed, Path.Combine(elsewhere, "outside.arrow"));
+        Directory.CreateSymbolicLink(Path.Combine(_dataset, "evil"), elsewhere);
+        File.CreateSymbolicLink(listed, Path.Combine(_dataset, "evil", "outside.arrow"));
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => LocalDataset.Open(_dataset));
+
+        Assert.Contains("symbolic link", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Open_DatasetReachedThroughLinkedFolder_Opens()
     {
         string link = Path.Combine(_root, "linked-dataset");

@@ -59,15 +59,22 @@ internal static class ManifestPaths
     }
 
     /// <summary>The absolute path with every symbolic link resolved, component by component (realpath(3), managed).</summary>
-    private static string RealPath(string path)
+    private static string RealPath(string path, int depth = 0)
     {
+        // A link's target may itself pass through linked folders, so it is resolved the same way, to a bounded depth.
+        if (depth > 40)
+        {
+            throw new InvalidDataException($"{path}: too many levels of symbolic links");
+        }
+
         string full = Path.GetFullPath(path);
         string current = Path.GetPathRoot(full) ?? "/";
         foreach (string part in full[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
         {
             string next = Path.Combine(current, part);
             FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
-            current = info.LinkTarget is null ? next : info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? next;
+            current = info.LinkTarget is null ? next
+                : RealPath(info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? next, depth + 1);
         }
 
         return current;
