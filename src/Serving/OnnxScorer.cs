@@ -204,37 +204,6 @@ public sealed class OnnxScorer : IDisposable
         Run(buffers, buffers.FullInputs, ScoresOutputs, buffers.FullOutputs, cancellationToken);
     }
 
-    /// <summary>Scores (<paramref name="user"/>, movie) for each of <paramref name="movies"/> into <paramref name="output"/>.</summary>
-    public void ScorePairs(ScoringBuffers buffers, int user, ReadOnlySpan<int> movies, Span<float> output, CancellationToken cancellationToken)
-    {
-        int n = movies.Length;
-        long[] rows = ArrayPool<long>.Shared.Rent(n);
-        long[] columns = ArrayPool<long>.Shared.Rent(n);
-        float[] scores = ArrayPool<float>.Shared.Rent(n);
-        try
-        {
-            Array.Clear(rows, 0, n);
-            for (int i = 0; i < n; i++)
-            {
-                columns[i] = movies[i];
-            }
-
-            SetUser(buffers, user);
-            long[] shape = [n];
-            using OrtValue rowValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, rows.AsMemory(0, n), shape);
-            using OrtValue columnValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, columns.AsMemory(0, n), shape);
-            using OrtValue scoreValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, scores.AsMemory(0, n), shape);
-            Run(buffers, [buffers.UserValue, rowValue, columnValue], PairScoresOutputs, [scoreValue], cancellationToken);
-            scores.AsSpan(0, n).CopyTo(output);
-        }
-        finally
-        {
-            ArrayPool<long>.Shared.Return(rows);
-            ArrayPool<long>.Shared.Return(columns);
-            ArrayPool<float>.Shared.Return(scores);
-        }
-    }
-
     private void SetUser(ScoringBuffers buffers, int user)
     {
         if (!_ratingVector)
