@@ -22,7 +22,7 @@ public static class ServingApp
         string[] renamed = [.. args.Select(a => a == "--urls" ? "--" + ServingOptions.UrlsKey : a.StartsWith("--urls=", StringComparison.Ordinal) ? "--" + ServingOptions.UrlsKey + a[6..] : a)];
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = renamed, ContentRootPath = AppContext.BaseDirectory });
         ServingOptions options = ServingOptions.FromConfiguration(builder.Configuration);
-        X509Certificate2? certificate = LoadCertificate(options);
+        X509Certificate2? certificate = ServerCertificate.Load(options.TlsCertificate, options.TlsKey, options.TlsPassword);
         var endpoints = new ServingEndpoints();
         builder.WebHost.ConfigureKestrel(kestrel => endpoints.Configure(kestrel, options, certificate));
         if (builder.Configuration["log-format"] == "json")
@@ -89,38 +89,6 @@ public static class ServingApp
 
         app.MapGet("/", () => "NetflixRec serving: gRPC (HTTP/2) service netflixrec.v1.Recommender; Prometheus metrics at /metrics.");
         return app;
-    }
-
-    private static X509Certificate2? LoadCertificate(ServingOptions options)
-    {
-        if (options.TlsCertificate is not { } path)
-        {
-            return null;
-        }
-
-        try
-        {
-            string extension = Path.GetExtension(path).ToLowerInvariant();
-            if (extension is ".pfx" or ".p12")
-            {
-                return X509CertificateLoader.LoadPkcs12FromFile(path, options.TlsPassword);
-            }
-
-            if (options.TlsKey is null)
-            {
-                throw new ArgumentException($"--tls-key: required with the PEM certificate {path}");
-            }
-
-            // Kestrel on Linux wants an exportable key, which PEM loading alone does not give: round-trip through PKCS#12.
-            using X509Certificate2 pem = options.TlsPassword is null
-                ? X509Certificate2.CreateFromPemFile(path, options.TlsKey)
-                : X509Certificate2.CreateFromEncryptedPemFile(path, options.TlsPassword, options.TlsKey);
-            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
-        }
-        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
-        {
-            throw new ArgumentException($"--tls-cert: cannot load {path} ({e.Message})", e);
-        }
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using NetflixRec.Contracts;
 
 namespace NetflixRec.Training.Data.Flight;
 
@@ -16,37 +17,7 @@ public sealed record FlightServerSecurity(string? ApiKey, string? TlsCertificate
 
     /// <summary>The certificate to serve, or none without <see cref="TlsCertificate"/>; an unloadable one is an
     /// <see cref="ArgumentException"/> naming the option and file.</summary>
-    internal X509Certificate2? LoadCertificate()
-    {
-        if (TlsCertificate is not { } path)
-        {
-            return null;
-        }
-
-        try
-        {
-            string extension = Path.GetExtension(path).ToLowerInvariant();
-            if (extension is ".pfx" or ".p12")
-            {
-                return X509CertificateLoader.LoadPkcs12FromFile(path, TlsPassword);
-            }
-
-            if (TlsKey is null)
-            {
-                throw new ArgumentException($"--tls-key: required with the PEM certificate {path}");
-            }
-
-            // Kestrel on Linux wants an exportable key, which PEM loading alone does not give: round-trip through PKCS#12.
-            using X509Certificate2 pem = TlsPassword is null
-                ? X509Certificate2.CreateFromPemFile(path, TlsKey)
-                : X509Certificate2.CreateFromEncryptedPemFile(path, TlsPassword, TlsKey);
-            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
-        }
-        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
-        {
-            throw new ArgumentException($"--tls-cert: cannot load {path} ({e.Message})", e);
-        }
-    }
+    internal X509Certificate2? LoadCertificate() => ServerCertificate.Load(TlsCertificate, TlsKey, TlsPassword);
 }
 
 /// <summary>
