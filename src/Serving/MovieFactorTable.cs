@@ -84,7 +84,7 @@ public sealed class MovieFactorTable
     /// over their ratings (n of them; the per-rating weights are what SGD training applies per rating), solved in closed
     /// form by Cholesky on the (f+1)×(f+1) normal equations. Returns [p…, b].
     /// </summary>
-    public float[] FoldIn(ReadOnlySpan<short> movies, ReadOnlySpan<byte> stars)
+    public float[] FoldIn(ReadOnlySpan<short> movies, ReadOnlySpan<byte> stars, CancellationToken cancellationToken = default)
     {
         int f = FactorCount;
         int d = f + 1;
@@ -93,6 +93,12 @@ public sealed class MovieFactorTable
         var z = new double[d];
         for (int i = 0; i < movies.Length; i++)
         {
+            // A request may carry thousands of ratings at (f+1)²/2 multiply-adds each: a call that left stops here.
+            if ((i & 1023) == 1023)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             ReadOnlySpan<float> q = Factors(movies[i]);
             for (int x = 0; x < f; x++)
             {

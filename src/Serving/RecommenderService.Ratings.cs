@@ -40,7 +40,7 @@ public sealed partial class RecommenderService
         }
 
         MovieFactorTable factors = FoldInTable(model);
-        float[] user = factors.FoldIn(movies, stars);
+        float[] user = factors.FoldIn(movies, stars, cancellationToken);
         float[] all = new float[artifacts.MovieCount];
         factors.ScoreAll(user, all);
         AddTop(response.Movies, artifacts, all, exclude.Span, request.K);
@@ -63,7 +63,7 @@ public sealed partial class RecommenderService
         }
 
         MovieFactorTable factors = FoldInTable(model);
-        float[] user = factors.FoldIn(movies, stars);
+        float[] user = factors.FoldIn(movies, stars, cancellationToken);
         AddRatings(response, model, targets, i => factors.Score(user, targets[i]), clip: model.PredictsRatings);
         return response;
     }
