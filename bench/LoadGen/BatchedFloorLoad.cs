@@ -16,7 +16,7 @@ internal static class BatchedFloorLoad
         int count = 0;
         var top = new int[options.K];
         var users = new UserInput[batch];
-        using BatchBuffers buffers = scorer.CreateBatchBuffers(batch);
+        using BatchBuffers buffers = scorer.CreateBatchBuffers(batch, BatchKind.Scores);
         long warmupEnd = Stopwatch.GetTimestamp() + (long)(options.WarmupSeconds * Stopwatch.Frequency);
         long end = warmupEnd + (long)(options.FloorSeconds * Stopwatch.Frequency);
         (TimeSpan, TimeSpan)? cpuStart = null;

@@ -58,7 +58,7 @@ public sealed class OnnxScorer : IDisposable
     public bool ReadsRatingVector => _ratingVector;
 
     /// <summary>Buffers for <see cref="ScoreBatch"/> and <see cref="ScorePairsBatch"/> of up to <paramref name="maxBatch"/> rows.</summary>
-    public BatchBuffers CreateBatchBuffers(int maxBatch) => new(maxBatch, _artifacts.MovieCount, _ratingVector);
+    public BatchBuffers CreateBatchBuffers(int maxBatch, BatchKind kind) => new(maxBatch, _artifacts.MovieCount, _ratingVector, kind);
 
     /// <summary>Scores every movie for each of <paramref name="users"/> in ONE run: row b's scores are
     /// <c>buffers.Scores[b × movies ..]</c>. A batch is not cancelled for one of its callers.</summary>

@@ -10,12 +10,13 @@ public sealed class BatchBuffers : IDisposable
 {
     private readonly int _movies;
 
-    internal BatchBuffers(int maxBatch, int movies, bool ratingVector)
+    internal BatchBuffers(int maxBatch, int movies, bool ratingVector, BatchKind kind)
     {
         _movies = movies;
         UserIndex = new long[maxBatch];
         UserRatings = ratingVector ? new float[maxBatch * movies] : [];
-        Scores = new float[maxBatch * movies];
+        // Pair batches write their scores into pooled arrays sized by the pairs; only score batches need [batch × movies].
+        Scores = kind == BatchKind.Scores ? new float[maxBatch * movies] : new float[movies];
         // A batch of one (every call on an idle server) reuses these instead of wrapping the buffers again per run.
         SingleUser = ratingVector
             ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, UserRatings.AsMemory(0, movies), [1, movies])

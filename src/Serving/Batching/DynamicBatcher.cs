@@ -225,7 +225,7 @@ public sealed class DynamicBatcher : IDisposable
 
         _metrics.BatchRan(_model, _kind, batch.Count);
         BeforeRun?.Invoke(batch.Count);
-        BatchBuffers buffers = _buffers.TryTake(out BatchBuffers? pooled) ? pooled : _scorer.CreateBatchBuffers(_settings.MaxBatch);
+        BatchBuffers buffers = _buffers.TryTake(out BatchBuffers? pooled) ? pooled : _scorer.CreateBatchBuffers(_settings.MaxBatch, _kind);
         try
         {
             var users = new UserInput[batch.Count];
