@@ -140,13 +140,17 @@ internal sealed class TimeSgdState
     /// One SGD pass over one user's ratings: each term moves along its own negative gradient of
     /// ½(r − r̂)² + ½λ·θ² with its own rate; y_j as in <see cref="SvdPlusPlus.TrainUser"/>.
     /// </summary>
-    public void TrainUser(int user, TimeRates rates, TimeSgdScratch scratch)
+    /// <returns>The sum of the squared errors met on the way (each before its own update): the epoch's training error
+    /// without a second pass over every rating.</returns>
+    public double TrainUser(int user, TimeRates rates, TimeSgdScratch scratch)
     {
         long start = _offsets[user], end = _offsets[user + 1];
         if (start == end)
         {
-            return;
+            return 0;
         }
+
+        double squaredError = 0;
 
         int k = Factors;
         ReadOnlySpan<int> known = k > 0 ? _implicitSets.ColumnsOf(user) : [];
@@ -180,6 +184,7 @@ internal sealed class TimeSgdState
             }
 
             float error = _ratings[r] - prediction;
+            squaredError += error * error;
             UserBias[user] += rates.Rate * (error - (rates.RegBias * UserBias[user]));
             UserAlpha[user] += rates.AlphaRate * ((error * dev) - (rates.RegAlpha * UserAlpha[user]));
             UserDayBias[slot] += rates.DayRate * (error - (rates.RegDay * UserDayBias[slot]));
@@ -209,6 +214,8 @@ internal sealed class TimeSgdState
                 TensorPrimitives.MultiplyAdd(implicitGradient, rates.Rate, yj, yj);
             }
         }
+
+        return squaredError;
     }
 
     /// <summary>The model as it stands, copied (the next epoch keeps training these arrays) with the implicit term folded into p_u.</summary>
