@@ -383,12 +383,22 @@ public sealed class FaultInjectionTests : IDisposable
                         default:
                             using (AsyncDuplexStreamingCall<RecommendRequest, RecommendResponse> stream = server.Client.RecommendMany())
                             {
-                                for (int r = 0; r < 4; r++)
+                                try
                                 {
-                                    await stream.RequestStream.WriteAsync(new RecommendRequest { CustomerId = artifacts.CustomerIds[random.Next(artifacts.UserCount)], K = 3, Model = model });
+                                    for (int r = 0; r < 4; r++)
+                                    {
+                                        await stream.RequestStream.WriteAsync(new RecommendRequest { CustomerId = artifacts.CustomerIds[random.Next(artifacts.UserCount)], K = 3, Model = model });
+                                    }
+
+                                    await stream.RequestStream.CompleteAsync();
+                                }
+                                catch (RpcException)
+                                {
+                                    // The server ended the call while we were still writing (NOT_FOUND for a model just
+                                    // removed): the client's write then fails as CANCELLED with no detail, and the
+                                    // call's real status comes with the response stream below.
                                 }
 
-                                await stream.RequestStream.CompleteAsync();
                                 int answers = 0;
                                 while (await stream.ResponseStream.MoveNext(CancellationToken.None))
                                 {
