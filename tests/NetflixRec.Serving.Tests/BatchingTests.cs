@@ -34,12 +34,7 @@ public sealed class BatchingTests : IDisposable
         await using TestServer server = await TestServer.StartAsync(_root, ["--max-batch", "64"]);
         DynamicBatcher batcher = server.Registry.Current.Models["mf"].Scores;
         using var gate = new ManualResetEventSlim();
-        var sizes = new ConcurrentQueue<int>();
-        batcher.BeforeRun = size =>
-        {
-            sizes.Enqueue(size);
-            gate.Wait(Patience);
-        };
+        ConcurrentQueue<int> sizes = HoldEachRun(batcher, gate);
         const int Users = 20;
 
         Task<RecommendResponse> first = Recommend(server, 0);
@@ -82,15 +77,10 @@ public sealed class BatchingTests : IDisposable
         await using TestServer server = await TestServer.StartAsync(_root, ["--max-batch", "1"]);
         DynamicBatcher batcher = server.Registry.Current.Models["mf"].Scores;
         using var gate = new ManualResetEventSlim();
-        using var started = new ManualResetEventSlim();
-        batcher.BeforeRun = _ =>
-        {
-            started.Set();
-            gate.Wait(Patience);
-        };
+        ConcurrentQueue<int> sizes = HoldEachRun(batcher, gate);
 
         Task<RecommendResponse> running = Recommend(server, 0);
-        await WaitUntil(() => started.IsSet);
+        await WaitUntil(() => sizes.Count == 1);
         Task<RecommendResponse>[] queued = [.. Enumerable.Range(1, 16).Select(user => Recommend(server, user))];
         await WaitUntil(() => batcher.QueuedCount == 16);
         RpcException refused = await Assert.ThrowsAsync<RpcException>(() => Recommend(server, 17));
@@ -107,12 +97,7 @@ public sealed class BatchingTests : IDisposable
         await using TestServer server = await TestServer.StartAsync(_root);
         DynamicBatcher batcher = server.Registry.Current.Models["mf"].Pairs;
         using var gate = new ManualResetEventSlim();
-        var sizes = new ConcurrentQueue<int>();
-        batcher.BeforeRun = size =>
-        {
-            sizes.Enqueue(size);
-            gate.Wait(Patience);
-        };
+        ConcurrentQueue<int> sizes = HoldEachRun(batcher, gate);
 
         Task<PredictResponse> first = Predict(server, 0);
         await WaitUntil(() => sizes.Count == 1);
@@ -135,12 +120,7 @@ public sealed class BatchingTests : IDisposable
         await using TestServer server = await TestServer.StartAsync(_root);
         DynamicBatcher batcher = server.Registry.Current.Models["mf"].Scores;
         using var gate = new ManualResetEventSlim();
-        var sizes = new ConcurrentQueue<int>();
-        batcher.BeforeRun = size =>
-        {
-            sizes.Enqueue(size);
-            gate.Wait(Patience);
-        };
+        ConcurrentQueue<int> sizes = HoldEachRun(batcher, gate);
 
         Task<RecommendResponse> first = Recommend(server, 0);
         await WaitUntil(() => sizes.Count == 1);
@@ -266,6 +246,19 @@ public sealed class BatchingTests : IDisposable
         Assert.Equal(2, info.BatchExecutors);
         Assert.Equal("fold_in", info.RatingsInput);
         Assert.True(info.SimilarMovies);
+    }
+
+    /// <summary>Makes every run of <paramref name="batcher"/> record its batch size, then wait for <paramref name="gate"/>:
+    /// calls arriving meanwhile queue for the next batch.</summary>
+    private static ConcurrentQueue<int> HoldEachRun(DynamicBatcher batcher, ManualResetEventSlim gate)
+    {
+        var sizes = new ConcurrentQueue<int>();
+        batcher.BeforeRun = size =>
+        {
+            sizes.Enqueue(size);
+            gate.Wait(Patience);
+        };
+        return sizes;
     }
 
     private Task<RecommendResponse> Recommend(TestServer server, int user, DateTime? deadline = null, CancellationToken cancellationToken = default) =>
