@@ -7,7 +7,8 @@ namespace NetflixRec.Contracts;
 /// The ONNX Runtime execution provider every session of this process uses, decided once at start-up: CUDA when its
 /// provider library and the CUDA libraries load, else CPU. Appending CUDA on a machine without them throws
 /// ("Failed to load shared library"), which is the signal to fall back. The one CUDA fallback of the code base: the
-/// server decides once per process, training's scorer (export parity, bench-onnx) per session.
+/// server decides once per process, training (export parity, bench-onnx) per scorer; both open their sessions through
+/// <see cref="Runtime.ScoringSession"/> with <see cref="CreateSessionOptions"/>.
 /// </summary>
 public sealed class ExecutionProviderChoice
 {
@@ -65,7 +66,8 @@ public sealed class ExecutionProviderChoice
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             IntraOpNumThreads = IntraOpThreads,
             InterOpNumThreads = 1,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            // Failures come back as exceptions that name the file or the call; ONNX Runtime's own log would repeat them on stderr.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
         };
         try
         {
@@ -81,10 +83,9 @@ public sealed class ExecutionProviderChoice
         }
     }
 
-    /// <summary>Adds the chosen provider to <paramref name="options"/> (CPU needs nothing: it is always there).</summary>
-    public void AppendTo(SessionOptions options)
+    // Adds the chosen provider (CPU needs nothing: it is always there).
+    private void AppendTo(SessionOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
         if (IsCuda)
         {
             options.AppendExecutionProvider_CUDA(0);

@@ -1,4 +1,9 @@
+using System.Globalization;
+
 namespace NetflixRec.Contracts;
+
+/// <summary>One fact a graph's metadata repeats from its manifest: the metadata key, the manifest field, and its value.</summary>
+public sealed record OnnxMetadataFact(string Key, string ManifestField, string Expected);
 
 /// <summary>
 /// The fixed signature of every model.onnx that <c>netflixrec export</c> writes, whatever the model kind, so that the
@@ -57,4 +62,28 @@ public static class OnnxContract
     public const string MetadataFingerprint = "netflixrec.data_fingerprint";
     public const string MetadataUserInput = "netflixrec.user_input";
     public const string MetadataScoreKind = "netflixrec.score_kind";
+
+    /// <summary>The graph's inputs in contract order: the user input of its kind, the pair inputs, then the day of a
+    /// time-aware graph.</summary>
+    public static string[] InputNames(bool ratingVector, bool takesDay)
+    {
+        string user = ratingVector ? UserRatings : UserIndex;
+        return takesDay ? [user, PairRow, PairMovie, Day] : [user, PairRow, PairMovie];
+    }
+
+    /// <summary>The metadata a graph carries about its manifest (what a loader compares before trusting the pair).</summary>
+    public static IReadOnlyList<OnnxMetadataFact> MetadataFacts(ModelManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        OnnxSignature signature = manifest.Onnx ?? throw new ArgumentException($"model '{manifest.Name}' has no ONNX signature", nameof(manifest));
+        return
+        [
+            new(MetadataModel, "name", manifest.Name),
+            new(MetadataUsers, "users", manifest.Users.ToString(CultureInfo.InvariantCulture)),
+            new(MetadataMovies, "movies", manifest.Movies.ToString(CultureInfo.InvariantCulture)),
+            new(MetadataFingerprint, "data_fingerprint", manifest.DataFingerprint),
+            new(MetadataUserInput, "onnx.user_input", signature.UserInput),
+            new(MetadataScoreKind, "onnx.score_kind", signature.ScoreKind),
+        ];
+    }
 }

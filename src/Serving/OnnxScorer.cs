@@ -1,53 +1,32 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.ML.OnnxRuntime;
-using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 using NetflixRec.Contracts;
+using NetflixRec.Contracts.Runtime;
 
 namespace NetflixRec.Serving;
 
 /// <summary>
-/// One model's ONNX graph behind one shared <see cref="InferenceSession"/> (Run is thread-safe). Scores one user at a
-/// time through pooled, pinned input and output buffers wrapped once in <see cref="OrtValue"/>s, so the hot path
-/// allocates nothing. The graph contract: inputs <c>user_index</c> int64 [b] or <c>user_ratings</c> float [b, movies],
-/// <c>pair_row</c>/<c>pair_movie</c> int64 [p]; outputs <c>scores</c> float [b, movies] and <c>pair_scores</c> float [p].
+/// One model's graph for the server: a <see cref="ScoringSession"/> (the contract's runtime side, shared with training)
+/// plus what serving adds — the model's artifacts, pooled pinned buffers wrapped once in <see cref="OrtValue"/>s so the
+/// per-call path allocates nothing, the batched entry points of <see cref="DynamicBatcher"/>, cancellation of a run, and
+/// the movie factors for fold-in. Requests carry no date yet: every row of a time-aware graph is scored on "no date".
 /// </summary>
 public sealed class OnnxScorer : IDisposable
 {
-    private const string UserIndexInput = OnnxContract.UserIndex;
-    private const string UserRatingsInput = OnnxContract.UserRatings;
-    private const string PairRowInput = OnnxContract.PairRow;
-    private const string PairMovieInput = OnnxContract.PairMovie;
-    private const string ScoresOutput = OnnxContract.Scores;
-    private const string PairScoresOutput = OnnxContract.PairScores;
+    private static readonly string[] ScoresOutputs = [OnnxContract.Scores];
+    private static readonly string[] PairScoresOutputs = [OnnxContract.PairScores];
 
-    private static readonly string[] ScoresOutputs = [ScoresOutput];
-    private static readonly string[] PairScoresOutputs = [PairScoresOutput];
-
-    private readonly InferenceSession _session;
+    private readonly ScoringSession _session;
     private readonly ModelArtifacts _artifacts;
-    private readonly bool _ratingVector;
-    private readonly string[] _inputNames;
     private readonly ConcurrentBag<ScoringBuffers> _pool = [];
     private int _disposed;
 
-    private OnnxScorer(InferenceSession session, ModelArtifacts artifacts, bool ratingVector)
+    private OnnxScorer(ScoringSession session, ModelArtifacts artifacts)
     {
         _session = session;
         _artifacts = artifacts;
-        _ratingVector = ratingVector;
-        _takesDay = session.InputMetadata.ContainsKey(OnnxContract.Day);
-        _inputNames = _takesDay
-            ? [ratingVector ? UserRatingsInput : UserIndexInput, PairRowInput, PairMovieInput, OnnxContract.Day]
-            : [ratingVector ? UserRatingsInput : UserIndexInput, PairRowInput, PairMovieInput];
     }
-
-    // Requests carry no date yet: every row of a time-aware graph is scored on "no date" (−1), which the graph resolves
-    // to the customer's latest training day, as the model predicts in process without a day.
-    private static long[] s_noDate = [];
-    private readonly bool _takesDay;
 
     public int MovieCount => _artifacts.MovieCount;
 
@@ -55,10 +34,10 @@ public sealed class OnnxScorer : IDisposable
     public MovieFactorTable? Factors { get; private set; }
 
     /// <summary>Whether the graph takes <c>user_ratings</c> (and so can score a person it never saw, exactly).</summary>
-    public bool ReadsRatingVector => _ratingVector;
+    public bool ReadsRatingVector => _session.ReadsRatingVector;
 
     /// <summary>Buffers for <see cref="ScoreBatch"/> and <see cref="ScorePairsBatch"/> of up to <paramref name="maxBatch"/> rows.</summary>
-    public BatchBuffers CreateBatchBuffers(int maxBatch, BatchKind kind) => new(maxBatch, _artifacts.MovieCount, _ratingVector, kind);
+    public BatchBuffers CreateBatchBuffers(int maxBatch, BatchKind kind) => new(maxBatch, _artifacts.MovieCount, ReadsRatingVector, kind);
 
     /// <summary>Scores every movie for each of <paramref name="users"/> in ONE run: row b's scores are
     /// <c>buffers.Scores[b × movies ..]</c>. A batch is not cancelled for one of its callers.</summary>
@@ -66,14 +45,14 @@ public sealed class OnnxScorer : IDisposable
     {
         int rows = users.Count;
         int movies = _artifacts.MovieCount;
-        BatchInputs.Fill(_ratingVector, users, buffers.UserIndex, buffers.UserRatings, movies);
+        BatchInputs.Fill(ReadsRatingVector, users, buffers.UserIndex, buffers.UserRatings, movies);
         if (rows == 1)
         {
             RunGraph(buffers.RunOptions, [buffers.SingleUser, buffers.EmptyRows, buffers.EmptyColumns], 1, ScoresOutputs, [buffers.SingleScores]);
             return;
         }
 
-        using OrtValue user = BatchUserValue(buffers, rows);
+        using OrtValue user = _session.UserValue(buffers.UserIndex, buffers.UserRatings, rows);
         using OrtValue scores = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.Scores.AsMemory(0, rows * movies), [rows, movies]);
         RunGraph(buffers.RunOptions, [user, buffers.EmptyRows, buffers.EmptyColumns], rows, ScoresOutputs, [scores]);
     }
@@ -83,9 +62,9 @@ public sealed class OnnxScorer : IDisposable
     public void ScorePairsBatch(IReadOnlyList<UserInput> users, Memory<long> pairRows, Memory<long> pairMovies, Memory<float> output, BatchBuffers buffers)
     {
         int rows = users.Count;
-        BatchInputs.Fill(_ratingVector, users, buffers.UserIndex, buffers.UserRatings, _artifacts.MovieCount);
+        BatchInputs.Fill(ReadsRatingVector, users, buffers.UserIndex, buffers.UserRatings, _artifacts.MovieCount);
         long[] shape = [pairRows.Length];
-        using OrtValue user = BatchUserValue(buffers, rows);
+        using OrtValue user = _session.UserValue(buffers.UserIndex, buffers.UserRatings, rows);
         using OrtValue rowValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pairRows, shape);
         using OrtValue movieValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pairMovies, shape);
         using OrtValue scoreValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output, shape);
@@ -93,30 +72,12 @@ public sealed class OnnxScorer : IDisposable
     }
 
     /// <summary>Runs the graph on <paramref name="inputs"/> (user, pair rows, pair movies) for <paramref name="rows"/>
-    /// users, adding the day input where the graph takes one.</summary>
+    /// users, each on "no date" where the graph takes a day.</summary>
     private void RunGraph(RunOptions options, IReadOnlyCollection<OrtValue> inputs, int rows, string[] outputNames, IReadOnlyCollection<OrtValue> outputs)
     {
-        if (!_takesDay)
-        {
-            _session.Run(options, _inputNames, inputs, outputNames, outputs);
-            return;
-        }
-
-        long[] noDate = Volatile.Read(ref s_noDate);
-        if (noDate.Length < rows)
-        {
-            noDate = new long[Math.Max(rows, 256)];
-            Array.Fill(noDate, -1L);
-            Volatile.Write(ref s_noDate, noDate);
-        }
-
-        using OrtValue day = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, noDate.AsMemory(0, rows), [rows]);
-        _session.Run(options, _inputNames, [.. inputs, day], outputNames, outputs);
+        using OrtValue? day = _session.NoDateValue(rows);
+        _session.Run(options, inputs, day, outputNames, outputs);
     }
-
-    private OrtValue BatchUserValue(BatchBuffers buffers, int rows) => _ratingVector
-        ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.UserRatings.AsMemory(0, rows * _artifacts.MovieCount), [rows, _artifacts.MovieCount])
-        : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.UserIndex.AsMemory(0, rows), [rows]);
 
     /// <summary>Opens <paramref name="onnxPath"/> and checks its inputs and outputs against the contract and the
     /// manifest's dimensions, then scores one user as a smoke test; any mismatch is an <see cref="InvalidDataException"/>.</summary>
@@ -128,7 +89,6 @@ public sealed class OnnxScorer : IDisposable
         }
 
         OnnxSignature signature = artifacts.Manifest.Onnx!;
-        bool ratingVector = signature.UserInput == OnnxContract.RatingVectorInput;
         // Read once, check, then load those same bytes: a file replaced between the check and the load cannot slip in.
         byte[] graph = File.ReadAllBytes(onnxPath);
         if (signature.Sha256 is { } expected && !string.Equals(Convert.ToHexStringLower(SHA256.HashData(graph)), expected, StringComparison.OrdinalIgnoreCase))
@@ -136,25 +96,12 @@ public sealed class OnnxScorer : IDisposable
             throw new InvalidDataException($"{onnxPath}: SHA-256 differs from the manifest's onnx.sha256 (a truncated, altered or foreign file)");
         }
 
-        InferenceSession session;
-        using (SessionOptions options = provider.CreateSessionOptions())
-        {
-            try
-            {
-                session = new InferenceSession(graph, options);
-            }
-            catch (OnnxRuntimeException e)
-            {
-                throw new InvalidDataException($"{onnxPath}: ONNX Runtime rejects the graph ({e.Message})", e);
-            }
-        }
-
-        var scorer = new OnnxScorer(session, artifacts, ratingVector);
+        var scorer = new OnnxScorer(ScoringSession.Open(onnxPath, graph, signature.UserInput, artifacts.MovieCount, provider), artifacts);
         try
         {
-            scorer.CheckSignature(onnxPath);
+            scorer._session.CheckMetadata(artifacts.Manifest);
             // A time-aware graph's movie term also has a bias per time bin that fold-in does not model: no fold-in for it.
-            scorer.Factors = ratingVector || scorer._takesDay ? null : MovieFactorTable.From(graph, artifacts.Manifest);
+            scorer.Factors = scorer.ReadsRatingVector || scorer._session.TakesDay ? null : MovieFactorTable.From(graph, artifacts.Manifest);
             if (artifacts.UserCount > 0)
             {
                 ScoringBuffers buffers = scorer.Rent();
@@ -184,7 +131,7 @@ public sealed class OnnxScorer : IDisposable
         }
     }
 
-    public ScoringBuffers Rent() => _pool.TryTake(out ScoringBuffers? buffers) ? buffers : new ScoringBuffers(_artifacts.MovieCount, _ratingVector);
+    public ScoringBuffers Rent() => _pool.TryTake(out ScoringBuffers? buffers) ? buffers : new ScoringBuffers(_artifacts.MovieCount, ReadsRatingVector);
 
     public void Return(ScoringBuffers buffers)
     {
@@ -200,27 +147,16 @@ public sealed class OnnxScorer : IDisposable
     /// <summary>Scores every movie for <paramref name="user"/> into <see cref="ScoringBuffers.Scores"/>.</summary>
     public void ScoreAll(ScoringBuffers buffers, int user, CancellationToken cancellationToken)
     {
-        SetUser(buffers, user);
-        Run(buffers, buffers.FullInputs, ScoresOutputs, buffers.FullOutputs, cancellationToken);
-    }
-
-    private void SetUser(ScoringBuffers buffers, int user)
-    {
-        if (!_ratingVector)
+        if (ReadsRatingVector)
+        {
+            RatingVector.Fill(buffers.UserRatings, _artifacts.RatedMovies(user), _artifacts.Ratings(user));
+        }
+        else
         {
             buffers.UserIndex[0] = user;
-            return;
         }
 
-        // The model reads the user's history: stars 1–5 where rated, 0 elsewhere.
-        Span<float> vector = buffers.UserRatings;
-        vector.Clear();
-        ReadOnlySpan<short> movies = _artifacts.RatedMovies(user);
-        ReadOnlySpan<byte> stars = _artifacts.Ratings(user);
-        for (int i = 0; i < movies.Length; i++)
-        {
-            vector[movies[i]] = stars[i];
-        }
+        Run(buffers, buffers.FullInputs, ScoresOutputs, buffers.FullOutputs, cancellationToken);
     }
 
     private void Run(ScoringBuffers buffers, IReadOnlyCollection<OrtValue> inputs, string[] outputNames, IReadOnlyCollection<OrtValue> outputs,
@@ -247,56 +183,6 @@ public sealed class OnnxScorer : IDisposable
             if (runOptions.Terminate)
             {
                 runOptions.Terminate = false;
-            }
-        }
-    }
-
-    private void CheckSignature(string path)
-    {
-        string user = _ratingVector ? UserRatingsInput : UserIndexInput;
-        string[] expected = _takesDay ? [user, PairRowInput, PairMovieInput, OnnxContract.Day] : [user, PairRowInput, PairMovieInput];
-        IReadOnlyList<string> inputs = _session.InputNames;
-        if (inputs.Count != expected.Length || expected.Any(name => !inputs.Contains(name)))
-        {
-            throw new InvalidDataException($"{path}: inputs [{string.Join(", ", inputs)}], expected [{string.Join(", ", expected)}] (onnx.user_input {_artifacts.Manifest.Onnx!.UserInput})");
-        }
-
-        foreach (string output in new[] { ScoresOutput, PairScoresOutput })
-        {
-            if (!_session.OutputMetadata.ContainsKey(output))
-            {
-                throw new InvalidDataException($"{path}: no output '{output}' (outputs: {string.Join(", ", _session.OutputNames)})");
-            }
-        }
-
-        int[] dims = _session.OutputMetadata[ScoresOutput].Dimensions;
-        if (dims.Length != 2 || (dims[1] >= 0 && dims[1] != _artifacts.MovieCount))
-        {
-            throw new InvalidDataException($"{path}: output scores has shape [{string.Join(", ", dims)}], expected [batch, {_artifacts.MovieCount}] (manifest movies)");
-        }
-
-        if (_artifacts.Manifest.Movies != _artifacts.MovieCount)
-        {
-            throw new InvalidDataException($"{path}: manifest movies {_artifacts.Manifest.Movies} ≠ {ModelDirectory.Movies} rows {_artifacts.MovieCount}");
-        }
-
-        // The exporter stamps what the graph was built for; a manifest edited or copied from another model disagrees.
-        ModelManifest manifest = _artifacts.Manifest;
-        IReadOnlyDictionary<string, string> metadata = _session.ModelMetadata.CustomMetadataMap;
-        (string Key, string Field, string Expected)[] facts =
-        [
-            (OnnxContract.MetadataModel, "name", manifest.Name),
-            (OnnxContract.MetadataUsers, "users", manifest.Users.ToString(CultureInfo.InvariantCulture)),
-            (OnnxContract.MetadataMovies, "movies", manifest.Movies.ToString(CultureInfo.InvariantCulture)),
-            (OnnxContract.MetadataFingerprint, "data_fingerprint", manifest.DataFingerprint),
-            (OnnxContract.MetadataUserInput, "onnx.user_input", manifest.Onnx!.UserInput),
-            (OnnxContract.MetadataScoreKind, "onnx.score_kind", manifest.Onnx.ScoreKind),
-        ];
-        foreach ((string key, string field, string stated) in facts)
-        {
-            if (metadata.TryGetValue(key, out string? actual) && actual != stated)
-            {
-                throw new InvalidDataException($"{path}: graph metadata {key} is '{actual}', but the manifest's {field} is '{stated}'");
             }
         }
     }

@@ -1,3 +1,5 @@
+using NetflixRec.Contracts.Runtime;
+
 namespace NetflixRec.Serving;
 
 /// <summary>
@@ -36,15 +38,7 @@ internal static class BatchInputs
                 continue;
             }
 
-            // The model reads the user's history: stars 1–5 where rated, 0 elsewhere.
-            Span<float> row = ratings.Slice(b * movies, movies);
-            row.Clear();
-            ReadOnlySpan<short> rated = user.Movies.Span;
-            ReadOnlySpan<byte> stars = user.Stars.Span;
-            for (int i = 0; i < rated.Length; i++)
-            {
-                row[rated[i]] = stars[i];
-            }
+            RatingVector.Fill(ratings.Slice(b * movies, movies), user.Movies.Span, user.Stars.Span);
         }
     }
 }

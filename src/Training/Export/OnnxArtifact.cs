@@ -64,7 +64,7 @@ public static class OnnxArtifact
 
         CheckVersions(path, model, signature);
         CheckSignature(path, model.Graph, manifest, signature);
-        CheckMetadata(path, model, manifest, signature);
+        CheckMetadata(path, model, manifest);
         CheckGraph(path, model.Graph);
         return model;
     }
@@ -145,24 +145,16 @@ public static class OnnxArtifact
         return new OnnxTensorInfo(value.Name, type, shape);
     }
 
-    private static void CheckMetadata(string path, ModelProto model, ModelManifest manifest, OnnxSignature signature)
+    private static void CheckMetadata(string path, ModelProto model, ModelManifest manifest)
     {
         Dictionary<string, string> metadata = model.MetadataProps.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value);
-        (string Key, string Expected)[] facts =
-        [
-            (OnnxContract.MetadataModel, manifest.Name),
-            (OnnxContract.MetadataUsers, manifest.Users.ToString(CultureInfo.InvariantCulture)),
-            (OnnxContract.MetadataMovies, manifest.Movies.ToString(CultureInfo.InvariantCulture)),
-            (OnnxContract.MetadataFingerprint, manifest.DataFingerprint),
-            (OnnxContract.MetadataUserInput, signature.UserInput),
-            (OnnxContract.MetadataScoreKind, signature.ScoreKind),
-        ];
-        foreach ((string key, string expected) in facts)
+        // Unlike the server's check, a missing key is an error here: every graph this exporter writes carries them all.
+        foreach (OnnxMetadataFact fact in OnnxContract.MetadataFacts(manifest))
         {
-            string actual = metadata.GetValueOrDefault(key) ?? "(missing)";
-            if (actual != expected)
+            string actual = metadata.GetValueOrDefault(fact.Key) ?? "(missing)";
+            if (actual != fact.Expected)
             {
-                throw new InvalidDataException($"{path}: metadata {key} is {actual}, but the manifest says {expected}: model.onnx belongs to another model");
+                throw new InvalidDataException($"{path}: metadata {fact.Key} is {actual}, but the manifest says {fact.Expected}: model.onnx belongs to another model");
             }
         }
     }
