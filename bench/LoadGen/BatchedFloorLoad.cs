@@ -41,13 +41,7 @@ internal static class BatchedFloorLoad
             scorer.ScoreBatch(users, buffers);
             for (int b = 0; b < batch; b++)
             {
-                Span<float> row = buffers.Row(b);
-                foreach (short rated in users[b].Movies.Span)
-                {
-                    row[rated] = float.NaN;
-                }
-
-                TopK.Select(row, top);
+                TopK.SelectExcluding(buffers.Row(b), users[b].Movies.Span, top);
             }
 
             long finished = Stopwatch.GetTimestamp();

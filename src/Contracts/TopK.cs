@@ -8,10 +8,29 @@ namespace NetflixRec.Contracts;
 /// Partial selection of the highest scores of a row without sorting it. Order: higher score first; equal scores go to
 /// the lower index first, so every ranking is deterministic. A score of −∞ or NaN is never selected (that is how
 /// ranking excludes the movies a user already rated), so fewer than k indices come back when the row has fewer
-/// candidates. One rule for evaluation's rankings and the server's recommendations, which both use it.
+/// candidates. One rule for evaluation's rankings and the server's recommendations, which both use it, and one way to
+/// leave movies out (<see cref="Exclude"/>).
 /// </summary>
 public static class TopK
 {
+    /// <summary>Leaves <paramref name="movies"/> out of every later selection on <paramref name="scores"/> (marked NaN,
+    /// which no selection takes, so the scan needs no lookup per candidate). The caller's row is overwritten.</summary>
+    public static void Exclude(Span<float> scores, ReadOnlySpan<short> movies)
+    {
+        foreach (short movie in movies)
+        {
+            scores[movie] = float.NaN;
+        }
+    }
+
+    /// <summary><see cref="Exclude"/>s <paramref name="exclude"/> from <paramref name="scores"/>, then selects the best
+    /// into <paramref name="result"/> as <see cref="Select(ReadOnlySpan{float}, Span{int})"/> does: a recommendation.</summary>
+    public static int SelectExcluding(Span<float> scores, ReadOnlySpan<short> exclude, Span<int> result)
+    {
+        Exclude(scores, exclude);
+        return Select(scores, result);
+    }
+
     /// <summary>The indices of the (at most) <paramref name="k"/> best entries of <paramref name="scores"/>, best first.</summary>
     public static int[] Select(ReadOnlySpan<float> scores, int k)
     {

@@ -5,7 +5,8 @@ namespace NetflixRec.Serving;
 /// <summary>
 /// The scoring path of a Recommend call without the RPC around it: score every movie for a known user, leave out what
 /// they rated (unless asked not to), select the top k, one call per ONNX run. The load generator's unbatched in-process
-/// floor uses it; the service scores through <see cref="DynamicBatcher"/> and does the same exclusion and top-k per row.
+/// floor uses it; the service scores through <see cref="DynamicBatcher"/> and leaves out and selects per row by the same
+/// rule (<see cref="TopK.SelectExcluding"/>).
 /// </summary>
 public static class Ranker
 {
@@ -15,16 +16,6 @@ public static class Ranker
         CancellationToken cancellationToken)
     {
         scorer.ScoreAll(buffers, user, cancellationToken);
-        Span<float> scores = buffers.Scores;
-        if (!includeRated)
-        {
-            // NaN is what TopK skips: the rated movies drop out without a lookup per candidate.
-            foreach (short rated in artifacts.RatedMovies(user))
-            {
-                scores[rated] = float.NaN;
-            }
-        }
-
-        return TopK.Select(scores, top);
+        return TopK.SelectExcluding(buffers.Scores, includeRated ? [] : artifacts.RatedMovies(user), top);
     }
 }

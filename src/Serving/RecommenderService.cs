@@ -140,16 +140,10 @@ public sealed partial class RecommenderService : Recommender.RecommenderBase
     private static void AddTop(Google.Protobuf.Collections.RepeatedField<ScoredMovie> movies, ModelArtifacts artifacts, Span<float> scores,
         ReadOnlySpan<short> exclude, int k)
     {
-        // NaN is what TopK skips: the excluded movies drop out without a lookup per candidate.
-        foreach (short rated in exclude)
-        {
-            scores[rated] = float.NaN;
-        }
-
         int[] top = ArrayPool<int>.Shared.Rent(k);
         try
         {
-            int count = TopK.Select(scores, top.AsSpan(0, k));
+            int count = TopK.SelectExcluding(scores, exclude, top.AsSpan(0, k));
             for (int i = 0; i < count; i++)
             {
                 movies.Add(Scored(artifacts, top[i], scores[top[i]]));

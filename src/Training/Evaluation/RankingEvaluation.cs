@@ -152,11 +152,7 @@ public static class RankingEvaluation
             {
                 int user = users[i];
                 Span<float> row = scores.Slice(i * movies, movies);
-                foreach (short rated in _data.Train.ItemsOf(user).Span)
-                {
-                    row[rated] = float.NegativeInfinity;
-                }
-
+                TopK.Exclude(row, _data.Train.ItemsOf(user).Span);
                 int listed = TopK.SelectInto(row, _top, _topScores);
                 ReadOnlySpan<short> heldOut = _data.HeldOutByUser.ItemsOf(user).Span;
                 ReadOnlySpan<byte> stars = _data.HeldOutByUser.RatingsOf(user).Span;
