@@ -68,7 +68,7 @@ internal static class PredictCommand
 
         CliRun.Progress($"predict: {manifest.Name} on {path}");
         IReadOnlyList<MovieQueries> blocks = set == Probe ? QueryFileParser.ParseProbe(path) : QueryFileParser.ParseQualifying(path);
-        (RatingTable pairs, bool rated) = Index(blocks, path, dataset, set == Probe);
+        (RatingTable pairs, bool rated) = Index(blocks, path, dataset, set == Probe, threads);
         float[] predictions = RatingError.PredictClipped(model, pairs, threads);
 
         var written = new List<PredictionBlock>(blocks.Count);
@@ -149,61 +149,43 @@ internal static class PredictCommand
     }
 
     /// <summary>
-    /// The query pairs as dense indices, in the file's order, with their days (and, for the probe, their ratings); an ID
-    /// the dataset does not know, or a probe pair that is not in the probe partition, names the file and line.
+    /// The query pairs as dense indices, in the file's order, as ingest indexes the qualifying set
+    /// (<see cref="DatasetBuilder.IndexQueries"/>), with their days — and, for the probe, each pair's stars and day from
+    /// the probe partition; a pair of the probe file that is not in the partition names the file and line.
     /// </summary>
-    private static (RatingTable Pairs, bool Rated) Index(IReadOnlyList<MovieQueries> blocks, string path, LocalDataset dataset, bool probe)
+    private static (RatingTable Pairs, bool Rated) Index(IReadOnlyList<MovieQueries> blocks, string path, LocalDataset dataset, bool probe, int threads)
     {
         IdMap users = dataset.LoadUsers(), movies = dataset.LoadMovies();
-        Dictionary<(int, short), (byte Stars, short Day)>? probeRatings = null;
-        if (probe)
+        QueryTable queries = DatasetBuilder.IndexQueries(path, blocks, users.IndexOf, movies, threads);
+        var stars = new byte[queries.Count];
+        if (!probe)
         {
-            RatingTable table = dataset.LoadRatings(DatasetPartition.Probe);
-            probeRatings = new Dictionary<(int, short), (byte, short)>(table.Count);
-            for (int i = 0; i < table.Count; i++)
-            {
-                probeRatings[(table.Users.Span[i], table.Movies.Span[i])] = (table.Ratings.Span[i], table.Days.Span[i]);
-            }
+            return (new RatingTable(queries.Users, queries.Movies, stars, queries.Days), false);
         }
 
-        int total = blocks.Sum(b => b.Count);
-        var userColumn = new int[total];
-        var movieColumn = new short[total];
-        var stars = new byte[total];
-        var days = new short[total];
-        int row = 0;
-        foreach (MovieQueries block in blocks)
+        RatingTable table = dataset.LoadRatings(DatasetPartition.Probe);
+        var probeRatings = new Dictionary<(int, short), (byte Stars, short Day)>(table.Count);
+        for (int i = 0; i < table.Count; i++)
         {
-            int movie = movies.IndexOf(block.MovieId);
-            for (int i = 0; i < block.Count; i++, row++)
-            {
-                int customer = block.Customers.Span[i];
-                int user = users.IndexOf(customer);
-                if (movie < 0 || user < 0)
-                {
-                    throw new NetflixFormatException(path, QueryFileParser.FindLine(path, block.MovieId, customer),
-                        movie < 0 ? $"movie {block.MovieId} is not in the dataset" : $"customer {customer} is not in the dataset");
-                }
-
-                userColumn[row] = user;
-                movieColumn[row] = (short)movie;
-                if (probeRatings is null)
-                {
-                    days[row] = block.Days.Span[i];
-                }
-                else if (probeRatings.TryGetValue((user, (short)movie), out (byte Stars, short Day) rating))
-                {
-                    (stars[row], days[row]) = rating;
-                }
-                else
-                {
-                    throw new NetflixFormatException(path, QueryFileParser.FindLine(path, block.MovieId, customer),
-                        $"probe pair (movie {block.MovieId}, customer {customer}) is not in the dataset's probe partition");
-                }
-            }
+            probeRatings[(table.Users.Span[i], table.Movies.Span[i])] = (table.Ratings.Span[i], table.Days.Span[i]);
         }
 
-        return (new RatingTable(userColumn, movieColumn, stars, days), probe);
+        var days = new short[queries.Count];
+        ReadOnlySpan<int> queryUsers = queries.Users.Span;
+        ReadOnlySpan<short> queryMovies = queries.Movies.Span;
+        for (int row = 0; row < queries.Count; row++)
+        {
+            if (!probeRatings.TryGetValue((queryUsers[row], queryMovies[row]), out (byte Stars, short Day) rating))
+            {
+                (int movieId, int customer) = (movies.IdOf(queryMovies[row]), users.IdOf(queryUsers[row]));
+                throw new NetflixFormatException(path, QueryFileParser.FindLine(path, movieId, customer),
+                    $"probe pair (movie {movieId}, customer {customer}) is not in the dataset's probe partition");
+            }
+
+            (stars[row], days[row]) = rating;
+        }
+
+        return (new RatingTable(queries.Users, queries.Movies, stars, days), true);
     }
 
     private static string Summary(JsonObject result)

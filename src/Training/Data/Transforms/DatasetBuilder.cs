@@ -32,7 +32,7 @@ public static class DatasetBuilder
         var movieMap = new IdMap(movieIds);
         var probeSplit = new ProbeSplitter(source, users, movieMap, parallelism);
         (RatingTable train, RatingTable probe, float[] oracle) = probeSplit.Split();
-        QueryTable qualifying = IndexQueries(source.Layout.QualifyingPath, source.Qualifying, users, movieMap, parallelism);
+        QueryTable qualifying = IndexQueries(source.Layout.QualifyingPath, source.Qualifying, users.IndexOf, movieMap, parallelism);
         return new NetflixDataset(new IdMap(users.ToIds()), movieMap, source.Titles, train, probe, oracle, qualifying);
     }
 
@@ -47,7 +47,13 @@ public static class DatasetBuilder
         return max;
     }
 
-    private static QueryTable IndexQueries(string path, IReadOnlyList<MovieQueries> blocks, RankBitmap users, IdMap movies, int parallelism)
+    /// <summary>
+    /// A Prize query file's pairs as dense indices (<paramref name="userIndexOf"/>: CustomerID → user index, −1 when
+    /// unknown), in the file's order, with the days its lines carry (0 for a probe file, whose lines have none). A movie
+    /// or customer without training ratings is a <see cref="NetflixFormatException"/> naming the file and line. Ingest indexes the
+    /// qualifying set with it, <c>netflixrec predict</c> the probe and qualifying files it is given.
+    /// </summary>
+    internal static QueryTable IndexQueries(string path, IReadOnlyList<MovieQueries> blocks, Func<int, int> userIndexOf, IdMap movies, int parallelism)
     {
         if (blocks.Count == 0)
         {
@@ -67,8 +73,13 @@ public static class DatasetBuilder
         ParallelWork.For(blocks.Count, parallelism, b =>
         {
             MovieQueries block = blocks[b];
-            int movie = movies.IndexOf(block.MovieId);
             ReadOnlySpan<int> customers = block.Customers.Span;
+            if (customers.IsEmpty)
+            {
+                return; // a header without lines asks for nothing, whatever its movie
+            }
+
+            int movie = movies.IndexOf(block.MovieId);
             if (movie < 0)
             {
                 throw Unknown(path, block.MovieId, customers[0], $"movie {block.MovieId} has no ratings in the training set");
@@ -77,7 +88,7 @@ public static class DatasetBuilder
             int at = offsets[b];
             for (int i = 0; i < customers.Length; i++)
             {
-                int user = users.IndexOf(customers[i]);
+                int user = userIndexOf(customers[i]);
                 if (user < 0)
                 {
                     throw Unknown(path, block.MovieId, customers[i], $"customer {customers[i]} has no ratings in the training set");
