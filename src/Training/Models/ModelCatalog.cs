@@ -6,12 +6,30 @@ using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models;
 
-/// <summary>How to train one kind of model from hyperparameters, and how to load its saved tensors back.</summary>
+/// <summary>
+/// How to train one kind of model and how to load its saved tensors back. Hyperparameters arrive as JSON only at the
+/// edge (the CLI, the tuner): <see cref="Bind"/> turns them into the model's typed config record once, and
+/// <see cref="Train"/> takes that record. Build one with <see cref="Of{TConfig}"/>.
+/// </summary>
+/// <param name="Bind">Binds JSON hyperparameters to the model's config record; the string names their source in errors.</param>
+/// <param name="Train">Trains on a config record that <see cref="Bind"/> made (another model's record is an <see cref="ArgumentException"/>).</param>
 public sealed record ModelEntry(
     string Name,
     string Family,
-    Func<TrainingData, JsonObject, IProgress<EpochRecord>, TrainedModel> Train,
-    Func<IReadOnlyList<NamedTensor>, string, IRatingModel> Load);
+    Func<JsonObject, string, TrainingOptions> Bind,
+    Func<TrainingData, TrainingOptions, IProgress<EpochRecord>, TrainedModel> Train,
+    Func<IReadOnlyList<NamedTensor>, string, IRatingModel> Load)
+{
+    /// <summary>The entry of a model whose config record is <typeparamref name="TConfig"/>.</summary>
+    public static ModelEntry Of<TConfig>(string name, string family, Func<TrainingData, TConfig, IProgress<EpochRecord>, TrainedModel> train,
+        Func<IReadOnlyList<NamedTensor>, string, IRatingModel> load)
+        where TConfig : TrainingOptions =>
+        new(name, family,
+            (hyperparameters, source) => ModelConfig.Bind<TConfig>(hyperparameters, source),
+            (data, config, progress) => train(data, config as TConfig
+                ?? throw new ArgumentException($"{name} trains on a {typeof(TConfig).Name}, not a {config?.GetType().Name ?? "null"}", nameof(config)), progress),
+            load);
+}
 
 /// <summary>Every model name the CLI accepts (<c>--model</c>, <c>--models</c>).</summary>
 public static class ModelCatalog
@@ -38,16 +56,23 @@ public static class ModelCatalog
 
     public static IReadOnlyList<string> Names => [.. All.Select(e => e.Name)];
 
-    /// <summary>A model whose trained form is a <see cref="FactorModel"/>: bind the config record, train, load factors.</summary>
-    private static ModelEntry FactorEntry<TConfig>(string name, string family, Func<TrainingData, TConfig, IProgress<EpochRecord>, TrainedModel> train) =>
-        new(name, family,
-            (data, hyperparameters, progress) => train(data, ModelConfig.Bind<TConfig>(hyperparameters, name), progress),
-            (tensors, path) => FactorModel.FromTensors(name, family, tensors, path));
+    /// <summary>A model whose trained form is a <see cref="FactorModel"/>.</summary>
+    private static ModelEntry FactorEntry<TConfig>(string name, string family, Func<TrainingData, TConfig, IProgress<EpochRecord>, TrainedModel> train)
+        where TConfig : TrainingOptions =>
+        ModelEntry.Of(name, family, train, (tensors, path) => FactorModel.FromTensors(name, family, tensors, path));
 
-    /// <summary>A model with its own trained form: bind the config record, train; <paramref name="load"/> reads it back.</summary>
+    /// <summary>A model with its own trained form, which <paramref name="load"/> reads back.</summary>
     private static ModelEntry Entry<TConfig>(string name, string family, Func<TrainingData, TConfig, IProgress<EpochRecord>, TrainedModel> train,
-        Func<IReadOnlyList<NamedTensor>, string, IRatingModel> load) =>
-        new(name, family, (data, hyperparameters, progress) => train(data, ModelConfig.Bind<TConfig>(hyperparameters, name), progress), load);
+        Func<IReadOnlyList<NamedTensor>, string, IRatingModel> load)
+        where TConfig : TrainingOptions =>
+        ModelEntry.Of(name, family, train, load);
+
+    /// <summary>
+    /// The defaults of <paramref name="name"/> overridden by <paramref name="overrides"/>, bound to the model's config
+    /// record (<paramref name="source"/> names the overrides in errors): what the CLI does with <c>--config</c>.
+    /// </summary>
+    public static TrainingOptions Configure(string name, JsonObject? overrides, string source) =>
+        Find(name).Bind(ModelConfig.Merge(name, overrides), source);
 
     /// <summary>The entry for <paramref name="name"/>; an unknown name is an error listing the known ones.</summary>
     public static ModelEntry Find(string name) =>

@@ -10,10 +10,10 @@ namespace NetflixRec.Training.Models.Autoencoders;
 /// </summary>
 public static class MaskedAutoencoderTraining
 {
-    public static TrainedModel Run<TConfig>(TConfig config, TrainingData data, IProgress<EpochRecord> progress, MaskedAutoencoderSpec spec,
+    public static TrainedModel Run(EarlyStoppingOptions config, TrainingData data, IProgress<EpochRecord> progress, MaskedAutoencoderSpec spec,
         RatingIndex rows, int batchSize, int batchRatings, bool refeed, Func<MaskedAutoencoderNet, IRatingModel> snapshot, Func<IRatingModel, IRatingModel> keep)
-        where TConfig : ITrainingOptions
     {
+        ArgumentNullException.ThrowIfNull(config);
         if (batchSize < 1 || batchRatings < 1)
         {
             throw new InvalidDataException($"batch_size ({batchSize}) and batch_ratings ({batchRatings}) must be at least 1");

@@ -16,12 +16,7 @@ public sealed record GcmcConfig(
     double LearningRate,
     int BatchSize,
     double InitStd,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads,
-    string Device) : ITrainingOptions;
+    string Device) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>gcmc</c>, the graph auto-encoder for rating prediction (Berg, Kipf, Welling, 2017). Encoder: one message channel per

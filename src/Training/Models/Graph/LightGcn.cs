@@ -17,12 +17,7 @@ public sealed record LightGcnConfig(
     double InitStd,
     int PositiveStars,
     int CalibrationSample,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads,
-    string Device) : ITrainingOptions;
+    string Device) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>lightgcn</c> (He et al., 2020): one embedding per user and movie, propagated over the symmetric normalized

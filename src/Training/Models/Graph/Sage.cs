@@ -15,12 +15,7 @@ public sealed record SageConfig(
     int BatchSize,
     double Regularization,
     double InitStd,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads,
-    string Device) : ITrainingOptions;
+    string Device) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>sage</c>: the seed's layer h_v^(l+1) = σ(W^(l) · AGG({h_j^(l) : j ∈ N(v)})) with learnable W per layer, a mean

@@ -14,12 +14,7 @@ public sealed record TorchBiasedMfConfig(
     int BatchSize,
     double RegularizationFactors,
     double RegularizationBias,
-    double InitStd,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads) : ITrainingOptions;
+    double InitStd) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>biased-mf-torch</c>: the reference for <c>biased-mf</c> — the same model and the same per-rating L2-regularized
