@@ -47,6 +47,29 @@ public sealed class TrainingOptionsTests
     }
 
     [Theory]
+    [InlineData("gcmc", "dropout", "1")]
+    [InlineData("gcmc", "bases", "0")]
+    [InlineData("lightgcn", "positive_stars", "6")]
+    [InlineData("lightgcn", "calibration_sample", "1")]
+    [InlineData("sage", "fanouts", "[3, 0]")]
+    [InlineData("deep-ae", "encoder", "[16, 0]")]
+    [InlineData("deep-ae", "code_dropout", "1")]
+    [InlineData("autorec-u", "input_dropout", "-0.5")]
+    [InlineData("autorec-i", "hidden", "0")]
+    [InlineData("mult-vae", "latent", "0")]
+    [InlineData("mult-vae", "positive_threshold", "6")]
+    [InlineData("biased-mf", "grid_blocks", "-1")]
+    public void Train_BadModelField_IsAnErrorNamingTheField(string model, string field, string json)
+    {
+        (TrainingData data, _) = MfFixtures.LowRank(users: 12, movies: 8, rank: 2, observed: 0.7, seed: 1);
+        TrainingOptions config = ModelCatalog.Configure(model, new JsonObject { [field] = JsonNode.Parse(json), ["max_epochs"] = 1 }, "test");
+
+        ArgumentException error = Assert.Throws<ArgumentException>(() => ModelCatalog.Find(model).Train(data, config, MfFixtures.NoProgress));
+
+        Assert.Equal(field, error.ParamName);
+    }
+
+    [Theory]
     [MemberData(nameof(Models))]
     public void Defaults_BindToTheSharedRecordAndBackToTheSameFlatJson(string model)
     {
