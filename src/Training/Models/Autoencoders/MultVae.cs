@@ -21,7 +21,7 @@ public static class MultVae
         TorchSharp.torch.Device device = TorchRuntime.Prepare(config.Device, config.Threads, config.Seed);
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         RatingIndex positives = Positives(data.Train, data.Users, config.PositiveThreshold);
-        using var net = new MultVaeNet(data.Movies, config.Hidden, config.Latent, config.LearningRate, device);
+        using var net = new MultVaeNet(data.Movies, config.Hidden, config.Latent, config.LearningRate, device, config.Seed);
         var batcher = new SparseBatcher(positives, data.Movies);
         var random = new Random(config.Seed);
         int[] order = [.. Enumerable.Range(0, data.Users)];
