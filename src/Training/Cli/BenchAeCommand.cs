@@ -42,22 +42,22 @@ internal static class BenchAeCommand
             own["max_epochs"] = epochs;
             own["threads"] = threads;
             own["validation_fraction"] = 0.0;
-            JsonObject hyperparameters = ModelConfig.Merge(name, own);
-            if (hyperparameters.ContainsKey("patience"))
+            TrainingOptions config = ModelCatalog.Configure(name, own, "bench-ae");
+            if (config is EarlyStoppingOptions stopping)
             {
-                hyperparameters["patience"] = 0;
+                config = stopping with { Patience = 0 };
             }
 
-            TrainingData data = TrainCommand.Prepare(dataset, hyperparameters, "bench-ae");
+            TrainingData data = TrainingData.Load(dataset, config.ValidationFraction, config.Seed);
             long ratings = data.Train.Count;
-            CliRun.Progress($"bench-ae: {name} on {ratings:N0} ratings ({data.Users:N0} users × {data.Movies:N0} movies), {threads} threads, {hyperparameters.ToJsonString()}");
+            CliRun.Progress($"bench-ae: {name} on {ratings:N0} ratings ({data.Users:N0} users × {data.Movies:N0} movies), {threads} threads, {ModelConfig.ToJson(config).ToJsonString()}");
             CliRun.ResetPeakResident();
             var budget = new EpochBudget(epochFraction);
             var done = new List<double>();
             var whole = new List<double>();
             var cpu = new List<double>();
             using var timeline = new CpuTimeline();
-            TrainedModel trained = ModelCatalog.Find(name).Train(data with { Budget = budget }, hyperparameters, new SynchronousProgress<EpochRecord>(e =>
+            TrainedModel trained = ModelCatalog.Find(name).Train(data with { Budget = budget }, config, new SynchronousProgress<EpochRecord>(e =>
             {
                 done.Add(budget.Done);
                 whole.Add(budget.Extrapolate(e.Seconds));

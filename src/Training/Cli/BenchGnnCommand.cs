@@ -41,8 +41,8 @@ internal static class BenchGnnCommand
             own["max_epochs"] = epochs;
             own["patience"] = 0;
             own["threads"] = threads;
-            JsonObject hyperparameters = ModelConfig.Merge(name, own);
-            TrainingData trainingData = TrainCommand.Prepare(dataset, hyperparameters, "defaults.json");
+            TrainingOptions config = ModelCatalog.Configure(name, own, "bench-gnn");
+            TrainingData trainingData = TrainingData.Load(dataset, config.ValidationFraction, config.Seed);
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             long rssBefore = Environment.WorkingSet;
             CliRun.ResetPeakResident();
@@ -52,7 +52,7 @@ internal static class BenchGnnCommand
             var clock = Stopwatch.StartNew();
             TimeSpan cpuStart = CpuTime();
             TimeSpan cpuMark = cpuStart;
-            ModelCatalog.Find(name).Train(trainingData with { Budget = budget }, hyperparameters, new SynchronousProgress<EpochRecord>(r =>
+            ModelCatalog.Find(name).Train(trainingData with { Budget = budget }, config, new SynchronousProgress<EpochRecord>(r =>
             {
                 // CPU seconds since the previous epoch ended: the epoch plus its RMSE checks. On shared cores wall time overstates the cost.
                 TimeSpan now = CpuTime();

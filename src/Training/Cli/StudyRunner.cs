@@ -191,8 +191,10 @@ internal static class StudyRunner
             return (ModelStore.Load(directory).Model, row with { Reused = true }, true);
         }
 
-        TrainingData data = PrepareOnce(prepared, dataset, hyperparameters, name);
-        (IRatingModel model, StudyEntry trained) = TrainAndEvaluate(name, hyperparameters, data, evaluation, options, directory, plan.Threads, plan.Data);
+        // Bound once to the model's config record: the split and the trainer read the record, the row keeps the JSON.
+        TrainingOptions config = ModelCatalog.Find(name).Bind(hyperparameters, $"{name} configuration");
+        TrainingData data = PrepareOnce(prepared, dataset, config);
+        (IRatingModel model, StudyEntry trained) = TrainAndEvaluate(name, hyperparameters, config, data, evaluation, options, directory, plan.Threads, plan.Data);
         return (model, trained, false);
     }
 
@@ -226,20 +228,20 @@ internal static class StudyRunner
         return row;
     }
 
-    private static TrainingData PrepareOnce(Dictionary<string, TrainingData> prepared, LocalDataset dataset, JsonObject hyperparameters, string name)
+    private static TrainingData PrepareOnce(Dictionary<string, TrainingData> prepared, LocalDataset dataset, TrainingOptions config)
     {
         // Every model with the same validation fraction and seed trains on the same split; prepare it once.
-        string key = $"{hyperparameters["validation_fraction"]}/{hyperparameters["seed"]}";
+        string key = FormattableString.Invariant($"{config.ValidationFraction:R}/{config.Seed}");
         if (!prepared.TryGetValue(key, out TrainingData? data))
         {
-            data = TrainCommand.Prepare(dataset, hyperparameters, $"{name} configuration");
+            data = TrainingData.Load(dataset, config.ValidationFraction, config.Seed);
             prepared[key] = data;
         }
 
         return data;
     }
 
-    private static (IRatingModel Model, StudyEntry Row) TrainAndEvaluate(string name, JsonObject hyperparameters, TrainingData data,
+    private static (IRatingModel Model, StudyEntry Row) TrainAndEvaluate(string name, JsonObject hyperparameters, TrainingOptions config, TrainingData data,
         EvaluationData evaluation, EvaluationOptions options, string directory, int threads, string dataPath)
     {
         ModelEntry entry = ModelCatalog.Find(name);
@@ -247,7 +249,7 @@ internal static class StudyRunner
         CliRun.ResetPeakResident();
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        TrainedModel trained = entry.Train(data, hyperparameters, new Progress<EpochRecord>(e =>
+        TrainedModel trained = entry.Train(data, config, new Progress<EpochRecord>(e =>
             CliRun.Progress($"compare: {name}: epoch {e.Epoch}: train RMSE {e.TrainRmse:F4}, validation RMSE {e.ValidationRmse:F4} ({e.Seconds:F1} s)")));
         double seconds = clock.Elapsed.TotalSeconds;
         double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;

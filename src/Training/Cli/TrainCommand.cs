@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Store;
 using NetflixRec.Training.Data.Transforms;
@@ -33,13 +32,15 @@ internal static class TrainCommand
     public static TrainSummary Run(string dataDirectory, string modelName, string? configPath, string outputDirectory, bool json)
     {
         ModelEntry entry = ModelCatalog.Find(modelName);
-        JsonObject hyperparameters = ModelConfig.Merge(modelName, configPath is null ? null : ModelConfig.ReadFile(configPath));
+
+        // The JSON is bound to the model's config record here, once: a bad field fails before any data is read.
+        TrainingOptions config = ModelCatalog.Configure(modelName, configPath is null ? null : ModelConfig.ReadFile(configPath), configPath ?? "defaults.json");
         Data.OutputDirectory.EnsureAbsentOrEmpty(outputDirectory);
         IRatingBatchSource dataset = DataSources.Open(dataDirectory);
         TrainingData trainingData;
         using (dataset as IDisposable)
         {
-            trainingData = Prepare(dataset, hyperparameters, configPath ?? "defaults.json");
+            trainingData = TrainingData.Load(dataset, config.ValidationFraction, config.Seed);
         }
 
         // Loading and splitting left full copies of the ratings as garbage (~1 GB on the Prize) that the GC would hand
@@ -47,9 +48,9 @@ internal static class TrainCommand
         // is the trainer's, not the sum of both.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
-        CliRun.Progress($"train: {modelName} on {trainingData.Train.Count:N0} ratings ({trainingData.Validation.Count:N0} held out for early stopping), {hyperparameters.ToJsonString()}");
+        CliRun.Progress($"train: {modelName} on {trainingData.Train.Count:N0} ratings ({trainingData.Validation.Count:N0} held out for early stopping), {ModelConfig.ToJson(config).ToJsonString()}");
         var clock = Stopwatch.StartNew();
-        TrainedModel trained = entry.Train(trainingData, hyperparameters, new Progress<EpochRecord>(e =>
+        TrainedModel trained = entry.Train(trainingData, config, new Progress<EpochRecord>(e =>
             CliRun.Progress($"train: epoch {e.Epoch}: train RMSE {e.TrainRmse:F4}, validation RMSE {e.ValidationRmse:F4} ({e.Seconds:F1} s)")));
         double seconds = clock.Elapsed.TotalSeconds;
 
@@ -61,14 +62,6 @@ internal static class TrainCommand
         CliRun.Finish(json, result,
             $"trained {modelName} in {seconds:F1} s ({trained.Curve.Count} epochs, best {trained.BestEpoch}, validation RMSE {validation:F4}, {manifest.ParameterCount:N0} parameters) → {outputDirectory}");
         return result;
-    }
-
-    /// <summary>The training partition minus a seeded validation slice, plus the probe and qualifying pairs as implicit feedback.</summary>
-    public static TrainingData Prepare(IRatingBatchSource dataset, JsonObject hyperparameters, string source)
-    {
-        double fraction = hyperparameters["validation_fraction"]?.GetValue<double>() ?? throw new InvalidDataException($"{source}: validation_fraction is missing");
-        int seed = hyperparameters["seed"]?.GetValue<int>() ?? throw new InvalidDataException($"{source}: seed is missing");
-        return TrainingData.Load(dataset, fraction, seed);
     }
 
     private static IReadOnlyDictionary<string, long> DimsOf(IRatingModel model) =>

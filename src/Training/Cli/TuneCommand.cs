@@ -78,7 +78,9 @@ internal static class TuneCommand
         IReadOnlyList<TrialRecord> resumed = File.Exists(journalPath)
             ? TuningJournal.Resume(ModelConfig.ReadFile(journalPath), plan, sampler.Name, dataset.Manifest.Fingerprint, journalPath)
             : [];
-        TrainingData trainingData = TrainCommand.Prepare(dataset, baseConfig, $"{modelName} configuration");
+        // The base configuration binds to the model's record: a bad field fails here, and the split reads the record.
+        TrainingOptions bound = ModelCatalog.Find(modelName).Bind(baseConfig, $"{modelName} configuration");
+        TrainingData trainingData = TrainingData.Load(dataset, bound.ValidationFraction, bound.Seed);
         CliRun.Progress($"tune: {modelName} on {trainingData.Train.Count:N0} ratings, {plan.Objective.Label()} on {trainingData.Validation.Count:N0} held out; " +
             $"{sampler.Name} sampler{(prune ? " with successive halving" : string.Empty)}; budget {BudgetText(plan)}" +
             (resumed.Count > 0 ? $"; resuming after {resumed.Count} trials" : string.Empty));

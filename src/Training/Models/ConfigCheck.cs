@@ -6,14 +6,17 @@ namespace NetflixRec.Training.Models;
 /// </summary>
 public static class ConfigCheck
 {
-    /// <summary>The settings every trainer shares (<see cref="ITrainingOptions"/>).</summary>
-    public static void TrainingOptions(string model, ITrainingOptions options)
+    /// <summary>The settings every trainer shares (<see cref="Models.TrainingOptions"/>): every trainer calls this first.</summary>
+    public static void TrainingOptions(string model, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Require(options.MaxEpochs >= 1, model, "max_epochs", "must be at least 1");
-        Require(options.Patience >= 0, model, "patience", "must not be negative");
         Require(options.ValidationFraction is >= 0 and < 1, model, "validation_fraction", "must be in [0, 1)");
         Require(options.Threads >= 0, model, "threads", "must not be negative (0: all cores)");
+        if (options is EarlyStoppingOptions stopping)
+        {
+            Require(stopping.Patience >= 0, model, "patience", "must not be negative");
+        }
     }
 
     /// <summary>

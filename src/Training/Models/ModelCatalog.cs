@@ -6,13 +6,6 @@ using NetflixRec.Training.Models.Scoring;
 
 namespace NetflixRec.Training.Models;
 
-/// <summary>How to train one kind of model from hyperparameters, and how to load its saved tensors back.</summary>
-public sealed record ModelEntry(
-    string Name,
-    string Family,
-    Func<TrainingData, JsonObject, IProgress<EpochRecord>, TrainedModel> Train,
-    Func<IReadOnlyList<NamedTensor>, string, IRatingModel> Load);
-
 /// <summary>Every model name the CLI accepts (<c>--model</c>, <c>--models</c>).</summary>
 public static class ModelCatalog
 {
@@ -38,16 +31,23 @@ public static class ModelCatalog
 
     public static IReadOnlyList<string> Names => [.. All.Select(e => e.Name)];
 
-    /// <summary>A model whose trained form is a <see cref="FactorModel"/>: bind the config record, train, load factors.</summary>
-    private static ModelEntry FactorEntry<TConfig>(string name, string family, Func<TrainingData, TConfig, IProgress<EpochRecord>, TrainedModel> train) =>
-        new(name, family,
-            (data, hyperparameters, progress) => train(data, ModelConfig.Bind<TConfig>(hyperparameters, name), progress),
-            (tensors, path) => FactorModel.FromTensors(name, family, tensors, path));
+    /// <summary>A model whose trained form is a <see cref="FactorModel"/>.</summary>
+    private static ModelEntry FactorEntry<TConfig>(string name, string family, Func<TrainingData, TConfig, IProgress<EpochRecord>, TrainedModel> train)
+        where TConfig : TrainingOptions =>
+        ModelEntry.Of(name, family, train, (tensors, path) => FactorModel.FromTensors(name, family, tensors, path));
 
-    /// <summary>A model with its own trained form: bind the config record, train; <paramref name="load"/> reads it back.</summary>
+    /// <summary>A model with its own trained form, which <paramref name="load"/> reads back.</summary>
     private static ModelEntry Entry<TConfig>(string name, string family, Func<TrainingData, TConfig, IProgress<EpochRecord>, TrainedModel> train,
-        Func<IReadOnlyList<NamedTensor>, string, IRatingModel> load) =>
-        new(name, family, (data, hyperparameters, progress) => train(data, ModelConfig.Bind<TConfig>(hyperparameters, name), progress), load);
+        Func<IReadOnlyList<NamedTensor>, string, IRatingModel> load)
+        where TConfig : TrainingOptions =>
+        ModelEntry.Of(name, family, train, load);
+
+    /// <summary>
+    /// The defaults of <paramref name="name"/> overridden by <paramref name="overrides"/>, bound to the model's config
+    /// record (<paramref name="source"/> names the overrides in errors): what the CLI does with <c>--config</c>.
+    /// </summary>
+    public static TrainingOptions Configure(string name, JsonObject? overrides, string source) =>
+        Find(name).Bind(ModelConfig.Merge(name, overrides), source);
 
     /// <summary>The entry for <paramref name="name"/>; an unknown name is an error listing the known ones.</summary>
     public static ModelEntry Find(string name) =>

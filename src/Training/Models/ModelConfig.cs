@@ -73,7 +73,12 @@ public static class ModelConfig
     }
 
     /// <summary>The config record back as JSON (what a model directory records).</summary>
-    public static JsonObject ToJson<T>(T config) => JsonSerializer.SerializeToNode(config, s_json)!.AsObject();
+    /// <remarks>Serialized as its runtime type: a config typed as its base <see cref="TrainingOptions"/> keeps its own fields.</remarks>
+    public static JsonObject ToJson<T>(T config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return JsonSerializer.SerializeToNode(config, config.GetType(), s_json)!.AsObject();
+    }
 
     private static JsonObject LoadDefaults()
     {

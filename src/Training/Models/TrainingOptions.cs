@@ -1,21 +1,33 @@
 namespace NetflixRec.Training.Models;
 
 /// <summary>
-/// Settings every trainer shares (each model's config carries them next to its own hyperparameters).
-/// <paramref name="Threads"/> 0 means all cores; one thread with a fixed <paramref name="Seed"/> is deterministic.
+/// The settings every trainer shares, declared once: each model's config record derives from this record (through
+/// <see cref="EarlyStoppingOptions"/> when it keeps its best epoch) and adds its own hyperparameters. They are init
+/// properties, not constructor parameters, so the JSON stays flat (<c>{"factors": 64, …, "seed": 1}</c>) and
+/// defaults.json and users' config files bind unchanged; <c>required</c> makes a missing one a binding error naming it.
+/// <see cref="Threads"/> 0 means all cores; one thread with a fixed <see cref="Seed"/> is deterministic.
+/// <see cref="ConfigCheck.TrainingOptions"/> checks them, and every trainer calls it first.
 /// </summary>
-public interface ITrainingOptions
+public abstract record TrainingOptions
 {
-    int Seed { get; }
+    public required int Seed { get; init; }
 
-    int Threads { get; }
+    public required int Threads { get; init; }
 
-    int MaxEpochs { get; }
+    public required int MaxEpochs { get; init; }
 
+    /// <summary>The share of the training ratings held out as the validation slice (see <see cref="TrainingData.Prepare"/>).</summary>
+    public required double ValidationFraction { get; init; }
+}
+
+/// <summary>
+/// The shared settings of a trainer that keeps its best epoch by validation RMSE and stops early (every trainer but
+/// <c>mult-vae</c>, a ranking model that keeps its last epoch).
+/// </summary>
+public abstract record EarlyStoppingOptions : TrainingOptions
+{
     /// <summary>Epochs without a better validation RMSE before stopping (0: never stop early).</summary>
-    int Patience { get; }
-
-    double ValidationFraction { get; }
+    public required int Patience { get; init; }
 }
 
 public static class TrainingThreads

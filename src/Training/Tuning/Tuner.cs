@@ -79,7 +79,8 @@ public static class Tuner
         string? error = null;
         try
         {
-            TrainedModel trained = entry.Train(data, plan.ConfigOf(parameters), observer);
+            // The trial's JSON (what the journal keeps) is bound to the model's config record here, at the edge.
+            TrainedModel trained = entry.Train(data, entry.Bind(plan.ConfigOf(parameters), $"{plan.Model} trial {number}"), observer);
             status = TrialStatus.Complete;
             loss = plan.Objective == TuningObjective.Rmse
                 ? trained.Curve.FirstOrDefault(c => c.Epoch == trained.BestEpoch)?.ValidationRmse ?? double.NaN

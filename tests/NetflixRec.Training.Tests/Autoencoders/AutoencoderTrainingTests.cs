@@ -40,7 +40,7 @@ public sealed class AutoencoderTrainingTests
     {
         (TrainingData data, RatingTable heldOut) = MfFixtures.LowRank(users: 30, movies: 20, rank: 2, observed: 0.7, seed: 2);
         ModelEntry entry = ModelCatalog.Find(name);
-        TrainedModel trained = entry.Train(data, ModelConfig.Merge(name, Small(name, epochs: 2)), MfFixtures.NoProgress);
+        TrainedModel trained = entry.Train(data, ModelCatalog.Configure(name, Small(name, epochs: 2), "test"), MfFixtures.NoProgress);
         using var dir = new TempDirectory();
         string path = dir.Combine("model");
 
@@ -64,9 +64,9 @@ public sealed class AutoencoderTrainingTests
     public void Train_LowRankRatings_BeatsBiasBaseline(string name)
     {
         (TrainingData data, RatingTable heldOut) = MfFixtures.LowRank(users: 120, movies: 60, rank: 3, observed: 0.6, seed: 5);
-        TrainedModel bias = ModelCatalog.Find("bias").Train(data, ModelConfig.Merge("bias", new JsonObject { ["threads"] = 1 }), MfFixtures.NoProgress);
+        TrainedModel bias = ModelCatalog.Find("bias").Train(data, ModelCatalog.Configure("bias", new JsonObject { ["threads"] = 1 }, "test"), MfFixtures.NoProgress);
 
-        TrainedModel trained = ModelCatalog.Find(name).Train(data, ModelConfig.Merge(name, Small(name, epochs: 60)), MfFixtures.NoProgress);
+        TrainedModel trained = ModelCatalog.Find(name).Train(data, ModelCatalog.Configure(name, Small(name, epochs: 60), "test"), MfFixtures.NoProgress);
 
         double baseline = RatingMetrics.Rmse(bias.Model, heldOut), rmse = RatingMetrics.Rmse(trained.Model, heldOut);
         Assert.True(rmse < baseline - 0.02, $"{name}: held-out RMSE {rmse:F4}, bias baseline {baseline:F4}");
@@ -78,7 +78,7 @@ public sealed class AutoencoderTrainingTests
         (TrainingData data, _) = MfFixtures.LowRank(users: 30, movies: 20, rank: 2, observed: 0.7, seed: 3);
         TrainingData withValidation = data with { Train = data.Train.Slice(0, data.Train.Count - 40), Validation = data.Train.Slice(data.Train.Count - 40, 40) };
 
-        var model = (IReadsUserHistory)ModelCatalog.Find("autorec-u").Train(withValidation, ModelConfig.Merge("autorec-u", Small("autorec-u", 1)), MfFixtures.NoProgress).Model;
+        var model = (IReadsUserHistory)ModelCatalog.Find("autorec-u").Train(withValidation, ModelCatalog.Configure("autorec-u", Small("autorec-u", 1), "test"), MfFixtures.NoProgress).Model;
 
         Assert.Equal(data.Train.Count, model.History.Columns.Length);
     }
@@ -91,10 +91,10 @@ public sealed class AutoencoderTrainingTests
         config["input_dropout"] = 0.3;
         config["dense_refeeding"] = true;
 
-        float[] first = RatingMetrics.PredictClipped(ModelCatalog.Find("deep-ae").Train(data, ModelConfig.Merge("deep-ae", config), MfFixtures.NoProgress).Model, heldOut, 1);
-        float[] second = RatingMetrics.PredictClipped(ModelCatalog.Find("deep-ae").Train(data, ModelConfig.Merge("deep-ae", config), MfFixtures.NoProgress).Model, heldOut, 1);
+        float[] first = RatingMetrics.PredictClipped(ModelCatalog.Find("deep-ae").Train(data, ModelCatalog.Configure("deep-ae", config, "test"), MfFixtures.NoProgress).Model, heldOut, 1);
+        float[] second = RatingMetrics.PredictClipped(ModelCatalog.Find("deep-ae").Train(data, ModelCatalog.Configure("deep-ae", config, "test"), MfFixtures.NoProgress).Model, heldOut, 1);
         config["seed"] = 2;
-        float[] reseeded = RatingMetrics.PredictClipped(ModelCatalog.Find("deep-ae").Train(data, ModelConfig.Merge("deep-ae", config), MfFixtures.NoProgress).Model, heldOut, 1);
+        float[] reseeded = RatingMetrics.PredictClipped(ModelCatalog.Find("deep-ae").Train(data, ModelCatalog.Configure("deep-ae", config, "test"), MfFixtures.NoProgress).Model, heldOut, 1);
 
         Assert.Equal(first, second);
         Assert.NotEqual(first, reseeded);

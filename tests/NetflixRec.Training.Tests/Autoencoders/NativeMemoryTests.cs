@@ -24,7 +24,7 @@ public sealed class NativeMemoryTests
         var live = new List<long>();
         var progress = new SynchronousProgress(_ => live.Add(DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount));
 
-        ModelCatalog.Find(name).Train(data, ModelConfig.Merge(name, JsonNode.Parse(overrides)!.AsObject()), progress);
+        ModelCatalog.Find(name).Train(data, ModelCatalog.Configure(name, JsonNode.Parse(overrides)!.AsObject(), "test"), progress);
 
         Assert.Equal(6, live.Count);
         Assert.All(live.Skip(1), count => Assert.Equal(live[1], count));

@@ -39,7 +39,7 @@ public sealed class ExportedKinds : IDisposable
             overrides["max_epochs"] = 3;
         }
 
-        IRatingModel model = ModelCatalog.Find(name).Train(data, ModelConfig.Merge(name, overrides), MfFixtures.NoProgress).Model;
+        IRatingModel model = ModelCatalog.Find(name).Train(data, ModelCatalog.Configure(name, overrides, "test"), MfFixtures.NoProgress).Model;
         ExportedGraph graph = OnnxExporters.Find(model).Export(model);
         string path = Directory.Combine(name + ".onnx");
         OnnxModelFile.Write(OnnxModelFile.Assemble(graph, new OnnxModelFacts(name, model.Family, model.Users, model.Movies, "test")), path);

@@ -161,7 +161,7 @@ public sealed class GraphModelsTests
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
-    private static JsonObject Quick(string name, int epochs)
+    private static TrainingOptions Quick(string name, int epochs)
     {
         JsonObject quick = (name switch
         {
@@ -171,7 +171,7 @@ public sealed class GraphModelsTests
         }).DeepClone().AsObject();
         quick["max_epochs"] = epochs;
         quick["patience"] = 0;
-        return ModelConfig.Merge(name, quick);
+        return ModelCatalog.Configure(name, quick, "test");
     }
 
     private static T Bind<T>(string name, JsonObject quick, params (string Key, JsonNode? Value)[] extra)

@@ -71,8 +71,10 @@ public sealed class MfModelsTests
     public void Als_LowRankNoiselessMatrix_RecoversHeldOutEntries()
     {
         (TrainingData data, RatingTable heldOut) = MfFixtures.LowRank(users: 60, movies: 40, rank: 2, observed: 0.8, seed: 5);
-        var config = new BiasedMfAlsConfig(Factors: 6, RegularizationFactors: 0.001, RegularizationBias: 0.001, InitStd: 0.1,
-            MaxEpochs: 30, Patience: 0, ValidationFraction: 0, Seed: 1, Threads: 1);
+        var config = new BiasedMfAlsConfig(Factors: 6, RegularizationFactors: 0.001, RegularizationBias: 0.001, InitStd: 0.1)
+        {
+            MaxEpochs = 30, Patience = 0, ValidationFraction = 0, Seed = 1, Threads = 1,
+        };
 
         TrainedModel trained = BiasedMfAls.Train(data, config, MfFixtures.NoProgress);
 
@@ -142,7 +144,7 @@ public sealed class MfModelsTests
         (TrainingData data, RatingTable heldOut) = MfFixtures.LowRank(users: 30, movies: 20, rank: 2, observed: 0.7, seed: 2);
         JsonObject hyper = ModelConfig.Merge(name, new JsonObject { ["max_epochs"] = 3, ["threads"] = 1 });
         ModelEntry entry = ModelCatalog.Find(name);
-        TrainedModel trained = entry.Train(data, hyper, MfFixtures.NoProgress);
+        TrainedModel trained = entry.Train(data, entry.Bind(hyper, "test"), MfFixtures.NoProgress);
         using var dir = new TempDirectory();
         string path = dir.Combine("model");
 

@@ -126,7 +126,10 @@ public sealed class TimeModelsTests
         var train = new RatingTable(new[] { 0, 1 }, new short[] { 1, 0 }, new byte[] { 5, 2 }, new short[] { 11800, 11500 });
         var hidden = new QueryTable(new[] { 0 }, new short[] { 2 }, new short[] { 11900 });
         var data = new TrainingData(train, RatingTable.Empty, 2, 3, 3.5, hidden, "test");
-        var config = new TimeSvdPlusPlusConfig(k, 0.01, 1, 0.05, 0.02, 0.1, 0.4, 4, 1e-3, 3, 2e-3, 0.7, 5e-3, 0.3, 1, 1, 0, 3, 1);
+        var config = new TimeSvdPlusPlusConfig(k, 0.01, 1, 0.05, 0.02, 0.1, 0.4, 4, 1e-3, 3, 2e-3, 0.7, 5e-3, 0.3)
+        {
+            MaxEpochs = 1, Patience = 1, ValidationFraction = 0, Seed = 3, Threads = 1,
+        };
         TimeSgdState state = TimeSgdState.Create(data, config);
         var random = new Random(4);
         foreach (float[] parameters in new[] { state.UserBias, state.UserAlpha, state.UserDayBias, state.MovieBias, state.MovieBinBias, state.P, state.PAlpha, state.Q, state.Y })
@@ -217,9 +220,9 @@ public sealed class TimeModelsTests
         RatingTable Table(List<(int U, short M, byte R, short D)> list) => new(list.Select(r => r.U).ToArray(), list.Select(r => r.M).ToArray(), list.Select(r => r.R).ToArray(), list.Select(r => r.D).ToArray());
         RatingTable train = Table(rows), probe = Table(heldOut);
         var data = new TrainingData(train, RatingTable.Empty, users, movies, RatingStatistics.MeanOf(train), QueryTable.Empty, "test");
-        double bias = RatingError.Rmse(ModelCatalog.Find("bias").Train(data, ModelConfig.Merge("bias", new() { ["threads"] = 1 }), MfFixtures.NoProgress).Model, probe);
+        double bias = RatingError.Rmse(ModelCatalog.Find("bias").Train(data, ModelCatalog.Configure("bias", new() { ["threads"] = 1 }, "test"), MfFixtures.NoProgress).Model, probe);
         IRatingModel timeBias = ModelCatalog.Find("time-bias").Train(data,
-            ModelConfig.Merge("time-bias", new() { ["threads"] = 1, ["max_epochs"] = 30, ["alpha_learning_rate"] = 1e-4, ["regularization_alpha"] = 1 }), MfFixtures.NoProgress).Model;
+            ModelCatalog.Configure("time-bias", new() { ["threads"] = 1, ["max_epochs"] = 30, ["alpha_learning_rate"] = 1e-4, ["regularization_alpha"] = 1 }, "test"), MfFixtures.NoProgress).Model;
 
         Assert.True(RatingError.Rmse(timeBias, probe) < bias - 0.05, $"time-bias {RatingError.Rmse(timeBias, probe):F4} vs bias {bias:F4}");
     }
@@ -229,10 +232,10 @@ public sealed class TimeModelsTests
     {
         (TrainingData data, _) = MfFixtures.LowRank(10, 8, 2, 0.6, 1);
         var error = Assert.Throws<ArgumentException>(() => ModelCatalog.Find("timesvdpp").Train(data,
-            ModelConfig.Merge("timesvdpp", new() { ["regularization_day"] = -1 }), MfFixtures.NoProgress));
+            ModelCatalog.Configure("timesvdpp", new() { ["regularization_day"] = -1 }, "test"), MfFixtures.NoProgress));
         Assert.Contains("regularization_day", error.Message, StringComparison.Ordinal);
         error = Assert.Throws<ArgumentException>(() => ModelCatalog.Find("time-bias").Train(data,
-            ModelConfig.Merge("time-bias", new() { ["beta"] = 0 }), MfFixtures.NoProgress));
+            ModelCatalog.Configure("time-bias", new() { ["beta"] = 0 }, "test"), MfFixtures.NoProgress));
         Assert.Contains("beta", error.Message, StringComparison.Ordinal);
     }
 

@@ -17,7 +17,7 @@ public sealed class ConfigCheckTests
     [Fact]
     public void TrainingOptions_BadSharedField_NamesModelAndField()
     {
-        var config = new BiasConfig(10, 25, MaxEpochs: 3, Patience: 1, ValidationFraction: 1.5, Seed: 1, Threads: 0);
+        var config = new BiasConfig(10, 25) { MaxEpochs = 3, Patience = 1, ValidationFraction = 1.5, Seed = 1, Threads = 0 };
 
         ArgumentException error = Assert.Throws<ArgumentException>(() => ConfigCheck.TrainingOptions("bias", config));
 

@@ -57,7 +57,7 @@ public static class AutoRec
 
     private static MaskedAutoencoderSpec Spec(AutoRecConfig config, int columns, float[] columnMeans)
     {
-        MaskedAutoencoderTraining.Validate("autorec", [config.Hidden], config.InputDropout, 0, config.LearningRate, config.Regularization);
+        MaskedAutoencoderTraining.Validate("autorec", "hidden", [config.Hidden], config.InputDropout, 0, config.LearningRate, config.Regularization);
         return new MaskedAutoencoderSpec(columns, [config.Hidden], Activation.Sigmoid, CodeLayer: 0, CodeDropout: 0, config.InputDropout,
             config.Regularization, config.LearningRate, columnMeans, TorchRuntime.Prepare(config.Device, config.Threads, config.Seed));
     }

@@ -12,9 +12,4 @@ public sealed record AutoRecConfig(
     double InputDropout,
     int BatchSize,
     int BatchRatings,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads,
-    string Device) : ITrainingOptions;
+    string Device) : EarlyStoppingOptions;

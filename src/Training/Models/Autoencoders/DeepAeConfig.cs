@@ -15,9 +15,4 @@ public sealed record DeepAeConfig(
     double Regularization,
     int BatchSize,
     int BatchRatings,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads,
-    string Device) : ITrainingOptions;
+    string Device) : EarlyStoppingOptions;

@@ -17,7 +17,7 @@ public static class DeepAutoencoder
     {
         ConfigCheck.TrainingOptions(Name, config);
         IReadOnlyList<int> encoder = config.Encoder;
-        MaskedAutoencoderTraining.Validate(Name, encoder, config.InputDropout, config.CodeDropout, config.LearningRate, config.Regularization);
+        MaskedAutoencoderTraining.Validate(Name, "encoder", encoder, config.InputDropout, config.CodeDropout, config.LearningRate, config.Regularization);
         int[] layers = [.. encoder, .. encoder.Take(encoder.Count - 1).Reverse()];
         var spec = new MaskedAutoencoderSpec(data.Movies, layers, Activation.Selu, CodeLayer: encoder.Count - 1, config.CodeDropout, config.InputDropout,
             config.Regularization, config.LearningRate, MaskedAutoencoderTraining.MovieOffsets(data), TorchRuntime.Prepare(config.Device, config.Threads, config.Seed),

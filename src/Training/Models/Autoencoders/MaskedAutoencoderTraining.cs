@@ -10,10 +10,10 @@ namespace NetflixRec.Training.Models.Autoencoders;
 /// </summary>
 public static class MaskedAutoencoderTraining
 {
-    public static TrainedModel Run<TConfig>(TConfig config, TrainingData data, IProgress<EpochRecord> progress, MaskedAutoencoderSpec spec,
+    public static TrainedModel Run(EarlyStoppingOptions config, TrainingData data, IProgress<EpochRecord> progress, MaskedAutoencoderSpec spec,
         RatingIndex rows, int batchSize, int batchRatings, bool refeed, Func<MaskedAutoencoderNet, IRatingModel> snapshot, Func<IRatingModel, IRatingModel> keep)
-        where TConfig : ITrainingOptions
     {
+        ArgumentNullException.ThrowIfNull(config);
         if (batchSize < 1 || batchRatings < 1)
         {
             throw new InvalidDataException($"batch_size ({batchSize}) and batch_ratings ({batchRatings}) must be at least 1");
@@ -49,22 +49,14 @@ public static class MaskedAutoencoderTraining
     }
 
     /// <summary>Checks the settings shared by the masked autoencoders; errors name the field.</summary>
-    public static void Validate(string model, IReadOnlyList<int> layers, double inputDropout, double codeDropout, double learningRate, double regularization)
+    public static void Validate(string model, string layersField, IReadOnlyList<int> layers, double inputDropout, double codeDropout, double learningRate, double regularization)
     {
-        if (layers.Count == 0 || layers.Any(w => w < 1))
-        {
-            throw new InvalidDataException($"{model}: every layer width must be at least 1");
-        }
-
-        if (inputDropout is < 0 or >= 1 || codeDropout is < 0 or >= 1)
-        {
-            throw new InvalidDataException($"{model}: input_dropout and code_dropout must be in [0, 1)");
-        }
-
-        if (learningRate <= 0 || regularization < 0)
-        {
-            throw new InvalidDataException($"{model}: learning_rate must be positive and regularization non-negative");
-        }
+        ArgumentNullException.ThrowIfNull(layers);
+        ConfigCheck.Require(layers.Count > 0 && layers.All(w => w >= 1), model, layersField, "must give layer widths of at least 1");
+        ConfigCheck.Require(inputDropout is >= 0 and < 1, model, "input_dropout", "must be in [0, 1)");
+        ConfigCheck.Require(codeDropout is >= 0 and < 1, model, "code_dropout", "must be in [0, 1)");
+        ConfigCheck.Require(learningRate > 0, model, "learning_rate", "must be positive");
+        ConfigCheck.Require(regularization >= 0, model, "regularization", "must not be negative");
     }
 
     /// <summary>

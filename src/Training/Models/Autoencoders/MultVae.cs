@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NetflixRec.Contracts;
 using NetflixRec.Training.Data.Transforms;
 using NetflixRec.Training.Models.Torch;
@@ -22,21 +21,18 @@ public static class MultVae
         TorchSharp.torch.Device device = TorchRuntime.Prepare(config.Device, config.Threads, config.Seed);
         RatingIndex byUser = RatingIndex.ByUser(data.Train, data.Users);
         RatingIndex positives = Positives(data.Train, data.Users, config.PositiveThreshold);
-        using var net = new MultVaeNet(data.Movies, config.Hidden, config.Latent, config.LearningRate, device);
+        using var net = new MultVaeNet(data.Movies, config.Hidden, config.Latent, config.LearningRate, device, config.Seed);
         var batcher = new SparseBatcher(positives, data.Movies);
         var random = new Random(config.Seed);
         int[] order = [.. Enumerable.Range(0, data.Users)];
         // The batches skip users without positives: an epoch's work is the others.
         int usersWithPositives = order.Count(u => positives.CountOf(u) > 0);
         int[] calibrationUsers = CalibrationSample(byUser, config.CalibrationUsers, config.Seed);
-        var curve = new List<EpochRecord>();
         MultVaeModel? model = null;
         long step = 0;
-        for (int epoch = 1; epoch <= config.MaxEpochs; epoch++)
+        TrainedModel trained = EpochLoop.RunAll(config, data, progress, _ =>
         {
-            long start = Stopwatch.GetTimestamp();
             random.Shuffle(order);
-            data.Budget.StartEpoch();
             int users = 0;
             foreach (ArraySegment<int> group in SparseBatcher.Groups(positives, order, BatchSizing.ForEpoch(config.BatchSize, usersWithPositives), int.MaxValue))
             {
@@ -51,17 +47,15 @@ public static class MultVae
                 step++;
             }
 
-            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            // The calibrated model is the epoch's model: the learning curve reports its fit's training RMSE.
             model = net.ToModel(config.PositiveThreshold, byUser);
             (RatingCalibration calibration, double trainRmse) = Calibrate(model, byUser, calibrationUsers);
             model = model.WithCalibration(calibration);
-            var record = new EpochRecord(epoch, trainRmse, RatingError.Rmse(model, data.Validation), seconds);
-            curve.Add(record);
-            progress.Report(record);
-        }
+            return new EpochOutcome(model, trainRmse);
+        });
 
         RatingIndex all = RatingIndex.ByUser(MaskedAutoencoderTraining.AllTraining(data), data.Users);
-        return new TrainedModel(model!.WithHistory(all), curve, config.MaxEpochs, ModelConfig.ToJson(config));
+        return trained with { Model = model!.WithHistory(all) };
     }
 
     /// <summary>The training ratings of at least <paramref name="threshold"/> stars, by user.</summary>
@@ -119,19 +113,15 @@ public static class MultVae
 
     private static void Validate(MultVaeConfig config)
     {
-        if (config.Hidden < 1 || config.Latent < 1 || config.BatchSize < 1 || config.CalibrationUsers < 1 || config.MaxEpochs < 1)
-        {
-            throw new InvalidDataException($"{Name}: hidden, latent, batch_size, calibration_users and max_epochs must be at least 1");
-        }
-
-        if (config.InputDropout is < 0 or >= 1 || config.AnnealCap < 0 || config.AnnealSteps < 0 || config.LearningRate <= 0)
-        {
-            throw new InvalidDataException($"{Name}: input_dropout must be in [0, 1), anneal_cap and anneal_steps non-negative, learning_rate positive");
-        }
-
-        if (config.PositiveThreshold is < 1 or > 5)
-        {
-            throw new InvalidDataException($"{Name}: positive_threshold must be 1–5 stars");
-        }
+        ConfigCheck.TrainingOptions(Name, config);
+        ConfigCheck.Require(config.Hidden >= 1, Name, "hidden", "must be at least 1");
+        ConfigCheck.Require(config.Latent >= 1, Name, "latent", "must be at least 1");
+        ConfigCheck.Require(config.BatchSize >= 1, Name, "batch_size", "must be at least 1");
+        ConfigCheck.Require(config.CalibrationUsers >= 1, Name, "calibration_users", "must be at least 1");
+        ConfigCheck.Require(config.InputDropout is >= 0 and < 1, Name, "input_dropout", "must be in [0, 1)");
+        ConfigCheck.Require(config.AnnealCap >= 0, Name, "anneal_cap", "must not be negative");
+        ConfigCheck.Require(config.AnnealSteps >= 0, Name, "anneal_steps", "must not be negative");
+        ConfigCheck.Require(config.LearningRate > 0, Name, "learning_rate", "must be positive");
+        ConfigCheck.Require(config.PositiveThreshold is >= 1 and <= 5, Name, "positive_threshold", "must be 1–5 stars");
     }
 }

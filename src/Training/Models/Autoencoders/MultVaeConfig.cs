@@ -5,7 +5,7 @@ namespace NetflixRec.Training.Models.Autoencoders;
 /// <param name="AnnealCap">The KL weight β grows linearly to this cap over <paramref name="AnnealSteps"/> updates.</param>
 /// <param name="PositiveThreshold">Binarization: a rating of at least this many stars is a positive (4, as in the paper).</param>
 /// <param name="CalibrationUsers">Users sampled (seeded) to fit the score → rating calibration after each epoch.</param>
-/// <remarks>Mult-VAE is a ranking model: there is no early stopping on RMSE; it trains <paramref name="MaxEpochs"/>
+/// <remarks>Mult-VAE is a ranking model: there is no early stopping on RMSE; it trains <see cref="TrainingOptions.MaxEpochs"/>
 /// epochs and keeps the last. The validation slice is held out of its input and only reported on.</remarks>
 public sealed record MultVaeConfig(
     int Hidden,
@@ -17,8 +17,4 @@ public sealed record MultVaeConfig(
     double LearningRate,
     int BatchSize,
     int CalibrationUsers,
-    int MaxEpochs,
-    double ValidationFraction,
-    int Seed,
-    int Threads,
-    string Device);
+    string Device) : TrainingOptions;

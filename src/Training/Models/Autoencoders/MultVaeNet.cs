@@ -26,10 +26,15 @@ public sealed class MultVaeNet : IDisposable
     private readonly Parameter _outputBias;
     private readonly optim.Optimizer _optimizer;
 
-    public MultVaeNet(int movies, int hidden, int latent, double learningRate, Device device)
+    // Every random draw (initialization, input dropout, the reparameterized sample) comes from this run's generator,
+    // never from libtorch's global one: two runs with one seed agree whatever else the process draws.
+    private readonly Generator _generator;
+
+    public MultVaeNet(int movies, int hidden, int latent, double learningRate, Device device, int seed)
     {
         _latent = latent;
         _device = device;
+        _generator = RunGenerator.Create(seed, device);
         _inputWeight = Glorot(movies, hidden);
         _inputBias = new Parameter(zeros(hidden, device: device));
         _posteriorWeight = Glorot(hidden, 2 * latent);
@@ -49,12 +54,12 @@ public sealed class MultVaeNet : IDisposable
         Tensor columns = t.Columns.index_select(0, t.EntryColumn);
         Tensor counts = zeros(batch.Rows, device: _device).index_add_(0, t.EntryRow, ones_like(t.Values), 1);
         Tensor normalized = counts.rsqrt().index_select(0, t.EntryRow);
-        Tensor values = nn.functional.dropout(normalized, inputDropout, training: true);
+        Tensor values = Dropout(normalized, inputDropout);
         Tensor h = (zeros(batch.Rows, _inputBias.shape[0], device: _device)
             .index_add(0, t.EntryRow, _inputWeight.index_select(0, columns) * values.unsqueeze(1), 1) + _inputBias).tanh();
         Tensor posterior = h.matmul(_posteriorWeight) + _posteriorBias;
         Tensor mu = posterior.narrow(1, 0, _latent), logVariance = posterior.narrow(1, _latent, _latent);
-        Tensor z = mu + (randn_like(mu) * (0.5 * logVariance).exp());
+        Tensor z = mu + (randn(mu.shape, mu.dtype, _device, generator: _generator) * (0.5 * logVariance).exp());
         Tensor logits = (z.matmul(_decoderWeight) + _decoderBias).tanh().matmul(_outputWeight.t()) + _outputBias;
         Tensor logProbabilities = nn.functional.log_softmax(logits, 1);
         long movies = _outputBias.shape[0];
@@ -89,6 +94,7 @@ public sealed class MultVaeNet : IDisposable
     public void Dispose()
     {
         _optimizer.Dispose();
+        _generator.Dispose();
         foreach (Parameter p in new[] { _inputWeight, _inputBias, _posteriorWeight, _posteriorBias, _decoderWeight, _decoderBias, _outputWeight, _outputBias })
         {
             p.Dispose();
@@ -98,6 +104,11 @@ public sealed class MultVaeNet : IDisposable
     private Parameter Glorot(long fanIn, long fanOut)
     {
         double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
-        return new Parameter(empty(fanIn, fanOut, device: _device).uniform_(-limit, limit));
+        return new Parameter(empty(fanIn, fanOut, device: _device).uniform_(-limit, limit, _generator));
     }
+
+    /// <summary>Inverted dropout, as <c>nn.functional.dropout</c> computes it, with the mask drawn from the run's generator
+    /// (TorchSharp's dropout takes none).</summary>
+    private Tensor Dropout(Tensor values, double p) =>
+        p <= 0 ? values : values * full_like(values, 1 - p).bernoulli(_generator) / (1 - p);
 }

@@ -16,12 +16,7 @@ public sealed record GcmcConfig(
     double LearningRate,
     int BatchSize,
     double InitStd,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads,
-    string Device) : ITrainingOptions;
+    string Device) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>gcmc</c>, the graph auto-encoder for rating prediction (Berg, Kipf, Welling, 2017). Encoder: one message channel per
@@ -50,11 +45,13 @@ public static class Gcmc
 
     public static void Validate(GcmcConfig config)
     {
-        if (config.Hidden < 1 || config.Factors < 1 || config.Bases < 1 || config.BatchSize < 1 || config.LearningRate <= 0
-            || config.Dropout is < 0 or >= 1)
-        {
-            throw new ArgumentException("gcmc: hidden, factors, bases and batch_size ≥ 1, learning_rate > 0, dropout in [0, 1)", nameof(config));
-        }
+        ArgumentNullException.ThrowIfNull(config);
+        ConfigCheck.Require(config.Hidden >= 1, Name, "hidden", "must be at least 1");
+        ConfigCheck.Require(config.Factors >= 1, Name, "factors", "must be at least 1");
+        ConfigCheck.Require(config.Bases >= 1, Name, "bases", "must be at least 1");
+        ConfigCheck.Require(config.BatchSize >= 1, Name, "batch_size", "must be at least 1");
+        ConfigCheck.Require(config.LearningRate > 0, Name, "learning_rate", "must be positive");
+        ConfigCheck.Require(config.Dropout is >= 0 and < 1, Name, "dropout", "must be in [0, 1)");
     }
 }
 

@@ -7,14 +7,8 @@ public static class GraphModels
 {
     public static IReadOnlyList<ModelEntry> Entries { get; } =
     [
-        new(Gcmc.Name, ModelFamily.Graph,
-            (data, hyperparameters, progress) => Gcmc.Train(data, ModelConfig.Bind<GcmcConfig>(hyperparameters, Gcmc.Name), progress),
-            GcmcModel.FromTensors),
-        new(LightGcn.Name, ModelFamily.Graph,
-            (data, hyperparameters, progress) => LightGcn.Train(data, ModelConfig.Bind<LightGcnConfig>(hyperparameters, LightGcn.Name), progress),
-            LightGcnModel.FromTensors),
-        new(Sage.Name, ModelFamily.Graph,
-            (data, hyperparameters, progress) => Sage.Train(data, ModelConfig.Bind<SageConfig>(hyperparameters, Sage.Name), progress),
-            SageModel.FromTensors),
+        ModelEntry.Of<GcmcConfig>(Gcmc.Name, ModelFamily.Graph, Gcmc.Train, GcmcModel.FromTensors),
+        ModelEntry.Of<LightGcnConfig>(LightGcn.Name, ModelFamily.Graph, LightGcn.Train, LightGcnModel.FromTensors),
+        ModelEntry.Of<SageConfig>(Sage.Name, ModelFamily.Graph, Sage.Train, SageModel.FromTensors),
     ];
 }

@@ -17,12 +17,7 @@ public sealed record LightGcnConfig(
     double InitStd,
     int PositiveStars,
     int CalibrationSample,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads,
-    string Device) : ITrainingOptions;
+    string Device) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>lightgcn</c> (He et al., 2020): one embedding per user and movie, propagated over the symmetric normalized
@@ -49,11 +44,13 @@ public static class LightGcn
 
     public static void Validate(LightGcnConfig config)
     {
-        if (config.Factors < 1 || config.Layers < 0 || config.BatchSize < 1 || config.LearningRate <= 0 || config.CalibrationSample < 2
-            || config.PositiveStars is < 1 or > 5)
-        {
-            throw new ArgumentException("lightgcn: factors ≥ 1, layers ≥ 0, batch_size ≥ 1, learning_rate > 0, calibration_sample ≥ 2, positive_stars 1–5", nameof(config));
-        }
+        ArgumentNullException.ThrowIfNull(config);
+        ConfigCheck.Require(config.Factors >= 1, Name, "factors", "must be at least 1");
+        ConfigCheck.Require(config.Layers >= 0, Name, "layers", "must not be negative");
+        ConfigCheck.Require(config.BatchSize >= 1, Name, "batch_size", "must be at least 1");
+        ConfigCheck.Require(config.LearningRate > 0, Name, "learning_rate", "must be positive");
+        ConfigCheck.Require(config.CalibrationSample >= 2, Name, "calibration_sample", "must be at least 2");
+        ConfigCheck.Require(config.PositiveStars is >= 1 and <= 5, Name, "positive_stars", "must be 1–5 stars");
     }
 }
 

@@ -15,12 +15,7 @@ public sealed record SageConfig(
     int BatchSize,
     double Regularization,
     double InitStd,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads,
-    string Device) : ITrainingOptions;
+    string Device) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>sage</c>: the seed's layer h_v^(l+1) = σ(W^(l) · AGG({h_j^(l) : j ∈ N(v)})) with learnable W per layer, a mean
@@ -51,10 +46,11 @@ public static class Sage
 
     public static void Validate(SageConfig config)
     {
-        if (config.Factors < 1 || config.Fanouts.Count < 1 || config.Fanouts.Any(f => f < 1) || config.BatchSize < 1 || config.LearningRate <= 0)
-        {
-            throw new ArgumentException("sage: factors ≥ 1, at least one fanout, every fanout ≥ 1, batch_size ≥ 1, learning_rate > 0", nameof(config));
-        }
+        ArgumentNullException.ThrowIfNull(config);
+        ConfigCheck.Require(config.Factors >= 1, Name, "factors", "must be at least 1");
+        ConfigCheck.Require(config.Fanouts.Count >= 1 && config.Fanouts.All(f => f >= 1), Name, "fanouts", "must hold at least one fanout, each at least 1");
+        ConfigCheck.Require(config.BatchSize >= 1, Name, "batch_size", "must be at least 1");
+        ConfigCheck.Require(config.LearningRate > 0, Name, "learning_rate", "must be positive");
     }
 }
 

@@ -7,12 +7,7 @@ namespace NetflixRec.Training.Models.MatrixFactorization;
 /// <summary>Hyperparameters of <see cref="BiasBaseline"/> (defaults in defaults.json).</summary>
 public sealed record BiasConfig(
     double UserRegularization,
-    double MovieRegularization,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads) : ITrainingOptions;
+    double MovieRegularization) : EarlyStoppingOptions;
 
 /// <summary>
 /// Koren's baseline predictor r̂ = μ + b_u + b_i with regularized biases, fitted by alternating exact coordinate

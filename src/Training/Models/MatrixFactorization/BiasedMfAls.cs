@@ -10,12 +10,7 @@ public sealed record BiasedMfAlsConfig(
     int Factors,
     double RegularizationFactors,
     double RegularizationBias,
-    double InitStd,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads) : ITrainingOptions;
+    double InitStd) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>biased-mf-als</c>: the same model as <c>biased-mf</c> (r̂ = μ + b_u + b_i + p_u·q_i) trained by alternating least

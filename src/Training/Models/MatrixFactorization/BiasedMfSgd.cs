@@ -15,12 +15,7 @@ public sealed record BiasedMfConfig(
     double RegularizationFactors,
     double RegularizationBias,
     double InitStd,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads,
-    int GridBlocks) : ITrainingOptions;
+    int GridBlocks) : EarlyStoppingOptions;
 
 /// <summary>
 /// Biased matrix factorization r̂ = μ + b_u + b_i + p_u·q_i, trained by stochastic gradient descent on the squared error
@@ -42,18 +37,18 @@ public static class BiasedMfSgd
         int threads = TrainingThreads.Resolve(config.Threads);
         using SgdEngine engine = SgdEngine.Create(data.Train, data.Users, data.Movies, (float)data.GlobalMean, config.Factors,
             (float)config.InitStd, GridSide(config.GridBlocks, threads), threads, config.Seed);
-        var curve = new List<EpochRecord>();
-        var stopping = new EarlyStopping<int>(config.Patience);
 
         // Without a validation slice every epoch is the best: the last one is kept and nothing is copied aside.
         bool keepBest = data.Validation.Count > 0;
-        for (int epoch = 1; epoch <= config.MaxEpochs; epoch++)
-        {
-            SgdPass pass = engine.RunEpoch(epoch, StepOf(config, epoch));
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            double validation = keepBest ? engine.Rmse(data.Validation) : double.NaN;
-            int current = epoch;
-            bool stop = stopping.Observe(epoch, validation, () =>
+        int current = 0;
+        EpochRun<int> run = EpochLoop.Run(config, data, progress, new EpochSteps<int>(
+            epoch =>
+            {
+                current = epoch;
+                return engine.RunEpoch(epoch, StepOf(config, epoch)).TrainRmse;
+            },
+            () => keepBest ? engine.Rmse(data.Validation) : double.NaN,
+            () =>
             {
                 if (keepBest)
                 {
@@ -61,19 +56,11 @@ public static class BiasedMfSgd
                 }
 
                 return current;
-            });
-            var record = new EpochRecord(epoch, pass.TrainRmse, validation, pass.Seconds + clock.Elapsed.TotalSeconds);
-            curve.Add(record);
-            progress.Report(record);
-            if (stop)
-            {
-                break;
-            }
-        }
+            }));
 
         engine.ReleaseRatings();
         FactorModel model = keepBest ? engine.SnapshotSaved(Name) : engine.Snapshot(Name);
-        return new TrainedModel(model, curve, stopping.BestEpoch, ModelConfig.ToJson(config));
+        return new TrainedModel(model, run.Curve, run.KeptEpoch, ModelConfig.ToJson(config));
     }
 
     /// <summary>The SGD step of an epoch (from 1): the learning rate decayed geometrically.</summary>

@@ -11,12 +11,7 @@ public sealed record NonNegativeMfConfig(
     double LearningRateDecay,
     double RegularizationFactors,
     double RegularizationBias,
-    double InitHigh,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads) : ITrainingOptions;
+    double InitHigh) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>nmf</c>: r̂ = μ + b_u + b_i + p_u·q_i with non-negative factors p, q ≥ 0, fitted by projected SGD: each step is the

@@ -12,12 +12,7 @@ public sealed record SvdPlusPlusConfig(
     double LearningRateDecay,
     double RegularizationFactors,
     double RegularizationBias,
-    double InitStd,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads) : ITrainingOptions;
+    double InitStd) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>svdpp</c>: Koren's SVD++, r̂ = μ + b_u + b_i + q_i·(p_u + |N(u)|^−½ Σ_{j∈N(u)} y_j), where N(u) is every movie the

@@ -14,12 +14,7 @@ public sealed record TimeBiasConfig(
     double DayLearningRate,
     double RegularizationDay,
     double BinLearningRate,
-    double RegularizationBin,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads) : ITrainingOptions;
+    double RegularizationBin) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>time-bias</c>: Koren's time-aware baseline, r̂ = μ + b_u + α_u·dev_u(t) + b_{u,t} + b_i + b_{i,Bin(t)} — a user
@@ -35,7 +30,10 @@ public static class TimeBias
         ArgumentNullException.ThrowIfNull(config);
         var full = new TimeSvdPlusPlusConfig(0, config.LearningRate, config.LearningRateDecay, 0, config.RegularizationBias, 0,
             config.Beta, config.Bins, config.AlphaLearningRate, config.RegularizationAlpha, config.DayLearningRate, config.RegularizationDay,
-            config.BinLearningRate, config.RegularizationBin, config.MaxEpochs, config.Patience, config.ValidationFraction, config.Seed, config.Threads);
+            config.BinLearningRate, config.RegularizationBin)
+        {
+            MaxEpochs = config.MaxEpochs, Patience = config.Patience, ValidationFraction = config.ValidationFraction, Seed = config.Seed, Threads = config.Threads,
+        };
         TrainedModel trained = TimeSvdPlusPlus.Train(Name, data, full, progress);
         return trained with { Hyperparameters = ModelConfig.ToJson(config) };
     }

@@ -17,12 +17,7 @@ public sealed record TimeSvdPlusPlusConfig(
     double DayLearningRate,
     double RegularizationDay,
     double BinLearningRate,
-    double RegularizationBin,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads) : ITrainingOptions;
+    double RegularizationBin) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>timesvdpp</c>: Koren's timeSVD++ (KDD 2009) — the time-aware baseline of <see cref="TimeBias"/> plus

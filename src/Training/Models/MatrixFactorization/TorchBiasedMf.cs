@@ -14,12 +14,7 @@ public sealed record TorchBiasedMfConfig(
     int BatchSize,
     double RegularizationFactors,
     double RegularizationBias,
-    double InitStd,
-    int MaxEpochs,
-    int Patience,
-    double ValidationFraction,
-    int Seed,
-    int Threads) : ITrainingOptions;
+    double InitStd) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>biased-mf-torch</c>: the reference for <c>biased-mf</c> — the same model and the same per-rating L2-regularized
@@ -38,7 +33,11 @@ public static class TorchBiasedMf
         ConfigCheck.Require(config.LearningRate > 0, Name, "learning_rate", "must be positive");
         ConfigCheck.Require(config.BatchSize >= 1, Name, "batch_size", "must be at least 1");
         TorchRuntime.Configure(config.Threads, config.Seed);
-        using var module = new BiasedMfModule(data.Users, data.Movies, config.Factors, config.InitStd);
+
+        // Every draw that shapes the model comes from the run's generator: the embeddings' default initialization (from
+        // libtorch's global generator) is overwritten, so two runs with one seed agree whatever else the process draws.
+        using Generator generator = RunGenerator.Create(config.Seed, torch.CPU);
+        using var module = new BiasedMfModule(data.Users, data.Movies, config.Factors, config.InitStd, generator);
         using Tensor users = torch.tensor(data.Train.Users.ToArray()).to(ScalarType.Int64);
         using Tensor movies = torch.tensor(data.Train.Movies.ToArray()).to(ScalarType.Int64);
         using Tensor ratings = torch.tensor(data.Train.Ratings.ToArray()).to(ScalarType.Float32);
@@ -49,7 +48,7 @@ public static class TorchBiasedMf
         return EpochLoop.Run(config, data, progress, _ =>
         {
             double squaredError = 0;
-            using (Tensor order = torch.randperm(count))
+            using (Tensor order = torch.randperm(count, generator: generator))
             {
                 for (long start = 0; start < count; start += config.BatchSize)
                 {
@@ -78,7 +77,7 @@ public static class TorchBiasedMf
         private readonly Embedding _userBias;
         private readonly Embedding _movieBias;
 
-        public BiasedMfModule(int users, int movies, int factors, double initStd)
+        public BiasedMfModule(int users, int movies, int factors, double initStd, Generator generator)
             : base(nameof(BiasedMfModule))
         {
             _userFactors = nn.Embedding(users, factors);
@@ -87,8 +86,8 @@ public static class TorchBiasedMf
             _movieBias = nn.Embedding(movies, 1);
             using (torch.no_grad())
             {
-                _userFactors.weight!.normal_(0, initStd);
-                _movieFactors.weight!.normal_(0, initStd);
+                _userFactors.weight!.normal_(0, initStd, generator);
+                _movieFactors.weight!.normal_(0, initStd, generator);
                 _userBias.weight!.zero_();
                 _movieBias.weight!.zero_();
             }
