@@ -13,7 +13,10 @@ public sealed class MovieFactorTable
     private const string GlobalMean = "global_mean";
     private const string MovieBias = "movie_bias";
     private const string MovieFactors = "movie_factors";
-    private static readonly HashSet<string> Names = [GlobalMean, MovieBias, MovieFactors];
+
+    // The per-movie scale of int8 movie factors (export --weights int8): factor = q · scale[movie].
+    private const string MovieFactorScale = "movie_factors_scale";
+    private static readonly HashSet<string> Names = [GlobalMean, MovieBias, MovieFactors, MovieFactorScale];
 
     private readonly float[] _factors;
     private readonly float[] _unitFactors;
@@ -71,6 +74,18 @@ public sealed class MovieFactorTable
 
             factors = q.Values;
             factorCount = (int)q.Dims[1];
+            if (found.TryGetValue(MovieFactorScale, out var scale))
+            {
+                if (scale.Values.Length != manifest.Movies)
+                {
+                    return null;
+                }
+
+                for (int i = 0; i < factors.Length; i++)
+                {
+                    factors[i] *= scale.Values[i / factorCount];
+                }
+            }
         }
 
         return new MovieFactorTable(mean.Values[0], bias.Values, factors, factorCount,
