@@ -70,6 +70,20 @@ public sealed class WeightLayoutTests : IDisposable
         Assert.InRange(MaxDifference(scorer.PairScores(pairUsers, pairMovies), predicted), 0, 1e-5);
     }
 
+    [Theory]
+    [InlineData(WeightLayout.Fp16)]
+    [InlineData(WeightLayout.Int8)]
+    public void ReducedGraph_PassesOnnxFullCheck(WeightLayout weights)
+    {
+        FactorModel model = RandomModel(users: 12, movies: 20, factors: 4, seed: 6);
+        string path = _directory.Combine($"check-{weights.Name()}.onnx");
+        OnnxModelFile.Write(OnnxModelFile.Assemble(FactorModelExporter.Export(model, weights), new OnnxModelFacts(model.Name, model.Family, model.Users, model.Movies, "test")), path);
+
+        (int exitCode, string output) = PythonOnnx.FullCheck(path);
+
+        Assert.True(exitCode == 0, $"onnx.checker.check_model(full_check=True) rejects the {weights.Name()} graph: {output}");
+    }
+
     [Fact]
     public void Int8Graph_UserScoredAloneOrInABatch_SameBits()
     {
