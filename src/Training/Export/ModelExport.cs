@@ -33,10 +33,36 @@ public static class ModelExport
         Run(modelDirectory, dataDirectory, WeightLayout.Fp32, WeightGate.Default, progress);
 
     /// <summary>
-    /// As <see cref="Run(string, string?, Action{string})"/>, with the factor matrices in <paramref name="weights"/>: a
-    /// reduced layout (factor models only) must also pass <paramref name="gate"/> against the fp32 model (<see cref="WeightParityCheck"/>).
+    /// As <see cref="Run(string, string?, Action{string})"/> (which is exact fp32), with the factor matrices in
+    /// <paramref name="weights"/>: a reduced layout (factor models only) must also pass <paramref name="gate"/> against
+    /// the fp32 model (<see cref="WeightParityCheck"/>); <see cref="WeightLayout.Auto"/> tries int8 and falls back to fp32.
     /// </summary>
     public static ExportResult Run(string modelDirectory, string? dataDirectory, WeightLayout weights, WeightGate gate, Action<string> progress)
+    {
+        if (weights != WeightLayout.Auto)
+        {
+            return RunLayout(modelDirectory, dataDirectory, weights, gate, progress);
+        }
+
+        (IRatingModel candidate, _) = ModelStore.Load(modelDirectory);
+        if (candidate is not Models.Scoring.FactorModel { Factors: > 0 })
+        {
+            return RunLayout(modelDirectory, dataDirectory, WeightLayout.Fp32, gate, progress);
+        }
+
+        try
+        {
+            return RunLayout(modelDirectory, dataDirectory, WeightLayout.Int8, gate, progress);
+        }
+        catch (WeightGateRefusedException e)
+        {
+            // The directory is as it was (nothing moved into place): export the exact graph instead.
+            progress($"export: {e.Message}; exporting fp32 instead");
+            return RunLayout(modelDirectory, dataDirectory, WeightLayout.Fp32, gate, progress);
+        }
+    }
+
+    private static ExportResult RunLayout(string modelDirectory, string? dataDirectory, WeightLayout weights, WeightGate gate, Action<string> progress)
     {
         var clock = Stopwatch.StartNew();
         (IRatingModel model, ModelManifest manifest) = ModelStore.Load(modelDirectory);
@@ -81,7 +107,9 @@ public static class ModelExport
                 files.Add(ModelDirectory.History);
             }
 
-            progress($"export: validating model.onnx ({bytes / 1048576.0:F1} MB) and checking parity on {CheckedUsers} users in ONNX Runtime");
+            progress(weights == WeightLayout.Fp32
+                ? $"export: validating model.onnx ({bytes / 1048576.0:F1} MB) and checking parity on {CheckedUsers} users in ONNX Runtime"
+                : $"export: validating model.onnx ({bytes / 1048576.0:F1} MB)");
             OnnxArtifact.Validate(temp, exported);
             ParityReport parity;
             if (weights == WeightLayout.Fp32)
@@ -99,7 +127,7 @@ public static class ModelExport
                 WeightParity reduced = WeightParityCheck.Check(model, onnxPath, weights, gate, OnnxParity.SampleUsers(model.Users, WeightParityCheck.CheckedUsers, seed: 2));
                 if (!reduced.Passed)
                 {
-                    throw new ArgumentException($"--weights {weights.Name()}: refused by the parity gate against fp32: {WeightParityCheck.Describe(reduced)}");
+                    throw new WeightGateRefusedException($"--weights {weights.Name()}: refused by the parity gate against fp32: {WeightParityCheck.Describe(reduced)}");
                 }
 
                 exported = exported with { Onnx = signature with { WeightParity = reduced } };

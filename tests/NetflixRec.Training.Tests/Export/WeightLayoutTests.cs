@@ -127,15 +127,55 @@ public sealed class WeightLayoutTests : IDisposable
     }
 
     [Fact]
+    public void ExportJson_Int8_ReportsWeightsAndParityFigures()
+    {
+        string model = Train("biased-mf");
+
+        IReadOnlyDictionary<string, object?> result = ExportCommand.Run(model, null, json: true, WeightLayout.Int8, WeightGate.Default);
+
+        Assert.Equal("int8", result["weights"]);
+        var parity = Assert.IsType<Dictionary<string, object>>(result["weight_parity"]);
+        Assert.InRange((double)parity["mean_top10_overlap"], WeightGate.Default.MinTop10Overlap, 1);
+        Assert.Equal(WeightGate.Default.MaxScoreDifference, parity["max_score_difference_gate"]);
+    }
+
+    [Fact]
     public void Export_Fp32_RecordsFp32AndNoWeightParity()
     {
         string model = Train("biased-mf");
 
-        Assert.Equal(CliRun.Success, CliApp.Run(["export", "--model", model]));
+        Assert.Equal(CliRun.Success, CliApp.Run(["export", "--model", model, "--weights", "fp32"]));
 
         OnnxSignature onnx = ModelStore.ReadManifest(model).Onnx!;
         Assert.Equal("fp32", onnx.Weights);
         Assert.Null(onnx.WeightParity);
+    }
+
+    [Theory]
+    [InlineData("biased-mf", "int8")]
+    [InlineData("bias", "fp32")]
+    public void Export_DefaultWeights_Int8ForFactorGraphsElseFp32(string name, string expected)
+    {
+        string model = Train(name);
+
+        Assert.Equal(CliRun.Success, CliApp.Run(["export", "--model", model]));
+
+        OnnxSignature onnx = ModelStore.ReadManifest(model).Onnx!;
+        Assert.Equal(expected, onnx.Weights);
+        Assert.Equal(expected == "int8", onnx.WeightParity is { Passed: true });
+    }
+
+    [Fact]
+    public void Export_DefaultWeightsBelowTheGate_FallsBackToExactFp32()
+    {
+        string model = Train("biased-mf");
+
+        Assert.Equal(CliRun.Success, CliApp.Run(["export", "--model", model, "--max-score-diff", "0"]));
+
+        ModelManifest manifest = ModelStore.ReadManifest(model);
+        Assert.Equal("fp32", manifest.Onnx!.Weights);
+        Assert.Null(manifest.Onnx.WeightParity);
+        OnnxArtifact.Validate(model, manifest);
     }
 
     [Fact]
