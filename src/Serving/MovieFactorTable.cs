@@ -56,7 +56,7 @@ public sealed class MovieFactorTable
     /// <summary>The table of a graph with global_mean, movie_bias (and movie_factors when it has factors), else null.</summary>
     public static MovieFactorTable? From(ReadOnlySpan<byte> graph, ModelManifest manifest)
     {
-        IReadOnlyDictionary<string, (long[] Dims, float[] Values)> found = OnnxInitializers.ReadFloat(graph, Names);
+        IReadOnlyDictionary<string, (long[] Dims, float[] Values, bool Int8)> found = OnnxInitializers.ReadFloat(graph, Names);
         if (!found.TryGetValue(GlobalMean, out var mean) || mean.Values.Length != 1
             || !found.TryGetValue(MovieBias, out var bias) || bias.Values.Length != manifest.Movies)
         {
@@ -74,9 +74,10 @@ public sealed class MovieFactorTable
 
             factors = q.Values;
             factorCount = (int)q.Dims[1];
-            if (found.TryGetValue(MovieFactorScale, out var scale))
+            if (q.Int8)
             {
-                if (scale.Values.Length != manifest.Movies)
+                // int8 factors mean nothing without their per-movie scale.
+                if (!found.TryGetValue(MovieFactorScale, out var scale) || scale.Values.Length != manifest.Movies)
                 {
                     return null;
                 }

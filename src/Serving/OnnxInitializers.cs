@@ -25,11 +25,12 @@ public static class OnnxInitializers
 
     /// <summary>
     /// The initializers among <paramref name="names"/> that the graph has, as floats: name → (dims, values). Float16
-    /// values are widened; int8 values are returned as the integers they hold (their scale is a float initializer of its own).
+    /// values are widened; int8 values are returned as the integers they hold, flagged <c>Int8</c> (their scale is a float
+    /// initializer of its own).
     /// </summary>
-    public static IReadOnlyDictionary<string, (long[] Dims, float[] Values)> ReadFloat(ReadOnlySpan<byte> model, IReadOnlySet<string> names)
+    public static IReadOnlyDictionary<string, (long[] Dims, float[] Values, bool Int8)> ReadFloat(ReadOnlySpan<byte> model, IReadOnlySet<string> names)
     {
-        var found = new Dictionary<string, (long[], float[])>(StringComparer.Ordinal);
+        var found = new Dictionary<string, (long[], float[], bool)>(StringComparer.Ordinal);
         var reader = new Reader(model);
         while (reader.Next(out int field, out int wire))
         {
@@ -56,7 +57,7 @@ public static class OnnxInitializers
         return found;
     }
 
-    private static void ReadTensor(ReadOnlySpan<byte> tensor, IReadOnlySet<string> names, Dictionary<string, (long[], float[])> found)
+    private static void ReadTensor(ReadOnlySpan<byte> tensor, IReadOnlySet<string> names, Dictionary<string, (long[], float[], bool)> found)
     {
         var dims = new List<long>();
         int type = 0;
@@ -104,7 +105,7 @@ public static class OnnxInitializers
 
         if (type is Int8Type or Float16Type)
         {
-            found[name] = ([.. dims], Widen(raw, type));
+            found[name] = ([.. dims], Widen(raw, type), type == Int8Type);
             return;
         }
 
@@ -127,7 +128,7 @@ public static class OnnxInitializers
             }
         }
 
-        found[name] = ([.. dims], values);
+        found[name] = ([.. dims], values, false);
     }
 
     // The reduced weight layouts of `export --weights` are written as raw data (little-endian halves, or bytes).

@@ -47,6 +47,19 @@ public sealed class ReducedWeightsTableTests
         }
     }
 
+    [Fact]
+    public void MovieFactorTable_Int8FactorsWithoutTheirScale_IsNoTable()
+    {
+        var random = new Random(2);
+        float[] Values(int n) => [.. Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5))];
+        var model = new FactorModel("biased-mf", "mf", 3.5f, Values(4), Values(5), 3, Values(12), Values(15));
+        Onnx.ModelProto proto = OnnxModelFile.Assemble(FactorModelExporter.Export(model, WeightLayout.Int8), new OnnxModelFacts(model.Name, model.Family, 4, 5, "test"));
+        Assert.Equal(1, proto.Graph.Initializer.Count(t => t.Name == "movie_factors_scale"));
+        proto.Graph.Initializer.Remove(proto.Graph.Initializer.Single(t => t.Name == "movie_factors_scale"));
+
+        Assert.Null(MovieFactorTable.From(proto.ToByteArray(), Manifest(4, 5)));
+    }
+
     private static float[] Int8(ReadOnlySpan<float> matrix, int rows, int columns)
     {
         (sbyte[] values, float[] scales) = WeightLayouts.QuantizeRows(matrix, rows, columns);
