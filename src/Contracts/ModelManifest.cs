@@ -17,11 +17,25 @@ public sealed record OnnxTensorInfo(string Name, string ElementType, IReadOnlyLi
 /// ratings over all movies, 0 where unrated, for models that encode a user's history). <see cref="ScoreKind"/> says
 /// what the scores are (<c>"rating"</c>: predicted stars; <c>"ranking"</c>: only their order means something), and
 /// <see cref="Sha256"/> (lowercase hex of the file) lets a loader reject a truncated or altered file before parsing it.
-/// The names and checks are in <see cref="OnnxContract"/>.
+/// The names and checks are in <see cref="OnnxContract"/>. <see cref="Weights"/> is how the factor matrices are stored
+/// (<c>fp32</c>, <c>fp16</c> or <c>int8</c>); a reduced layout carries the <see cref="WeightParity"/> it passed at export.
 /// </summary>
 public sealed record OnnxSignature(string File, long IrVersion, long Opset, string UserInput,
     IReadOnlyList<OnnxTensorInfo> Inputs, IReadOnlyList<OnnxTensorInfo> Outputs, double ExportSeconds, long Bytes,
-    string ScoreKind = OnnxContract.RatingScores, string? Sha256 = null);
+    string ScoreKind = OnnxContract.RatingScores, string? Sha256 = null, string Weights = "fp32", WeightParity? WeightParity = null);
+
+/// <summary>
+/// How a graph with reduced weights (fp16, int8) scores against the fp32 model it came from, over sampled users:
+/// the mean and the smallest share of each user's top-10 (over every movie) that both keep, and the largest absolute
+/// score difference (full rows and pairs, in score units: stars for rating models). The export refuses a layout whose
+/// mean overlap is below <see cref="MinTop10OverlapGate"/> or whose difference is above <see cref="MaxScoreDifferenceGate"/>.
+/// </summary>
+public sealed record WeightParity(string Weights, int Users, int Pairs, double MeanTop10Overlap, double MinTop10Overlap,
+    double MaxScoreDifference, double MaxPairDifference, double MinTop10OverlapGate, double MaxScoreDifferenceGate)
+{
+    public bool Passed => MeanTop10Overlap >= MinTop10OverlapGate
+        && MaxScoreDifference <= MaxScoreDifferenceGate && MaxPairDifference <= MaxScoreDifferenceGate;
+}
 
 /// <summary>
 /// manifest.json of a model directory: what the model is, how it was trained, on which data (fingerprint), and how

@@ -13,7 +13,10 @@ public sealed class MovieFactorTable
     private const string GlobalMean = "global_mean";
     private const string MovieBias = "movie_bias";
     private const string MovieFactors = "movie_factors";
-    private static readonly HashSet<string> Names = [GlobalMean, MovieBias, MovieFactors];
+
+    // The per-movie scale of int8 movie factors (export --weights int8): factor = q · scale[movie].
+    private const string MovieFactorScale = "movie_factors_scale";
+    private static readonly HashSet<string> Names = [GlobalMean, MovieBias, MovieFactors, MovieFactorScale];
 
     private readonly float[] _factors;
     private readonly float[] _unitFactors;
@@ -53,7 +56,7 @@ public sealed class MovieFactorTable
     /// <summary>The table of a graph with global_mean, movie_bias (and movie_factors when it has factors), else null.</summary>
     public static MovieFactorTable? From(ReadOnlySpan<byte> graph, ModelManifest manifest)
     {
-        IReadOnlyDictionary<string, (long[] Dims, float[] Values)> found = OnnxInitializers.ReadFloat(graph, Names);
+        IReadOnlyDictionary<string, (long[] Dims, float[] Values, bool Int8)> found = OnnxInitializers.ReadFloat(graph, Names);
         if (!found.TryGetValue(GlobalMean, out var mean) || mean.Values.Length != 1
             || !found.TryGetValue(MovieBias, out var bias) || bias.Values.Length != manifest.Movies)
         {
@@ -71,6 +74,19 @@ public sealed class MovieFactorTable
 
             factors = q.Values;
             factorCount = (int)q.Dims[1];
+            if (q.Int8)
+            {
+                // int8 factors mean nothing without their per-movie scale.
+                if (!found.TryGetValue(MovieFactorScale, out var scale) || scale.Values.Length != manifest.Movies)
+                {
+                    return null;
+                }
+
+                for (int i = 0; i < factors.Length; i++)
+                {
+                    factors[i] *= scale.Values[i / factorCount];
+                }
+            }
         }
 
         return new MovieFactorTable(mean.Values[0], bias.Values, factors, factorCount,

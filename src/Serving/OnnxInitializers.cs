@@ -20,11 +20,17 @@ public static class OnnxInitializers
     private const int TensorName = 8;
     private const int TensorRawData = 9;
     private const int FloatType = 1;
+    private const int Int8Type = 3;
+    private const int Float16Type = 10;
 
-    /// <summary>The float initializers among <paramref name="names"/> that the graph has: name → (dims, values).</summary>
-    public static IReadOnlyDictionary<string, (long[] Dims, float[] Values)> ReadFloat(ReadOnlySpan<byte> model, IReadOnlySet<string> names)
+    /// <summary>
+    /// The initializers among <paramref name="names"/> that the graph has, as floats: name → (dims, values). Float16
+    /// values are widened; int8 values are returned as the integers they hold, flagged <c>Int8</c> (their scale is a float
+    /// initializer of its own).
+    /// </summary>
+    public static IReadOnlyDictionary<string, (long[] Dims, float[] Values, bool Int8)> ReadFloat(ReadOnlySpan<byte> model, IReadOnlySet<string> names)
     {
-        var found = new Dictionary<string, (long[], float[])>(StringComparer.Ordinal);
+        var found = new Dictionary<string, (long[], float[], bool)>(StringComparer.Ordinal);
         var reader = new Reader(model);
         while (reader.Next(out int field, out int wire))
         {
@@ -51,7 +57,7 @@ public static class OnnxInitializers
         return found;
     }
 
-    private static void ReadTensor(ReadOnlySpan<byte> tensor, IReadOnlySet<string> names, Dictionary<string, (long[], float[])> found)
+    private static void ReadTensor(ReadOnlySpan<byte> tensor, IReadOnlySet<string> names, Dictionary<string, (long[], float[], bool)> found)
     {
         var dims = new List<long>();
         int type = 0;
@@ -92,7 +98,18 @@ public static class OnnxInitializers
             }
         }
 
-        if (type != FloatType || !names.Contains(name))
+        if (!names.Contains(name))
+        {
+            return;
+        }
+
+        if (type is Int8Type or Float16Type)
+        {
+            found[name] = ([.. dims], Widen(raw, type), type == Int8Type);
+            return;
+        }
+
+        if (type != FloatType)
         {
             return;
         }
@@ -111,7 +128,31 @@ public static class OnnxInitializers
             }
         }
 
-        found[name] = ([.. dims], values);
+        found[name] = ([.. dims], values, false);
+    }
+
+    // The reduced weight layouts of `export --weights` are written as raw data (little-endian halves, or bytes).
+    private static float[] Widen(ReadOnlySpan<byte> raw, int type)
+    {
+        if (type == Int8Type)
+        {
+            ReadOnlySpan<sbyte> bytes = MemoryMarshal.Cast<byte, sbyte>(raw);
+            var values = new float[bytes.Length];
+            for (int i = 0; i < bytes.Length; i++)
+            {
+                values[i] = bytes[i];
+            }
+
+            return values;
+        }
+
+        var halves = new float[raw.Length / 2];
+        for (int i = 0; i < halves.Length; i++)
+        {
+            halves[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(raw[(i * 2)..]);
+        }
+
+        return halves;
     }
 
     private ref struct Reader

@@ -74,7 +74,8 @@ public sealed class TrainedModels : IDisposable
         string output = _directory.Combine("trained", model);
         Run("train", "--data", Dataset, "--model", model, "--out", output);
         Run("evaluate", "--data", Dataset, "--model", output); // the probe metrics (rmse) go into the manifest
-        Run("export", "--model", output);
+        // Exact weights: these tests compare the server's answers with the model's own (int8 exports: ReducedWeightsTableTests, WeightLayoutTests).
+        Run("export", "--model", output, "--weights", "fp32");
         return output;
     }
 

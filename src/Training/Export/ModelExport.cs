@@ -29,25 +29,63 @@ public static class ModelExport
     /// <summary>Users whose full score rows, and pairs, the export compares between ONNX Runtime and the model.</summary>
     public const int CheckedUsers = 32;
 
-    public static ExportResult Run(string modelDirectory, string? dataDirectory, Action<string> progress)
+    public static ExportResult Run(string modelDirectory, string? dataDirectory, Action<string> progress) =>
+        Run(modelDirectory, dataDirectory, WeightLayout.Fp32, WeightGate.Default, progress);
+
+    /// <summary>
+    /// As <see cref="Run(string, string?, Action{string})"/> (which is exact fp32), with the factor matrices in
+    /// <paramref name="weights"/>: a reduced layout (factor models only) must also pass <paramref name="gate"/> against
+    /// the fp32 model (<see cref="WeightParityCheck"/>); <see cref="WeightLayout.Auto"/> tries int8 and falls back to fp32.
+    /// </summary>
+    public static ExportResult Run(string modelDirectory, string? dataDirectory, WeightLayout weights, WeightGate gate, Action<string> progress)
+    {
+        if (weights != WeightLayout.Auto)
+        {
+            return RunLayout(modelDirectory, dataDirectory, weights, gate, progress);
+        }
+
+        (IRatingModel candidate, _) = ModelStore.Load(modelDirectory);
+        if (candidate is not Models.Scoring.FactorModel { Factors: > 0 })
+        {
+            return RunLayout(modelDirectory, dataDirectory, WeightLayout.Fp32, gate, progress);
+        }
+
+        try
+        {
+            return RunLayout(modelDirectory, dataDirectory, WeightLayout.Int8, gate, progress);
+        }
+        catch (WeightGateRefusedException e)
+        {
+            // The directory is as it was (nothing moved into place): export the exact graph instead.
+            progress($"export: {e.Message}; exporting fp32 instead");
+            return RunLayout(modelDirectory, dataDirectory, WeightLayout.Fp32, gate, progress);
+        }
+    }
+
+    private static ExportResult RunLayout(string modelDirectory, string? dataDirectory, WeightLayout weights, WeightGate gate, Action<string> progress)
     {
         var clock = Stopwatch.StartNew();
         (IRatingModel model, ModelManifest manifest) = ModelStore.Load(modelDirectory);
         LocalDataset dataset = OpenDataset(modelDirectory, manifest, dataDirectory);
         OnnxExporter exporter = OnnxExporters.Find(model);
+        var factorModel = model as Models.Scoring.FactorModel;
+        if (weights != WeightLayout.Fp32 && factorModel is null)
+        {
+            throw new ArgumentException($"--weights {weights.Name()}: only the matrix factorization graphs have reduced layouts; model '{manifest.Name}' ({model.GetType().Name}) exports as fp32");
+        }
 
         return OutputDirectory.ReplaceFiles(modelDirectory, temp =>
         {
             progress($"export: {manifest.Name} graph ({model.Users:N0} users × {model.Movies:N0} movies)");
             string onnxPath = Path.Combine(temp, ModelDirectory.Onnx);
             var exportClock = Stopwatch.StartNew();
-            ExportedGraph graph = exporter.Export(model);
+            ExportedGraph graph = weights == WeightLayout.Fp32 ? exporter.Export(model) : FactorModelExporter.Export(factorModel!, weights);
             ModelProto proto = OnnxModelFile.Assemble(graph, new OnnxModelFacts(manifest.Name, manifest.Family, manifest.Users, manifest.Movies, manifest.DataFingerprint));
             (long bytes, string sha256) = OnnxModelFile.Write(proto, onnxPath);
             double exportSeconds = exportClock.Elapsed.TotalSeconds;
             (IReadOnlyList<OnnxTensorInfo> inputs, IReadOnlyList<OnnxTensorInfo> outputs) = ServingGraph.Signature(graph.UserInput, manifest.Movies, graph.TakesDay);
             var signature = new OnnxSignature(ModelDirectory.Onnx, OnnxContract.IrVersion, OnnxContract.Opset, graph.UserInput, inputs, outputs,
-                Math.Round(exportSeconds, 3), bytes, graph.ScoreKind, sha256);
+                Math.Round(exportSeconds, 3), bytes, graph.ScoreKind, sha256, weights.Name());
             ModelManifest exported = manifest with { Onnx = signature };
 
             var files = new List<string> { ModelDirectory.Onnx };
@@ -69,16 +107,35 @@ public static class ModelExport
                 files.Add(ModelDirectory.History);
             }
 
+            progress(weights == WeightLayout.Fp32
+                ? $"export: validating model.onnx ({bytes / 1048576.0:F1} MB) and checking parity on {CheckedUsers} users in ONNX Runtime"
+                : $"export: validating model.onnx ({bytes / 1048576.0:F1} MB)");
+            OnnxArtifact.Validate(temp, exported);
+            ParityReport parity;
+            if (weights == WeightLayout.Fp32)
+            {
+                parity = OnnxParity.Check(model, onnxPath, graph.UserInput, history, OnnxParity.SampleUsers(model.Users, CheckedUsers, seed: 1));
+                if (!parity.Passed)
+                {
+                    throw new InvalidOperationException($"{modelDirectory}: ONNX Runtime does not reproduce the model: {parity}");
+                }
+            }
+            else
+            {
+                // Rounded weights cannot meet the exact gate; they must keep the fp32 model's answers within the weight gate.
+                progress($"export: {weights.Name()} weights against the fp32 model on {WeightParityCheck.CheckedUsers} users");
+                WeightParity reduced = WeightParityCheck.Check(model, onnxPath, weights, gate, OnnxParity.SampleUsers(model.Users, WeightParityCheck.CheckedUsers, seed: 2));
+                if (!reduced.Passed)
+                {
+                    throw new WeightGateRefusedException($"--weights {weights.Name()}: refused by the parity gate against fp32: {WeightParityCheck.Describe(reduced)}");
+                }
+
+                exported = exported with { Onnx = signature with { WeightParity = reduced } };
+                parity = new ParityReport(reduced.Users, reduced.Pairs, reduced.MaxScoreDifference, reduced.MaxPairDifference, 0, 0);
+            }
+
             File.WriteAllText(Path.Combine(temp, ModelDirectory.Manifest), exported.ToJson());
             files.Add(ModelDirectory.Manifest);
-
-            progress($"export: validating model.onnx ({bytes / 1048576.0:F1} MB) and checking parity on {CheckedUsers} users in ONNX Runtime");
-            OnnxArtifact.Validate(temp, exported);
-            ParityReport parity = OnnxParity.Check(model, onnxPath, graph.UserInput, history, OnnxParity.SampleUsers(model.Users, CheckedUsers, seed: 1));
-            if (!parity.Passed)
-            {
-                throw new InvalidOperationException($"{modelDirectory}: ONNX Runtime does not reproduce the model: {parity}");
-            }
 
             return (files, new ExportResult(modelDirectory, exported, writeHistory, parity, clock.Elapsed.TotalSeconds));
         });

@@ -169,7 +169,9 @@ public static class OnnxArtifact
             {
                 TensorProto.Types.DataType.Float => sizeof(float),
                 TensorProto.Types.DataType.Int64 => sizeof(long),
-                _ => throw new InvalidDataException($"{path}: initializer '{initializer.Name}' has element type {initializer.DataType}; only float and int64 are exported"),
+                TensorProto.Types.DataType.Float16 => 2,
+                TensorProto.Types.DataType.Int8 or TensorProto.Types.DataType.Uint8 => 1,
+                _ => throw new InvalidDataException($"{path}: initializer '{initializer.Name}' has element type {initializer.DataType}; only float, int64, float16, int8 and uint8 are exported"),
             };
             if (elements < 0 || initializer.RawData.Length != elements * size)
             {

@@ -44,6 +44,18 @@ public sealed class OnnxGraphBuilder
     public string Initializer(string name, IReadOnlyList<long> shape, ReadOnlySpan<float> values) =>
         AddInitializer(name, TensorProto.Types.DataType.Float, shape, MemoryMarshal.AsBytes(values));
 
+    /// <summary>A float16 initializer from half-float raw bytes (the reduced movie weights).</summary>
+    public string HalfInitializer(string name, IReadOnlyList<long> shape, ReadOnlySpan<byte> halfBytes) =>
+        AddInitializer(name, TensorProto.Types.DataType.Float16, shape, halfBytes);
+
+    /// <summary>An int8 initializer (quantized weights).</summary>
+    public string Int8Initializer(string name, IReadOnlyList<long> shape, ReadOnlySpan<sbyte> values) =>
+        AddInitializer(name, TensorProto.Types.DataType.Int8, shape, MemoryMarshal.AsBytes(values));
+
+    /// <summary>A uint8 initializer (quantized weights stored with a zero point).</summary>
+    public string UInt8Initializer(string name, IReadOnlyList<long> shape, ReadOnlySpan<byte> values) =>
+        AddInitializer(name, TensorProto.Types.DataType.Uint8, shape, values);
+
     /// <summary>An int64 constant (shapes, axes, indices).</summary>
     public string Constant(string hint, IReadOnlyList<long> shape, ReadOnlySpan<long> values) =>
         AddInitializer(Unique(hint), TensorProto.Types.DataType.Int64, shape, MemoryMarshal.AsBytes(values));
@@ -91,6 +103,12 @@ public sealed class OnnxGraphBuilder
 
     public string Mul(string a, string b, string? output = null) => Node("Mul", [a, b], output);
 
+    public string Sub(string a, string b, string? output = null) => Node("Sub", [a, b], output);
+
+    /// <summary>The value converted to another element type.</summary>
+    public string Cast(string value, TensorProto.Types.DataType to, string? output = null) =>
+        Node("Cast", [value], output, IntAttribute("to", (long)to));
+
     /// <summary>[n] → [n, 1], to broadcast a per-row value over the movie axis.</summary>
     public string Column(string value) => Node("Unsqueeze", [value, Int64s("axes_1", 1)]);
 
@@ -113,6 +131,13 @@ public sealed class OnnxGraphBuilder
 
     public static AttributeProto IntAttribute(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto IntsAttribute(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
 
     public static AttributeProto FloatAttribute(string name, float value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
