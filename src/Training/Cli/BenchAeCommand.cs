@@ -22,7 +22,7 @@ internal static class BenchAeCommand
         "Comma-separated autoencoders to time.", s_models, (data, models, epochs, threads, json, fraction, overrides) =>
             Run(data, models, epochs, threads, json, fraction, overrides));
 
-    public static JsonObject Run(string dataDirectory, string modelList, int epochs, int threads, bool json, double epochFraction = 1, JsonObject? overrides = null)
+    public static BenchAeSummary Run(string dataDirectory, string modelList, int epochs, int threads, bool json, double epochFraction = 1, JsonObject? overrides = null)
     {
         string[] names = [.. modelList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
         foreach (string name in names)
@@ -34,7 +34,7 @@ internal static class BenchAeCommand
         }
 
         LocalDataset dataset = LocalDataset.Open(dataDirectory);
-        var results = new JsonArray();
+        var results = new List<BenchAeModelTimings>();
         var lines = new List<string>();
         foreach (string name in names)
         {
@@ -71,34 +71,24 @@ internal static class BenchAeCommand
 
             double[] seconds = [.. whole];
             double rate = ratings * seconds.Length / seconds.Sum();
-            results.Add(new JsonObject
-            {
-                ["model"] = name,
-                ["ratings"] = ratings,
-                ["epochs"] = seconds.Length,
-                ["epoch_seconds"] = new JsonArray([.. seconds.Select(s => JsonValue.Create(Math.Round(s, 3)))]),
-                ["epoch_fraction_done"] = new JsonArray([.. done.Select(d => JsonValue.Create(Math.Round(d, 4)))]),
-                ["extrapolated"] = done.Any(d => d < 1),
-                ["epoch_cpu_seconds"] = new JsonArray([.. cpu.Select(c => JsonValue.Create(Math.Round(c, 3)))]),
-                ["peak_rss_bytes"] = peak,
-                ["ratings_per_second"] = Math.Round(rate),
-                ["best_epoch_ratings_per_second"] = Math.Round(ratings / seconds.Min()),
-                ["parameters"] = trained.Model.Tensors.Sum(t => t.ElementCount),
-            });
+            results.Add(new BenchAeModelTimings(
+                Model: name,
+                Ratings: ratings,
+                Epochs: seconds.Length,
+                EpochSeconds: [.. seconds.Select(s => Math.Round(s, 3))],
+                EpochFractionDone: [.. done.Select(d => Math.Round(d, 4))],
+                Extrapolated: done.Any(d => d < 1),
+                EpochCpuSeconds: [.. cpu.Select(c => Math.Round(c, 3))],
+                PeakRssBytes: peak,
+                RatingsPerSecond: Math.Round(rate),
+                BestEpochRatingsPerSecond: Math.Round(ratings / seconds.Min()),
+                Parameters: trained.Model.Tensors.Sum(t => t.ElementCount)));
             string extrapolated = done.Any(d => d < 1) ? $", extrapolated from {done.Average():P1} of each epoch" : "";
             lines.Add($"{name} {rate:N0} ratings/s ({seconds.Average():F1} s/epoch, {cpu.Average():F1} CPU-s/epoch{extrapolated}; peak RSS {CliRun.Megabytes(peak)})");
         }
 
-        var result = new JsonObject { ["results"] = results, ["threads"] = threads };
-        if (json)
-        {
-            Console.Out.WriteLine(result.ToJsonString(CliRun.JsonOptions));
-        }
-        else
-        {
-            Console.Out.WriteLine($"bench-ae: {string.Join("; ", lines)}; {threads} threads");
-        }
-
+        var result = new BenchAeSummary(results, threads);
+        CliRun.Finish(json, result, $"bench-ae: {string.Join("; ", lines)}; {threads} threads");
         return result;
     }
 }

@@ -21,7 +21,7 @@ internal static class BenchGnnCommand
         "Comma-separated graph models to time.", GraphModels.Entries.Select(e => e.Name), (data, models, epochs, threads, json, fraction, overrides) =>
             Run(data, models, epochs, threads, json, fraction, overrides));
 
-    public static IReadOnlyDictionary<string, object?> Run(string dataDirectory, string modelList, int epochs, int threads, bool json, double epochFraction = 1, JsonObject? overrides = null)
+    public static BenchGnnSummary Run(string dataDirectory, string modelList, int epochs, int threads, bool json, double epochFraction = 1, JsonObject? overrides = null)
     {
         string[] names = modelList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (string name in names)
@@ -32,7 +32,7 @@ internal static class BenchGnnCommand
             }
         }
 
-        var results = new List<Dictionary<string, object?>>();
+        var results = new List<BenchGnnModelTimings>();
         var summaries = new List<string>();
         LocalDataset dataset = LocalDataset.Open(dataDirectory);
         foreach (string name in names)
@@ -68,34 +68,30 @@ internal static class BenchGnnCommand
             double epochSeconds = records.Sum(r => r.Record.Seconds);
             double perEpoch = records.Average(r => r.Whole);
             long peak = CliRun.PeakResidentBytes();
-            var result = new Dictionary<string, object?>
-            {
-                ["model"] = name,
-                ["ratings"] = trainingData.Train.Count,
-                ["users"] = trainingData.Users,
-                ["movies"] = trainingData.Movies,
-                ["epochs"] = records.Count,
-                ["epoch_seconds"] = records.Select(r => Math.Round(r.Record.Seconds, 3)).ToArray(),
-                ["epoch_fraction_done"] = records.Select(r => Math.Round(r.Done, 4)).ToArray(),
-                ["seconds_per_epoch"] = Math.Round(perEpoch, 3),
-                ["extrapolated"] = records.Any(r => r.Done < 1),
-                ["epoch_cpu_seconds"] = records.Select(r => Math.Round(r.EpochCpu, 3)).ToArray(),
-                ["cpu_seconds_with_checks"] = records.Select(r => Math.Round(r.Cpu, 3)).ToArray(),
-                ["ratings_per_second"] = Math.Round(trainingData.Train.Count / perEpoch),
-                // Everything outside the epochs: graph and adjacency construction, parameters, and the per-epoch RMSE checks.
-                ["setup_and_validation_seconds"] = Math.Round(total - epochSeconds, 3),
-                ["rss_before_bytes"] = rssBefore,
-                ["rss_after_epoch_bytes"] = records.Select(r => r.Rss).ToArray(),
-                ["peak_rss_bytes"] = peak,
-                ["validation_rmse"] = Math.Round(records[^1].Record.ValidationRmse, 5),
-            };
-            results.Add(result);
+            results.Add(new BenchGnnModelTimings(
+                Model: name,
+                Ratings: trainingData.Train.Count,
+                Users: trainingData.Users,
+                Movies: trainingData.Movies,
+                Epochs: records.Count,
+                EpochSeconds: [.. records.Select(r => Math.Round(r.Record.Seconds, 3))],
+                EpochFractionDone: [.. records.Select(r => Math.Round(r.Done, 4))],
+                SecondsPerEpoch: Math.Round(perEpoch, 3),
+                Extrapolated: records.Any(r => r.Done < 1),
+                EpochCpuSeconds: [.. records.Select(r => Math.Round(r.EpochCpu, 3))],
+                CpuSecondsWithChecks: [.. records.Select(r => Math.Round(r.Cpu, 3))],
+                RatingsPerSecond: Math.Round(trainingData.Train.Count / perEpoch),
+                SetupAndValidationSeconds: Math.Round(total - epochSeconds, 3),
+                RssBeforeBytes: rssBefore,
+                RssAfterEpochBytes: [.. records.Select(r => r.Rss)],
+                PeakRssBytes: peak,
+                ValidationRmse: Math.Round(records[^1].Record.ValidationRmse, 5)));
             string extrapolated = records.Any(r => r.Done < 1) ? $" (extrapolated from {records.Average(r => r.Done):P1} of each epoch)" : "";
             summaries.Add($"{name}: {perEpoch:F2} s/epoch, {records.Average(r => r.EpochCpu):F1} CPU-s/epoch{extrapolated} ({records.Average(r => r.Cpu):F1} CPU-s with checks; {trainingData.Train.Count / perEpoch / 1e6:F2} M ratings/s), set-up+checks {total - epochSeconds:F1} s, " +
                 $"RSS after epochs {string.Join("/", records.Select(r => CliRun.Megabytes(r.Rss)))}, peak {CliRun.Megabytes(peak)}");
         }
 
-        var output = new Dictionary<string, object?> { ["threads"] = threads, ["results"] = results };
+        var output = new BenchGnnSummary(threads, results);
         CliRun.Finish(json, output, "bench-gnn: " + string.Join("; ", summaries));
         return output;
     }

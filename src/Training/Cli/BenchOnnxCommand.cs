@@ -33,25 +33,23 @@ internal static class BenchOnnxCommand
         return command;
     }
 
-    public static IReadOnlyDictionary<string, object?> Run(string modelDirectory, int userCount, int batch, int threads, bool tryCuda, bool json)
+    public static BenchOnnxSummary Run(string modelDirectory, int userCount, int batch, int threads, bool tryCuda, bool json)
     {
         ScoringThroughput m = ScoringBenchmark.Measure(modelDirectory, userCount, batch, threads, tryCuda, CliRun.Progress);
         OnnxSignature onnx = ModelStore.ReadManifest(modelDirectory).Onnx!;
-        var result = new Dictionary<string, object?>
-        {
-            ["model"] = m.Model,
-            ["users"] = m.Users,
-            ["movies"] = m.Movies,
-            ["batch"] = batch,
-            ["threads"] = threads,
-            ["provider"] = m.Provider,
-            ["onnx_users_per_second"] = Math.Round(m.OnnxUsersPerSecond, 1),
-            ["in_process_users_per_second"] = Math.Round(m.InProcessUsersPerSecond, 1),
-            ["onnx_users_per_cpu_second"] = Math.Round(m.OnnxUsersPerCpuSecond, 1),
-            ["in_process_users_per_cpu_second"] = Math.Round(m.InProcessUsersPerCpuSecond, 1),
-            ["onnx_bytes"] = onnx.Bytes,
-            ["export_seconds"] = onnx.ExportSeconds,
-        };
+        var result = new BenchOnnxSummary(
+            Model: m.Model,
+            Users: m.Users,
+            Movies: m.Movies,
+            Batch: batch,
+            Threads: threads,
+            Provider: m.Provider,
+            OnnxUsersPerSecond: Math.Round(m.OnnxUsersPerSecond, 1),
+            InProcessUsersPerSecond: Math.Round(m.InProcessUsersPerSecond, 1),
+            OnnxUsersPerCpuSecond: Math.Round(m.OnnxUsersPerCpuSecond, 1),
+            InProcessUsersPerCpuSecond: Math.Round(m.InProcessUsersPerCpuSecond, 1),
+            OnnxBytes: onnx.Bytes,
+            ExportSeconds: onnx.ExportSeconds);
         CliRun.Finish(json, result,
             $"{m.Model}: ONNX Runtime ({m.Provider}) {m.OnnxUsersPerSecond:N0} users/s ({m.OnnxUsersPerCpuSecond:N0} per CPU-second), " +
             $"in-process ScoreAll {m.InProcessUsersPerSecond:N0} users/s ({m.InProcessUsersPerCpuSecond:N0} per CPU-second) " +

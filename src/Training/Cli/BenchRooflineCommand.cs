@@ -37,7 +37,7 @@ internal static class BenchRooflineCommand
         return command;
     }
 
-    public static IReadOnlyDictionary<string, object?> Run(int gemmSize, int streamMegabytes, int repeats, int threads, bool json)
+    public static BenchRooflineSummary Run(int gemmSize, int streamMegabytes, int repeats, int threads, bool json)
     {
         TorchRuntime.Configure(threads, seed: 1);
         long elements = (long)streamMegabytes * 1024 * 1024 / sizeof(float);
@@ -58,25 +58,20 @@ internal static class BenchRooflineCommand
         double utilization = (CpuTime() - cpuStart).TotalSeconds / (wall * threads);
         double bandwidth = Math.Max(managedTriad, torchTriad);
 
-        var result = new Dictionary<string, object?>
-        {
-            ["threads"] = threads,
-            ["gemm_size"] = gemmSize,
-            ["gemm_gflops"] = Math.Round(gemm / 1e9, 2),
-            // On shared cores: the rate per CPU-second the product actually got, times the threads (what the threads
-            // would do with the cores to themselves; compare with epochs measured in CPU seconds).
-            ["gemm_gflops_per_cpu_second"] = Math.Round(gemmPerCpu / 1e9, 2),
-            ["gemm_gflops_dedicated"] = Math.Round(gemmPerCpu * threads / 1e9, 2),
-            ["stream_bytes_per_array"] = elements * sizeof(float),
-            ["managed_copy_gbps"] = Math.Round(managedCopy / 1e9, 2),
-            ["managed_triad_gbps"] = Math.Round(managedTriad / 1e9, 2),
-            ["torch_copy_gbps"] = Math.Round(torchCopy / 1e9, 2),
-            ["torch_triad_gbps"] = Math.Round(torchTriad / 1e9, 2),
-            // FLOP per byte above which a kernel is compute-bound on this machine.
-            ["ridge_flops_per_byte"] = Math.Round(gemm / bandwidth, 2),
-            ["cpu_utilization"] = Math.Round(utilization, 3),
-            ["seconds"] = Math.Round(wall, 2),
-        };
+        var result = new BenchRooflineSummary(
+            Threads: threads,
+            GemmSize: gemmSize,
+            GemmGflops: Math.Round(gemm / 1e9, 2),
+            GemmGflopsPerCpuSecond: Math.Round(gemmPerCpu / 1e9, 2),
+            GemmGflopsDedicated: Math.Round(gemmPerCpu * threads / 1e9, 2),
+            StreamBytesPerArray: elements * sizeof(float),
+            ManagedCopyGbps: Math.Round(managedCopy / 1e9, 2),
+            ManagedTriadGbps: Math.Round(managedTriad / 1e9, 2),
+            TorchCopyGbps: Math.Round(torchCopy / 1e9, 2),
+            TorchTriadGbps: Math.Round(torchTriad / 1e9, 2),
+            RidgeFlopsPerByte: Math.Round(gemm / bandwidth, 2),
+            CpuUtilization: Math.Round(utilization, 3),
+            Seconds: Math.Round(wall, 2));
         CliRun.Finish(json, result,
             $"bench-roofline: GEMM {gemm / 1e9:F1} GFLOP/s (n={gemmSize}; {gemmPerCpu * threads / 1e9:F1} with the cores to itself); bandwidth managed copy {managedCopy / 1e9:F1} / triad {managedTriad / 1e9:F1} GB/s, " +
             $"torch copy {torchCopy / 1e9:F1} / triad {torchTriad / 1e9:F1} GB/s; ridge {gemm / bandwidth:F1} FLOP/byte; {threads} threads, CPU utilization {utilization:P0}");

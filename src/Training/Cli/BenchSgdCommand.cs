@@ -40,7 +40,7 @@ internal static class BenchSgdCommand
         return command;
     }
 
-    public static IReadOnlyDictionary<string, object?> Run(string dataDirectory, int factors, int epochs, int threads, int gridBlocks, bool json)
+    public static BenchSgdSummary Run(string dataDirectory, int factors, int epochs, int threads, int gridBlocks, bool json)
     {
         BiasedMfConfig defaults = ModelConfig.Bind<BiasedMfConfig>(ModelConfig.Defaults(BiasedMfSgd.Name), "defaults.json");
         BiasedMfConfig config = defaults with
@@ -81,28 +81,27 @@ internal static class BenchSgdCommand
         double rate = updates / seconds / 1e6;
         double best = passes.Max(p => p.Updates / p.Seconds) / 1e6;
         double trainRmse = passes[^1].TrainRmse;
-        var result = new Dictionary<string, object?>
-        {
-            ["ratings"] = train.Count,
-            ["factors"] = factors,
-            ["threads"] = threads,
-            ["grid_blocks"] = side,
-            ["epochs"] = epochs,
-            ["load_seconds"] = Math.Round(loadSeconds, 3),
-            ["setup_seconds"] = Math.Round(setupSeconds, 3),
-            ["seconds_per_epoch"] = Math.Round(seconds / epochs, 4),
-            ["epoch_seconds"] = passes.Select(p => Math.Round(p.Seconds, 4)).ToArray(),
-            ["m_updates_per_second"] = Math.Round(rate, 2),
-            ["best_epoch_m_updates_per_second"] = Math.Round(best, 2),
-            ["cpu_seconds_per_epoch"] = Math.Round(cpuSeconds / epochs, 4),
-            ["m_updates_per_cpu_second"] = Math.Round(updates / cpuSeconds / 1e6, 2),
-            ["train_rmse"] = Math.Round(trainRmse, 5),
-            ["peak_rss_bytes"] = CliRun.PeakResidentBytes(),
-        };
+        long peakRss = CliRun.PeakResidentBytes();
+        var result = new BenchSgdSummary(
+            Ratings: train.Count,
+            Factors: factors,
+            Threads: threads,
+            GridBlocks: side,
+            Epochs: epochs,
+            LoadSeconds: Math.Round(loadSeconds, 3),
+            SetupSeconds: Math.Round(setupSeconds, 3),
+            SecondsPerEpoch: Math.Round(seconds / epochs, 4),
+            EpochSeconds: [.. passes.Select(p => Math.Round(p.Seconds, 4))],
+            MUpdatesPerSecond: Math.Round(rate, 2),
+            BestEpochMUpdatesPerSecond: Math.Round(best, 2),
+            CpuSecondsPerEpoch: Math.Round(cpuSeconds / epochs, 4),
+            MUpdatesPerCpuSecond: Math.Round(updates / cpuSeconds / 1e6, 2),
+            TrainRmse: Math.Round(trainRmse, 5),
+            PeakRssBytes: peakRss);
         CliRun.Finish(json, result,
             $"bench-sgd: {epochs} epochs of k={factors} over {train.Count:N0} ratings on {threads} threads (grid {side}×{side}): " +
             $"{seconds / epochs:F3} s/epoch, {rate:F1} M updates/s (best epoch {best:F1}; {updates / cpuSeconds / 1e6:F1} M per CPU-second), train RMSE {trainRmse:F4}; " +
-            $"setup {setupSeconds:F2} s; peak RSS {CliRun.Megabytes(CliRun.PeakResidentBytes())}");
+            $"setup {setupSeconds:F2} s; peak RSS {CliRun.Megabytes(peakRss)}");
         return result;
     }
 

@@ -14,10 +14,15 @@ internal static class CliRun
     public const int InternalError = 1;
     public const int BadInput = 2;
 
-    /// <summary>One-line JSON; relaxed escaping keeps labels such as "201+" readable (console output, never HTML).</summary>
+    /// <summary>
+    /// One-line JSON; relaxed escaping keeps labels such as "201+" readable (console output, never HTML). A command's
+    /// result record prints its properties in snake_case, in declaration order (<c>SecondsPerEpoch</c> →
+    /// <c>seconds_per_epoch</c>): the field names users and bench scripts read. Dictionary and JsonObject keys print as they are.
+    /// </summary>
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
         WriteIndented = false,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
@@ -65,7 +70,10 @@ internal static class CliRun
 
     /// <summary>Prints either the --json object or the one-line human summary.</summary>
     public static void Finish<T>(bool json, T result, string summary) =>
-        Console.Out.WriteLine(json ? JsonSerializer.Serialize(result, JsonOptions) : summary);
+        Console.Out.WriteLine(json ? ToJson(result) : summary);
+
+    /// <summary>A command's result as its <c>--json</c> line: the one place a result record becomes JSON.</summary>
+    public static string ToJson<T>(T result) => JsonSerializer.Serialize(result, JsonOptions);
 
     /// <summary>Peak resident memory of this process (VmHWM), or 0 where /proc is not available.</summary>
     public static long PeakResidentBytes()

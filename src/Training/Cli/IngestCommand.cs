@@ -28,7 +28,7 @@ internal static class IngestCommand
         return command;
     }
 
-    public static IReadOnlyDictionary<string, object?> Run(string netflixDirectory, string outputDirectory, int threads, bool json)
+    public static IngestSummary Run(string netflixDirectory, string outputDirectory, int threads, bool json)
     {
         OutputDirectory.EnsureAbsentOrEmpty(outputDirectory);
         var clock = Stopwatch.StartNew();
@@ -45,27 +45,26 @@ internal static class IngestCommand
         double seconds = clock.Elapsed.TotalSeconds;
         long bytesOut = Directory.EnumerateFiles(outputDirectory, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
 
-        var result = new Dictionary<string, object?>
-        {
-            ["ratings"] = manifest.Ratings,
-            ["users"] = manifest.Users,
-            ["movies"] = manifest.Movies,
-            ["titles"] = manifest.Titles,
-            ["probe"] = manifest.Probe,
-            ["qualifying"] = manifest.Qualifying,
-            ["bytes_in"] = bytesIn,
-            ["bytes_out"] = bytesOut,
-            ["seconds"] = Math.Round(seconds, 3),
-            ["parse_seconds"] = Math.Round(parseSeconds, 3),
-            ["transform_seconds"] = Math.Round(transformSeconds, 3),
-            ["write_seconds"] = Math.Round(seconds - parseSeconds - transformSeconds, 3),
-            ["ratings_per_second"] = Math.Round(manifest.Ratings / seconds),
-            ["peak_rss_bytes"] = CliRun.PeakResidentBytes(),
-            ["fingerprint"] = manifest.Fingerprint,
-        };
+        long peakRss = CliRun.PeakResidentBytes();
+        var result = new IngestSummary(
+            Ratings: manifest.Ratings,
+            Users: manifest.Users,
+            Movies: manifest.Movies,
+            Titles: manifest.Titles,
+            Probe: manifest.Probe,
+            Qualifying: manifest.Qualifying,
+            BytesIn: bytesIn,
+            BytesOut: bytesOut,
+            Seconds: Math.Round(seconds, 3),
+            ParseSeconds: Math.Round(parseSeconds, 3),
+            TransformSeconds: Math.Round(transformSeconds, 3),
+            WriteSeconds: Math.Round(seconds - parseSeconds - transformSeconds, 3),
+            RatingsPerSecond: Math.Round(manifest.Ratings / seconds),
+            PeakRssBytes: peakRss,
+            Fingerprint: manifest.Fingerprint);
         CliRun.Finish(json, result,
             $"ingested {manifest.Ratings:N0} ratings ({manifest.Users:N0} users, {manifest.Movies:N0} movies, {manifest.Probe:N0} probe, {manifest.Qualifying:N0} qualifying) " +
-            $"in {seconds:F1} s ({manifest.Ratings / seconds / 1e6:F1} M ratings/s); {CliRun.Megabytes(bytesIn)} of text → {CliRun.Megabytes(bytesOut)} of Arrow; peak RSS {CliRun.Megabytes(CliRun.PeakResidentBytes())} → {outputDirectory}");
+            $"in {seconds:F1} s ({manifest.Ratings / seconds / 1e6:F1} M ratings/s); {CliRun.Megabytes(bytesIn)} of text → {CliRun.Megabytes(bytesOut)} of Arrow; peak RSS {CliRun.Megabytes(peakRss)} → {outputDirectory}");
         return result;
     }
 }

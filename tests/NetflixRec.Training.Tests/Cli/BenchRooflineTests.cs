@@ -8,15 +8,15 @@ public sealed class BenchRooflineTests
     [Fact]
     public void Run_TinySizes_ReportsPositiveRatesAndUtilizationInRange()
     {
-        IReadOnlyDictionary<string, object?> result = BenchRooflineCommand.Run(gemmSize: 64, streamMegabytes: 1, repeats: 2, threads: 2, json: true);
+        BenchRooflineSummary result = BenchRooflineCommand.Run(gemmSize: 64, streamMegabytes: 1, repeats: 2, threads: 2, json: true);
 
-        foreach (string key in new[] { "gemm_gflops", "managed_copy_gbps", "managed_triad_gbps", "torch_copy_gbps", "torch_triad_gbps" })
-        {
-            Assert.True(Convert.ToDouble(result[key], System.Globalization.CultureInfo.InvariantCulture) > 0, key);
-        }
-
-        Assert.Equal(1L << 20, Convert.ToInt64(result["stream_bytes_per_array"], System.Globalization.CultureInfo.InvariantCulture));
-        Assert.InRange(Convert.ToDouble(result["cpu_utilization"], System.Globalization.CultureInfo.InvariantCulture), 0.0, 1.5);
+        Assert.True(result.GemmGflops > 0, nameof(result.GemmGflops));
+        Assert.True(result.ManagedCopyGbps > 0, nameof(result.ManagedCopyGbps));
+        Assert.True(result.ManagedTriadGbps > 0, nameof(result.ManagedTriadGbps));
+        Assert.True(result.TorchCopyGbps > 0, nameof(result.TorchCopyGbps));
+        Assert.True(result.TorchTriadGbps > 0, nameof(result.TorchTriadGbps));
+        Assert.Equal(1L << 20, result.StreamBytesPerArray);
+        Assert.InRange(result.CpuUtilization, 0.0, 1.5);
     }
 
     [Theory]

@@ -118,12 +118,12 @@ public sealed class ExportCommandTests
         string model = Train("svdpp");
         Assert.Equal(CliRun.Success, CliApp.Run(["export", "--model", model]));
 
-        IReadOnlyDictionary<string, object?> result = BenchOnnxCommand.Run(model, userCount: 50, batch: 16, threads: 1, tryCuda: false, json: true);
+        BenchOnnxSummary result = BenchOnnxCommand.Run(model, userCount: 50, batch: 16, threads: 1, tryCuda: false, json: true);
 
-        Assert.Equal(50, result["users"]);
-        Assert.Equal("CPU", result["provider"]);
-        Assert.True((double)result["onnx_users_per_second"]! > 0);
-        Assert.True((double)result["in_process_users_per_second"]! > 0);
+        Assert.Equal(50, result.Users);
+        Assert.Equal("CPU", result.Provider);
+        Assert.True(result.OnnxUsersPerSecond > 0);
+        Assert.True(result.InProcessUsersPerSecond > 0);
     }
 
     [Fact]

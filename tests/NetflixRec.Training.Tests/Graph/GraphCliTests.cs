@@ -51,30 +51,30 @@ public sealed class GraphCliTests(TinyDataset tiny)
     [Fact]
     public void BenchGnn_EpochFraction_StopsEachEpochEarlyAndExtrapolates()
     {
-        IReadOnlyDictionary<string, object?> output = BenchGnnCommand.Run(tiny.Dataset, "sage,lightgcn", epochs: 2, threads: 1, json: true, epochFraction: 0.3,
+        BenchGnnSummary output = BenchGnnCommand.Run(tiny.Dataset, "sage,lightgcn", epochs: 2, threads: 1, json: true, epochFraction: 0.3,
             overrides: new System.Text.Json.Nodes.JsonObject { ["sage"] = new System.Text.Json.Nodes.JsonObject { ["batch_size"] = 256 }, ["lightgcn"] = new System.Text.Json.Nodes.JsonObject { ["batch_size"] = 256 } });
 
-        foreach (var result in (List<Dictionary<string, object?>>)output["results"]!)
+        Assert.Equal(["sage", "lightgcn"], output.Results.Select(r => r.Model));
+        foreach (BenchGnnModelTimings result in output.Results)
         {
-            var done = (double[])result["epoch_fraction_done"]!;
-            var seconds = (double[])result["epoch_seconds"]!;
-            Assert.Equal(2, done.Length);
-            Assert.All(done, d => Assert.InRange(d, 0.3, 0.99));
-            Assert.True((bool)result["extrapolated"]!);
-            Assert.True((double)result["seconds_per_epoch"]! > seconds.Average(), "the measured part is scaled up to a whole epoch");
+            Assert.Equal(2, result.EpochFractionDone.Count);
+            Assert.All(result.EpochFractionDone, d => Assert.InRange(d, 0.3, 0.99));
+            Assert.True(result.Extrapolated);
+            Assert.True(result.SecondsPerEpoch > result.EpochSeconds.Average(), "the measured part is scaled up to a whole epoch");
         }
     }
 
     [Fact]
     public void BenchAe_EpochFraction_StopsEachEpochEarly()
     {
-        System.Text.Json.Nodes.JsonObject output = BenchAeCommand.Run(tiny.Dataset, "autorec-u,mult-vae", epochs: 1, threads: 1, json: true, epochFraction: 0.4,
+        BenchAeSummary output = BenchAeCommand.Run(tiny.Dataset, "autorec-u,mult-vae", epochs: 1, threads: 1, json: true, epochFraction: 0.4,
             overrides: new System.Text.Json.Nodes.JsonObject { ["mult-vae"] = new System.Text.Json.Nodes.JsonObject { ["batch_size"] = 50 } });
 
-        foreach (System.Text.Json.Nodes.JsonNode? result in output["results"]!.AsArray())
+        Assert.Equal(["autorec-u", "mult-vae"], output.Results.Select(r => r.Model));
+        foreach (BenchAeModelTimings result in output.Results)
         {
-            Assert.InRange(result!["epoch_fraction_done"]![0]!.GetValue<double>(), 0.4, 0.99);
-            Assert.True(result["peak_rss_bytes"]!.GetValue<long>() > 0);
+            Assert.InRange(result.EpochFractionDone[0], 0.4, 0.99);
+            Assert.True(result.PeakRssBytes > 0);
         }
     }
 
@@ -82,12 +82,13 @@ public sealed class GraphCliTests(TinyDataset tiny)
     public void BenchAe_WholeEpochs_ReportAllOfEachEpochAsMeasured()
     {
         // Mult-VAE's batches skip users without positives: a whole epoch must still count as all of it.
-        System.Text.Json.Nodes.JsonObject output = BenchAeCommand.Run(tiny.Dataset, "mult-vae,autorec-u", epochs: 1, threads: 1, json: true);
+        BenchAeSummary output = BenchAeCommand.Run(tiny.Dataset, "mult-vae,autorec-u", epochs: 1, threads: 1, json: true);
 
-        foreach (System.Text.Json.Nodes.JsonNode? result in output["results"]!.AsArray())
+        Assert.Equal(2, output.Results.Count);
+        foreach (BenchAeModelTimings result in output.Results)
         {
-            Assert.Equal(1.0, result!["epoch_fraction_done"]![0]!.GetValue<double>());
-            Assert.False(result["extrapolated"]!.GetValue<bool>());
+            Assert.Equal(1.0, result.EpochFractionDone[0]);
+            Assert.False(result.Extrapolated);
         }
     }
 
