@@ -60,9 +60,10 @@ public sealed class ReducedWeightsTableTests
         Assert.Null(MovieFactorTable.From(proto.ToByteArray(), Manifest(4, 5)));
     }
 
+    // The movie side as the exporter stores it (7 bits).
     private static float[] Int8(ReadOnlySpan<float> matrix, int rows, int columns)
     {
-        (sbyte[] values, float[] scales) = WeightLayouts.QuantizeRows(matrix, rows, columns);
+        (sbyte[] values, float[] scales) = WeightLayouts.QuantizeRows(matrix, rows, columns, WeightLayouts.MovieLevels);
         return WeightLayouts.DequantizeRows(values, scales, columns);
     }
 

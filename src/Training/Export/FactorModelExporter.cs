@@ -86,7 +86,7 @@ public static class FactorModelExporter
         string userFactors = graph.UInt8Initializer(UserFactors, [model.Users, model.Factors], WeightLayouts.Offset(userValues));
         string userScale = graph.Initializer(UserFactors + ScaleSuffix, [model.Users], userScales);
         string userZero = graph.UInt8Initializer("user_factors_zero_point", [], [WeightLayouts.UInt8ZeroPoint]);
-        (sbyte[] movieValues, float[] movieScales) = WeightLayouts.QuantizeRows(model.MovieFactors.Span, model.Movies, model.Factors);
+        (sbyte[] movieValues, float[] movieScales) = WeightLayouts.QuantizeRows(model.MovieFactors.Span, model.Movies, model.Factors, WeightLayouts.MovieLevels);
         string movieFactors = graph.Int8Initializer(MovieFactors, [model.Movies, model.Factors], movieValues);
         string movieScale = graph.Initializer(MovieFactors + ScaleSuffix, [model.Movies], movieScales);
 

@@ -5,8 +5,9 @@ namespace NetflixRec.Training.Export;
 /// <summary>
 /// How a factor graph stores its factor matrices (<c>netflixrec export --weights</c>). <see cref="Fp32"/> is the
 /// model's own numbers. <see cref="Fp16"/> stores the movie factors as half floats, cast to float inside the graph.
-/// <see cref="Int8"/> stores user and movie factors as int8 with one float scale per row (symmetric, max |x| → 127;
-/// the user side as uint8 q + 128 for ONNX Runtime's fast uint8 × int8 kernels), scored by an integer product
+/// <see cref="Int8"/> stores user and movie factors as int8 with one float scale per row (symmetric; the user side as
+/// uint8 q + 128 for ONNX Runtime's fast uint8 × int8 kernels, the movie side in 7 bits, see
+/// <see cref="WeightLayouts.MovieLevels"/>), scored by an integer product
 /// (MatMulInteger) and rescaled: the user side is quantized too because ONNX's integer
 /// product takes two integer operands, and per row (not per batch) so a user's scores never depend on their batch.
 /// </summary>
@@ -64,12 +65,25 @@ public static class WeightLayouts
         return MemoryMarshal.AsBytes(halves.AsSpan()).ToArray();
     }
 
+    /// <summary>The full int8 range: the user side, stored as uint8.</summary>
+    public const int UserLevels = 127;
+
     /// <summary>
-    /// Symmetric int8 quantization of each row of a [rows, columns] matrix: scale = max |x| / 127 and
-    /// q = round(x / scale), so q·scale is within scale/2 of x. A zero row gets scale 0 and zeros.
+    /// The movie side's range, 7 bits. Without VNNI, ONNX Runtime's uint8 × int8 kernel on AVX2/AVX-512 multiplies with
+    /// VPMADDUBSW, which adds two u8·s8 products into a saturating int16: 255·127·2 overflows it, 255·63·2 = 32,130 does
+    /// not. The gate runs on the exporting machine, which may have VNNI while the serving one does not, so the graph is
+    /// made exact on every x64 kernel rather than measured on one (ONNX Runtime's "reduce_range").
     /// </summary>
-    public static (sbyte[] Values, float[] Scales) QuantizeRows(ReadOnlySpan<float> matrix, int rows, int columns)
+    public const int MovieLevels = 63;
+
+    /// <summary>
+    /// Symmetric quantization of each row of a [rows, columns] matrix to ±<paramref name="levels"/>: scale = max |x| /
+    /// levels and q = round(x / scale), so q·scale is within scale/2 of x. A zero row gets scale 0 and zeros.
+    /// </summary>
+    public static (sbyte[] Values, float[] Scales) QuantizeRows(ReadOnlySpan<float> matrix, int rows, int columns, int levels = UserLevels)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(levels, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(levels, 127);
         if ((long)rows * columns != matrix.Length)
         {
             throw new ArgumentException($"{matrix.Length} values are not a [{rows}, {columns}] matrix", nameof(matrix));
@@ -97,12 +111,12 @@ public static class WeightLayouts
                 continue;
             }
 
-            float scale = max / 127f;
+            float scale = max / levels;
             scales[r] = scale;
             Span<sbyte> target = values.AsSpan(r * columns, columns);
             for (int c = 0; c < columns; c++)
             {
-                target[c] = (sbyte)Math.Clamp(MathF.Round(row[c] / scale), -127f, 127f);
+                target[c] = (sbyte)Math.Clamp(MathF.Round(row[c] / scale), -levels, levels);
             }
         }
 

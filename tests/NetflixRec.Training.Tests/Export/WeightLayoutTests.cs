@@ -41,6 +41,20 @@ public sealed class WeightLayoutTests : IDisposable
     }
 
     [Fact]
+    public void QuantizeRows_MovieLevels_KeepEveryPairOfProductsInsideInt16()
+    {
+        // The reason for 7 bits on the movie side: VPMADDUBSW adds two uint8 × int8 products into a saturating int16.
+        float[] matrix = [-2f, 0.5f, 1.5f, 2f];
+
+        (sbyte[] values, float[] scales) = WeightLayouts.QuantizeRows(matrix, rows: 1, columns: 4, WeightLayouts.MovieLevels);
+
+        Assert.Equal(2f / 63f, scales[0], 1e-7f);
+        Assert.Equal([-63, 16, 47, 63], values.Select(v => (int)v));
+        Assert.True(2 * 255 * values.Max(v => Math.Abs((int)v)) <= short.MaxValue);
+        Assert.Throws<ArgumentOutOfRangeException>(() => WeightLayouts.QuantizeRows(matrix, 1, 4, levels: 128));
+    }
+
+    [Fact]
     public void QuantizeRows_NonFiniteValue_IsRefused()
     {
         Assert.Throws<ArgumentException>(() => WeightLayouts.QuantizeRows([1f, float.NaN], rows: 1, columns: 2));
@@ -227,7 +241,7 @@ public sealed class WeightLayoutTests : IDisposable
         }
 
         (sbyte[] p, float[] ps) = WeightLayouts.QuantizeRows(model.UserFactors.Span, model.Users, model.Factors);
-        (sbyte[] q, float[] qs) = WeightLayouts.QuantizeRows(model.MovieFactors.Span, model.Movies, model.Factors);
+        (sbyte[] q, float[] qs) = WeightLayouts.QuantizeRows(model.MovieFactors.Span, model.Movies, model.Factors, WeightLayouts.MovieLevels);
         return model with
         {
             UserFactors = WeightLayouts.DequantizeRows(p, ps, model.Factors),
