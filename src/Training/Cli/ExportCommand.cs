@@ -32,43 +32,33 @@ internal static class ExportCommand
         return command;
     }
 
-    public static IReadOnlyDictionary<string, object?> Run(string modelDirectory, string? dataDirectory, bool json) =>
+    public static ExportSummary Run(string modelDirectory, string? dataDirectory, bool json) =>
         Run(modelDirectory, dataDirectory, json, WeightLayout.Auto, WeightGate.Default);
 
-    public static IReadOnlyDictionary<string, object?> Run(string modelDirectory, string? dataDirectory, bool json, WeightLayout weights, WeightGate gate)
+    public static ExportSummary Run(string modelDirectory, string? dataDirectory, bool json, WeightLayout weights, WeightGate gate)
     {
         ExportResult export = ModelExport.Run(modelDirectory, dataDirectory, weights, gate, CliRun.Progress);
         OnnxSignature onnx = export.Manifest.Onnx!;
-        var result = new Dictionary<string, object?>
-        {
-            ["model"] = export.Manifest.Name,
-            ["onnx"] = Path.Combine(modelDirectory, onnx.File),
-            ["bytes"] = onnx.Bytes,
-            ["export_seconds"] = onnx.ExportSeconds,
-            ["seconds"] = Math.Round(export.Seconds, 3),
-            ["ir_version"] = onnx.IrVersion,
-            ["opset"] = onnx.Opset,
-            ["user_input"] = onnx.UserInput,
-            ["score_kind"] = onnx.ScoreKind,
-            ["wrote_history"] = export.WroteHistory,
-            ["parity_max_abs_diff"] = Math.Max(export.Parity.MaxScoreDifference, export.Parity.MaxPairDifference),
-            ["parity_users"] = export.Parity.Users,
-            ["weights"] = onnx.Weights,
-            ["weight_parity"] = onnx.WeightParity is { } parity ? new Dictionary<string, object>
-            {
-                ["mean_top10_overlap"] = parity.MeanTop10Overlap,
-                ["min_top10_overlap"] = parity.MinTop10Overlap,
-                ["max_score_difference"] = parity.MaxScoreDifference,
-                ["max_pair_difference"] = parity.MaxPairDifference,
-                ["users"] = parity.Users,
-                ["pairs"] = parity.Pairs,
-                ["min_top10_overlap_gate"] = parity.MinTop10OverlapGate,
-                ["max_score_difference_gate"] = parity.MaxScoreDifferenceGate,
-            } : null,
-        };
+        string path = Path.Combine(modelDirectory, onnx.File);
+        double parityDifference = Math.Max(export.Parity.MaxScoreDifference, export.Parity.MaxPairDifference);
+        var result = new ExportSummary(
+            Model: export.Manifest.Name,
+            Onnx: path,
+            Bytes: onnx.Bytes,
+            ExportSeconds: onnx.ExportSeconds,
+            Seconds: Math.Round(export.Seconds, 3),
+            IrVersion: onnx.IrVersion,
+            Opset: onnx.Opset,
+            UserInput: onnx.UserInput,
+            ScoreKind: onnx.ScoreKind,
+            WroteHistory: export.WroteHistory,
+            ParityMaxAbsDiff: parityDifference,
+            ParityUsers: export.Parity.Users,
+            Weights: onnx.Weights,
+            WeightParity: ExportWeightParity.From(onnx.WeightParity));
         CliRun.Finish(json, result,
-            $"exported {export.Manifest.Name} → {result["onnx"]} ({CliRun.Megabytes(onnx.Bytes)}, {onnx.Weights} weights, IR {onnx.IrVersion}, opset {onnx.Opset}, graph in {onnx.ExportSeconds:F2} s; " +
-            $"ONNX Runtime parity on {export.Parity.Users} users: max |Δ| {Math.Max(export.Parity.MaxScoreDifference, export.Parity.MaxPairDifference):E1}" +
+            $"exported {export.Manifest.Name} → {path} ({CliRun.Megabytes(onnx.Bytes)}, {onnx.Weights} weights, IR {onnx.IrVersion}, opset {onnx.Opset}, graph in {onnx.ExportSeconds:F2} s; " +
+            $"ONNX Runtime parity on {export.Parity.Users} users: max |Δ| {parityDifference:E1}" +
             (onnx.WeightParity is { } reduced ? $"; {WeightParityCheck.Describe(reduced)}" : string.Empty) + $") in {export.Seconds:F1} s");
         return result;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NetflixRec.Contracts;
 using NetflixRec.Training.Cli;
 using NetflixRec.Training.Data.Store;
 using NetflixRec.Training.Tests.Netflix;
@@ -25,6 +26,27 @@ public sealed class CommandResultJsonTests
             Names(json));
         Assert.Equal(10068, json.GetProperty("ratings").GetInt64());
         Assert.Equal("abc", json.GetProperty("fingerprint").GetString());
+    }
+
+    [Fact]
+    public void Export_PrintsItsFieldsInOrder_WeightParityNestedOrNull()
+    {
+        var parity = new WeightParity("int8", 1000, 16000, 0.99, 0.8, 0.013, 0.006, 0.9, 0.05);
+        var reduced = new ExportSummary("biased-mf", "m/model.onnx", 1234, 0.25, 1.5, 8, 17, "index", "rating", false, 2e-7, 32, "int8",
+            ExportWeightParity.From(parity));
+
+        JsonElement json = Print(reduced);
+        JsonElement exact = Print(reduced with { Weights = "fp32", WeightParity = null });
+
+        Assert.Equal(
+            ["model", "onnx", "bytes", "export_seconds", "seconds", "ir_version", "opset", "user_input", "score_kind", "wrote_history",
+             "parity_max_abs_diff", "parity_users", "weights", "weight_parity"],
+            Names(json));
+        Assert.Equal(
+            ["mean_top10_overlap", "min_top10_overlap", "max_score_difference", "max_pair_difference", "users", "pairs",
+             "min_top10_overlap_gate", "max_score_difference_gate"],
+            Names(json.GetProperty("weight_parity")));
+        Assert.Equal(JsonValueKind.Null, exact.GetProperty("weight_parity").ValueKind);
     }
 
     [Fact]

@@ -145,12 +145,12 @@ public sealed class WeightLayoutTests : IDisposable
     {
         string model = Train("biased-mf");
 
-        IReadOnlyDictionary<string, object?> result = ExportCommand.Run(model, null, json: true, WeightLayout.Int8, WeightGate.Default);
+        ExportSummary result = ExportCommand.Run(model, null, json: true, WeightLayout.Int8, WeightGate.Default);
 
-        Assert.Equal("int8", result["weights"]);
-        var parity = Assert.IsType<Dictionary<string, object>>(result["weight_parity"]);
-        Assert.InRange((double)parity["mean_top10_overlap"], WeightGate.Default.MinTop10Overlap, 1);
-        Assert.Equal(WeightGate.Default.MaxScoreDifference, parity["max_score_difference_gate"]);
+        Assert.Equal("int8", result.Weights);
+        ExportWeightParity parity = Assert.IsType<ExportWeightParity>(result.WeightParity);
+        Assert.InRange(parity.MeanTop10Overlap, WeightGate.Default.MinTop10Overlap, 1);
+        Assert.Equal(WeightGate.Default.MaxScoreDifference, parity.MaxScoreDifferenceGate);
     }
 
     [Fact]
