@@ -47,6 +47,34 @@ internal sealed record UserDayTable(long[] Keys, float[] Values, int Probes)
         return new UserDayTable(keys, values, probes);
     }
 
+    /// <summary>
+    /// Another per-user-day array (one value per <paramref name="userDays"/> slot) laid out in this table's slots, so one
+    /// lookup's slots read both; empty slots hold 0.
+    /// </summary>
+    public float[] Place(UserDays userDays, ReadOnlySpan<float> perSlot)
+    {
+        ArgumentNullException.ThrowIfNull(userDays);
+        var placed = new float[Keys.Length];
+        ReadOnlySpan<long> offsets = userDays.Offsets.Span;
+        ReadOnlySpan<short> days = userDays.Days.Span;
+        for (int u = 0; u < userDays.Users; u++)
+        {
+            for (long s = offsets[u]; s < offsets[u + 1]; s++)
+            {
+                long key = KeyOf(u, days[(int)s]);
+                long slot = Home(key, Keys.Length);
+                while (Keys[slot] != key)
+                {
+                    slot = (slot + 1) % Keys.Length;
+                }
+
+                placed[slot] = perSlot[(int)s];
+            }
+        }
+
+        return placed;
+    }
+
     /// <summary>key mod size, non-negative (ONNX Mod with fmod = 0 follows the divisor's sign, as here).</summary>
     public static long Home(long key, long size) => ((key % size) + size) % size;
 
