@@ -29,28 +29,41 @@ public static class ModelExport
     /// <summary>Users whose full score rows, and pairs, the export compares between ONNX Runtime and the model.</summary>
     public const int CheckedUsers = 32;
 
-    public static ExportResult Run(string modelDirectory, string? dataDirectory, Action<string> progress)
+    public static ExportResult Run(string modelDirectory, string? dataDirectory, Action<string> progress) =>
+        Run(modelDirectory, dataDirectory, progress, OnnxExternalData.DefaultThreshold);
+
+    /// <summary>As <see cref="Run(string, string?, Action{string})"/>, with the external-data threshold given (tests use a small one).</summary>
+    internal static ExportResult Run(string modelDirectory, string? dataDirectory, Action<string> progress, long externalThreshold)
     {
         var clock = Stopwatch.StartNew();
         (IRatingModel model, ModelManifest manifest) = ModelStore.Load(modelDirectory);
         LocalDataset dataset = OpenDataset(modelDirectory, manifest, dataDirectory);
         OnnxExporter exporter = OnnxExporters.Find(model);
 
-        return OutputDirectory.ReplaceFiles(modelDirectory, temp =>
+        bool external = false;
+        ExportResult result = OutputDirectory.ReplaceFiles(modelDirectory, temp =>
         {
             progress($"export: {manifest.Name} graph ({model.Users:N0} users × {model.Movies:N0} movies)");
             string onnxPath = Path.Combine(temp, ModelDirectory.Onnx);
             var exportClock = Stopwatch.StartNew();
             ExportedGraph graph = exporter.Export(model);
             ModelProto proto = OnnxModelFile.Assemble(graph, new OnnxModelFacts(manifest.Name, manifest.Family, manifest.Users, manifest.Movies, manifest.DataFingerprint));
-            (long bytes, string sha256) = OnnxModelFile.Write(proto, onnxPath);
+            (long bytes, string sha256) = OnnxModelFile.Write(proto, onnxPath, externalThreshold);
             double exportSeconds = exportClock.Elapsed.TotalSeconds;
             (IReadOnlyList<OnnxTensorInfo> inputs, IReadOnlyList<OnnxTensorInfo> outputs) = ServingGraph.Signature(graph.UserInput, manifest.Movies, graph.TakesDay);
             var signature = new OnnxSignature(ModelDirectory.Onnx, OnnxContract.IrVersion, OnnxContract.Opset, graph.UserInput, inputs, outputs,
                 Math.Round(exportSeconds, 3), bytes, graph.ScoreKind, sha256);
             ModelManifest exported = manifest with { Onnx = signature };
 
-            var files = new List<string> { ModelDirectory.Onnx };
+            // The graph's external data (a graph past protobuf's limit) moves in before the graph that points at it.
+            external = File.Exists(OnnxExternalData.PathFor(onnxPath));
+            var files = new List<string>();
+            if (external)
+            {
+                files.Add(Path.GetFileName(OnnxExternalData.PathFor(onnxPath)));
+            }
+
+            files.Add(ModelDirectory.Onnx);
             foreach (string name in new[] { ModelDirectory.Users, ModelDirectory.Movies, ModelDirectory.Titles })
             {
                 File.Copy(Path.Combine(dataset.Directory, name), Path.Combine(temp, name));
@@ -72,7 +85,7 @@ public static class ModelExport
             File.WriteAllText(Path.Combine(temp, ModelDirectory.Manifest), exported.ToJson());
             files.Add(ModelDirectory.Manifest);
 
-            progress($"export: validating model.onnx ({bytes / 1048576.0:F1} MB) and checking parity on {CheckedUsers} users in ONNX Runtime");
+            progress($"export: validating model.onnx ({bytes / 1048576.0:F1} MB{(external ? $" + {new FileInfo(OnnxExternalData.PathFor(onnxPath)).Length / 1048576.0:F1} MB external data" : string.Empty)}) and checking parity on {CheckedUsers} users in ONNX Runtime");
             OnnxArtifact.Validate(temp, exported);
             ParityReport parity = OnnxParity.Check(model, onnxPath, graph.UserInput, history, OnnxParity.SampleUsers(model.Users, CheckedUsers, seed: 1));
             if (!parity.Passed)
@@ -82,6 +95,14 @@ public static class ModelExport
 
             return (files, new ExportResult(modelDirectory, exported, writeHistory, parity, clock.Elapsed.TotalSeconds));
         });
+        // A data file left by an earlier export of a larger graph belongs to no graph now.
+        string staleData = OnnxExternalData.PathFor(Path.Combine(modelDirectory, ModelDirectory.Onnx));
+        if (!external && File.Exists(staleData))
+        {
+            File.Delete(staleData);
+        }
+
+        return result;
     }
 
     /// <summary>The dataset the model was trained on: <paramref name="dataDirectory"/>, else the manifest's data source; its fingerprint must match.</summary>
