@@ -139,6 +139,8 @@ public sealed class OnnxScorer : IDisposable
         InferenceSession session;
         using (SessionOptions options = provider.CreateSessionOptions())
         {
+            // Loaded from bytes, the graph finds external data (model.onnx.data, a graph past 2 GB) only through this folder.
+            options.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", Path.GetDirectoryName(Path.GetFullPath(onnxPath)) ?? ".");
             try
             {
                 session = new InferenceSession(graph, options);
