@@ -12,6 +12,7 @@ namespace NetflixRec.Training.Export;
 /// dev         = sign(day − t_u)·|day − t_u|^β;   bin = clamp(floor((day − first) / bin_days), 0, bins − 1)
 /// user_part   = μ + b_u + α_u·dev + b_{u,day}          (b_{u,day} from a hash table, 0 when absent)
 /// c           = c_u + c_{u,day}                        (only with the scaling; c_{u,day} from the same table's slots)
+/// P[u]       += p_{u,day}                              (only with day factors: rows of the same table's slots)
 /// scores      = Gemm(P[u] + A[u]·dev, Q, transB) + c[:, None]·(b_i + B_bin[bin]) + user_part[:, None]
 /// pair_scores = user_part[r] + c[r]·(b_i[m] + B_bin[bin[r], m]) + (P[u] + A[u]·dev)[r]·Q[m]
 /// </code>
@@ -78,6 +79,16 @@ public static class TimeAwareExporter
             string movieFactors = graph.Initializer(NamedTensor.Matrix("movie_factors", movies, k, model.MovieFactors));
             // p_u(t) = p_u + α^p_u·dev, one row per batch row.
             string factorsOnDay = graph.Add(graph.Gather(userFactors, user), graph.Mul(graph.Gather(userAlpha, user), graph.Column(deviation)));
+            if (model.HasDayFactors)
+            {
+                // + p_{u,day}: the table's rows at the probed slots, weighted by the hit mask ([batch, 1, probes] × [batch, probes, k]).
+                float[] rows = table.Place(model.UserDays, model.UserDayFactors.Span, k);
+                string gathered = graph.Gather(graph.Initializer("user_day_factor_values", [table.Keys.Length, k], rows), slots);
+                string mask = graph.Node("Reshape", [hit, graph.Int64s("hit_shape", -1, 1, table.Probes)]);
+                string dayFactors = graph.Node("Reshape", [graph.Node("MatMul", [mask, gathered]), graph.Int64s("day_factor_shape", -1, k)]);
+                factorsOnDay = graph.Add(factorsOnDay, dayFactors);
+            }
+
             if (model.HasScaling)
             {
                 string product = graph.Node("Gemm", [factorsOnDay, movieFactors], attributes: OnnxGraphBuilder.IntAttribute("transB", 1));

@@ -51,10 +51,13 @@ internal sealed record UserDayTable(long[] Keys, float[] Values, int Probes)
     /// Another per-user-day array (one value per <paramref name="userDays"/> slot) laid out in this table's slots, so one
     /// lookup's slots read both; empty slots hold 0.
     /// </summary>
-    public float[] Place(UserDays userDays, ReadOnlySpan<float> perSlot)
+    public float[] Place(UserDays userDays, ReadOnlySpan<float> perSlot) => Place(userDays, perSlot, 1);
+
+    /// <summary>As <see cref="Place(UserDays, ReadOnlySpan{float})"/> for <paramref name="width"/> values per slot (rows of a matrix).</summary>
+    public float[] Place(UserDays userDays, ReadOnlySpan<float> perSlot, int width)
     {
         ArgumentNullException.ThrowIfNull(userDays);
-        var placed = new float[Keys.Length];
+        var placed = new float[Keys.Length * (long)width];
         ReadOnlySpan<long> offsets = userDays.Offsets.Span;
         ReadOnlySpan<short> days = userDays.Days.Span;
         for (int u = 0; u < userDays.Users; u++)
@@ -68,7 +71,7 @@ internal sealed record UserDayTable(long[] Keys, float[] Values, int Probes)
                     slot = (slot + 1) % Keys.Length;
                 }
 
-                placed[slot] = perSlot[(int)s];
+                perSlot.Slice((int)s * width, width).CopyTo(placed.AsSpan((int)slot * width, width));
             }
         }
 

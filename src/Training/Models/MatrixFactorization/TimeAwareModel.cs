@@ -7,8 +7,9 @@ namespace NetflixRec.Training.Models.MatrixFactorization;
 /// <summary>
 /// The trained form of <c>time-bias</c> (no factors) and <c>timesvdpp</c>:
 /// <code>
-/// r̂(u, i, t) = μ + b_u + α_u·dev_u(t) + b_{u,t} + (b_i + b_{i,Bin(t)})·c_u(t) + q_i·(p_u + α^p_u·dev_u(t))
+/// r̂(u, i, t) = μ + b_u + α_u·dev_u(t) + b_{u,t} + (b_i + b_{i,Bin(t)})·c_u(t) + q_i·(p_u + α^p_u·dev_u(t) + p_{u,t})
 /// </code>
+/// (p_{u,t} only when trained with <c>day_factors</c>, <see cref="HasDayFactors"/>)
 /// with SVD++'s implicit term already folded into p_u, and c_u(t) = c_u + c_{u,t} (Koren 2009 eq. 10) when the model was
 /// trained with the scaling (<see cref="HasScaling"/>), 1 otherwise. b_{u,t} and c_{u,t} exist only for (user, day) pairs
 /// seen in training; any other day (a probe day, "today") gets the drift terms and c_u alone. Movie bin biases are bin-major: <c>MovieBinBias[bin * Movies + i]</c>.
@@ -18,7 +19,8 @@ public sealed class TimeAwareModel : IDatedRatingModel
     public TimeAwareModel(string name, float globalMean, TimeAxis axis, ReadOnlyMemory<float> userBias, ReadOnlyMemory<float> userAlpha,
         ReadOnlyMemory<float> userMeanDay, ReadOnlyMemory<float> movieBias, ReadOnlyMemory<float> movieBinBias, UserDays userDays,
         ReadOnlyMemory<float> userDayBias, int factors, ReadOnlyMemory<float> userFactors, ReadOnlyMemory<float> userFactorAlpha,
-        ReadOnlyMemory<float> movieFactors, ReadOnlyMemory<float> userScale = default, ReadOnlyMemory<float> userDayScale = default)
+        ReadOnlyMemory<float> movieFactors, ReadOnlyMemory<float> userScale = default, ReadOnlyMemory<float> userDayScale = default,
+        ReadOnlyMemory<float> userDayFactors = default)
     {
         Name = name;
         GlobalMean = globalMean;
@@ -36,6 +38,7 @@ public sealed class TimeAwareModel : IDatedRatingModel
         MovieFactors = movieFactors;
         UserScale = userScale;
         UserDayScale = userDayScale;
+        UserDayFactors = userDayFactors;
     }
 
     public string Name { get; }
@@ -77,13 +80,21 @@ public sealed class TimeAwareModel : IDatedRatingModel
 
     public bool HasScaling => !UserScale.IsEmpty;
 
+    /// <summary>p_{u,t}, <see cref="Factors"/> floats per user-day slot (slot-major); empty when trained without them.</summary>
+    public ReadOnlyMemory<float> UserDayFactors { get; }
+
+    public bool HasDayFactors => !UserDayFactors.IsEmpty;
+
     public int Users => UserBias.Length;
 
     public int Movies => MovieBias.Length;
 
-    public IReadOnlyList<NamedTensor> Tensors => HasScaling
-        ? [.. BaseTensors, NamedTensor.Vector("user_scale", UserScale), NamedTensor.Vector("user_day_scale", UserDayScale)]
-        : BaseTensors;
+    public IReadOnlyList<NamedTensor> Tensors =>
+    [
+        .. BaseTensors,
+        .. HasScaling ? [NamedTensor.Vector("user_scale", UserScale), NamedTensor.Vector("user_day_scale", UserDayScale)] : Array.Empty<NamedTensor>(),
+        .. HasDayFactors ? [NamedTensor.Matrix("user_day_factors", UserDays.Count, Factors, UserDayFactors)] : Array.Empty<NamedTensor>(),
+    ];
 
     private IReadOnlyList<NamedTensor> BaseTensors =>
     [
@@ -126,7 +137,8 @@ public sealed class TimeAwareModel : IDatedRatingModel
             SafeTensors.Require(tensors, "user_factor_alpha", path).Data,
             SafeTensors.Require(tensors, "movie_factors", path).Data,
             Optional(tensors, "user_scale"),
-            Optional(tensors, "user_day_scale"));
+            Optional(tensors, "user_day_scale"),
+            Optional(tensors, "user_day_factors"));
         model.Validate(path);
         return model;
     }
@@ -138,7 +150,8 @@ public sealed class TimeAwareModel : IDatedRatingModel
         if (UserAlpha.Length != users || UserMeanDay.Length != users || UserDays.Users != users || UserDayBias.Length != UserDays.Count
             || MovieBinBias.Length != (long)Axis.Bins * movies || UserFactors.Length != (long)users * k
             || UserFactorAlpha.Length != (long)users * k || MovieFactors.Length != (long)movies * k
-            || (HasScaling && (UserScale.Length != users || UserDayScale.Length != UserDays.Count)) || (!HasScaling && !UserDayScale.IsEmpty))
+            || (HasScaling && (UserScale.Length != users || UserDayScale.Length != UserDays.Count)) || (!HasScaling && !UserDayScale.IsEmpty)
+            || (HasDayFactors && UserDayFactors.Length != (long)UserDays.Count * k))
         {
             throw new InvalidDataException($"{source}: the time model's arrays do not agree with {users} users, {movies} movies, {k} factors, {Axis.Bins} bins, {UserDays.Count} user-days");
         }
@@ -165,6 +178,11 @@ public sealed class TimeAwareModel : IDatedRatingModel
             for (int f = 0; f < k; f++)
             {
                 dot += (p[f] + (a[f] * deviation)) * q[f];
+            }
+
+            if (HasDayFactors && slot >= 0)
+            {
+                dot += TensorPrimitives.Dot(UserDayFactors.Span.Slice((int)slot * k, k), q);
             }
 
             prediction += dot;
@@ -230,6 +248,10 @@ public sealed class TimeAwareModel : IDatedRatingModel
             if (k > 0)
             {
                 TensorPrimitives.MultiplyAdd(UserFactorAlpha.Span.Slice(user * k, k), deviation, UserFactors.Span.Slice(user * k, k), factors.AsSpan(i * k, k));
+                if (HasDayFactors && slot >= 0)
+                {
+                    TensorPrimitives.Add(factors.AsSpan(i * k, k), UserDayFactors.Span.Slice((int)slot * k, k), factors.AsSpan(i * k, k));
+                }
             }
         }
 
