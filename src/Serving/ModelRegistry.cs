@@ -305,7 +305,8 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// The version of a directory: XxHash128 over the contents of manifest.json and the graph (*.onnx), and the name,
+    /// The version of a directory: XxHash128 over the contents of manifest.json, the graph (*.onnx) and its external data
+    /// (*.onnx.data, a graph past protobuf's 2 GB limit), and the name,
     /// size and modification time of every top-level file. Hashing contents sees a replacement that keeps size and
     /// time (a copy with preserved timestamps); files too large to load are identified by size and time only. Null when
     /// the directory vanished while being read.
@@ -320,7 +321,7 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
                 hash.Append(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{file.Name}|{file.Length}|{file.LastWriteTimeUtc.Ticks}\n")));
                 // A file past the largest array can never be loaded (both are read whole into memory), so its
                 // contents are not read either: a huge or sparse file would otherwise cost a full read on every scan.
-                if ((file.Name == ModelDirectory.Manifest || file.Extension == ".onnx") && file.Length <= Array.MaxLength)
+                if ((file.Name == ModelDirectory.Manifest || file.Extension == ".onnx" || file.Name.EndsWith(".onnx.data", StringComparison.Ordinal)) && file.Length <= Array.MaxLength)
                 {
                     using FileStream stream = file.OpenRead();
                     hash.Append(stream);

@@ -55,7 +55,12 @@ public sealed class ScoringSession : IDisposable
     /// <summary>As <see cref="Open(string, string, int, ExecutionProviderChoice)"/>, from the file's bytes already read
     /// (so that what a caller checked, e.g. its SHA-256, is what loads).</summary>
     public static ScoringSession Open(string path, byte[] graph, string userInput, int movies, ExecutionProviderChoice provider) =>
-        Open(path, userInput, movies, provider, options => new InferenceSession(graph, options));
+        Open(path, userInput, movies, provider, options =>
+        {
+            // Loaded from bytes, a graph finds its external data (model.onnx.data, a graph past 2 GB) only through this folder.
+            options.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? ".");
+            return new InferenceSession(graph, options);
+        });
 
     private static ScoringSession Open(string path, string userInput, int movies, ExecutionProviderChoice provider, Func<SessionOptions, InferenceSession> load)
     {

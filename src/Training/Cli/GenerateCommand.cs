@@ -48,6 +48,7 @@ internal static class GenerateCommand
         {
             ["scale"] = scale.ToString().ToLowerInvariant(),
             ["seed"] = seed,
+            ["generator_version"] = SyntheticNetflix.GeneratorVersion,
             ["ratings"] = summary.TrainingRatings,
             ["users"] = summary.Users,
             ["movies"] = summary.Movies,
@@ -59,7 +60,7 @@ internal static class GenerateCommand
             ["peak_rss_bytes"] = CliRun.PeakResidentBytes(),
         };
         CliRun.Finish(json, result,
-            $"generated {summary.TrainingRatings:N0} ratings ({summary.Users:N0} users, {summary.Movies:N0} movies, {summary.Probe:N0} probe, {summary.Qualifying:N0} qualifying), " +
+            $"generated (generator v{SyntheticNetflix.GeneratorVersion}) {summary.TrainingRatings:N0} ratings ({summary.Users:N0} users, {summary.Movies:N0} movies, {summary.Probe:N0} probe, {summary.Qualifying:N0} qualifying), " +
             $"{CliRun.Megabytes(summary.Bytes)} in {seconds:F1} s → {outputDirectory}");
         return result;
     }

@@ -32,6 +32,10 @@ public static class ModelExport
     public static ExportResult Run(string modelDirectory, string? dataDirectory, Action<string> progress) =>
         Run(modelDirectory, dataDirectory, WeightLayout.Fp32, WeightGate.Default, progress);
 
+    /// <summary>As <see cref="Run(string, string?, Action{string})"/>, with the external-data threshold given (tests use a small one).</summary>
+    internal static ExportResult Run(string modelDirectory, string? dataDirectory, Action<string> progress, long externalThreshold) =>
+        RunLayout(modelDirectory, dataDirectory, WeightLayout.Fp32, WeightGate.Default, progress, externalThreshold);
+
     /// <summary>
     /// As <see cref="Run(string, string?, Action{string})"/> (which is exact fp32), with the factor matrices in
     /// <paramref name="weights"/>: a reduced layout (factor models only) must also pass <paramref name="gate"/> against
@@ -62,7 +66,8 @@ public static class ModelExport
         }
     }
 
-    private static ExportResult RunLayout(string modelDirectory, string? dataDirectory, WeightLayout weights, WeightGate gate, Action<string> progress)
+    private static ExportResult RunLayout(string modelDirectory, string? dataDirectory, WeightLayout weights, WeightGate gate, Action<string> progress,
+        long externalThreshold = OnnxExternalData.DefaultThreshold)
     {
         var clock = Stopwatch.StartNew();
         (IRatingModel model, ModelManifest manifest) = ModelStore.Load(modelDirectory);
@@ -74,21 +79,30 @@ public static class ModelExport
             throw new ArgumentException($"--weights {weights.Name()}: only the matrix factorization graphs have reduced layouts; model '{manifest.Name}' ({model.GetType().Name}) exports as fp32");
         }
 
-        return OutputDirectory.ReplaceFiles(modelDirectory, temp =>
+        bool external = false;
+        ExportResult result = OutputDirectory.ReplaceFiles(modelDirectory, temp =>
         {
             progress($"export: {manifest.Name} graph ({model.Users:N0} users × {model.Movies:N0} movies)");
             string onnxPath = Path.Combine(temp, ModelDirectory.Onnx);
             var exportClock = Stopwatch.StartNew();
             ExportedGraph graph = weights == WeightLayout.Fp32 ? exporter.Export(model) : FactorModelExporter.Export(factorModel!, weights);
             ModelProto proto = OnnxModelFile.Assemble(graph, new OnnxModelFacts(manifest.Name, manifest.Family, manifest.Users, manifest.Movies, manifest.DataFingerprint));
-            (long bytes, string sha256) = OnnxModelFile.Write(proto, onnxPath);
+            (long bytes, string sha256) = OnnxModelFile.Write(proto, onnxPath, externalThreshold);
             double exportSeconds = exportClock.Elapsed.TotalSeconds;
             (IReadOnlyList<OnnxTensorInfo> inputs, IReadOnlyList<OnnxTensorInfo> outputs) = ServingGraph.Signature(graph.UserInput, manifest.Movies, graph.TakesDay);
             var signature = new OnnxSignature(ModelDirectory.Onnx, OnnxContract.IrVersion, OnnxContract.Opset, graph.UserInput, inputs, outputs,
                 Math.Round(exportSeconds, 3), bytes, graph.ScoreKind, sha256, weights.Name());
             ModelManifest exported = manifest with { Onnx = signature };
 
-            var files = new List<string> { ModelDirectory.Onnx };
+            // The graph's external data (a graph past protobuf's limit) moves in before the graph that points at it.
+            external = File.Exists(OnnxExternalData.PathFor(onnxPath));
+            var files = new List<string>();
+            if (external)
+            {
+                files.Add(Path.GetFileName(OnnxExternalData.PathFor(onnxPath)));
+            }
+
+            files.Add(ModelDirectory.Onnx);
             foreach (string name in new[] { ModelDirectory.Users, ModelDirectory.Movies, ModelDirectory.Titles })
             {
                 File.Copy(Path.Combine(dataset.Directory, name), Path.Combine(temp, name));
@@ -107,9 +121,10 @@ public static class ModelExport
                 files.Add(ModelDirectory.History);
             }
 
+            string size = $"{bytes / 1048576.0:F1} MB{(external ? $" + {new FileInfo(OnnxExternalData.PathFor(onnxPath)).Length / 1048576.0:F1} MB external data" : string.Empty)}";
             progress(weights == WeightLayout.Fp32
-                ? $"export: validating model.onnx ({bytes / 1048576.0:F1} MB) and checking parity on {CheckedUsers} users in ONNX Runtime"
-                : $"export: validating model.onnx ({bytes / 1048576.0:F1} MB)");
+                ? $"export: validating model.onnx ({size}) and checking parity on {CheckedUsers} users in ONNX Runtime"
+                : $"export: validating model.onnx ({size})");
             OnnxArtifact.Validate(temp, exported);
             ParityReport parity;
             if (weights == WeightLayout.Fp32)
@@ -139,6 +154,15 @@ public static class ModelExport
 
             return (files, new ExportResult(modelDirectory, exported, writeHistory, parity, clock.Elapsed.TotalSeconds));
         });
+
+        // A data file left by an earlier export of a larger graph belongs to no graph now.
+        string staleData = OnnxExternalData.PathFor(Path.Combine(modelDirectory, ModelDirectory.Onnx));
+        if (!external && File.Exists(staleData))
+        {
+            File.Delete(staleData);
+        }
+
+        return result;
     }
 
     /// <summary>The dataset the model was trained on: <paramref name="dataDirectory"/>, else the manifest's data source; its fingerprint must match.</summary>

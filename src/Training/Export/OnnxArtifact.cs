@@ -9,7 +9,8 @@ namespace NetflixRec.Training.Export;
 /// Checks that a model directory's model.onnx is the graph its manifest describes, before anything is scored with it.
 /// A corrupt or mismatched artifact becomes an <see cref="InvalidDataException"/> naming the file and what is wrong:
 /// <list type="number">
-/// <item>the manifest records an ONNX signature, and the file's size and SHA-256 equal the recorded ones (truncation, bit rot);</item>
+/// <item>the manifest records an ONNX signature, and the file's size and SHA-256 equal the recorded ones (truncation, bit rot);
+/// a graph with external data (<see cref="OnnxExternalData"/>) has its model.onnx.data of the size and SHA-256 model.onnx records;</item>
 /// <item>it parses as an ONNX ModelProto with IR version 8 and default-domain opset 17;</item>
 /// <item>its inputs and outputs are exactly <see cref="OnnxContract"/>'s for the manifest's user input kind and movie count;</item>
 /// <item>its metadata names the manifest's model, user and movie counts and data fingerprint;</item>
@@ -66,6 +67,7 @@ public static class OnnxArtifact
         CheckSignature(path, model.Graph, manifest, signature);
         CheckMetadata(path, model, manifest);
         CheckGraph(path, model.Graph);
+        OnnxExternalData.Verify(path, model);
         return model;
     }
 
@@ -173,10 +175,11 @@ public static class OnnxArtifact
                 TensorProto.Types.DataType.Int8 or TensorProto.Types.DataType.Uint8 => 1,
                 _ => throw new InvalidDataException($"{path}: initializer '{initializer.Name}' has element type {initializer.DataType}; only float, int64, float16, int8 and uint8 are exported"),
             };
-            if (elements < 0 || initializer.RawData.Length != elements * size)
+            long length = OnnxExternalData.DataLength(initializer);
+            if (elements < 0 || length != elements * size)
             {
                 throw new InvalidDataException(
-                    $"{path}: initializer '{initializer.Name}' has {initializer.RawData.Length} bytes of raw data for dims [{string.Join(", ", initializer.Dims)}]");
+                    $"{path}: initializer '{initializer.Name}' has {length} bytes of {(OnnxExternalData.IsExternal(initializer) ? "external" : "raw")} data for dims [{string.Join(", ", initializer.Dims)}]");
             }
 
             defined.Add(initializer.Name);

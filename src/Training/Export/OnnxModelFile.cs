@@ -33,9 +33,27 @@ public static class OnnxModelFile
         return model;
     }
 
-    /// <summary>Writes the model to <paramref name="path"/>; returns its size and SHA-256 (lowercase hex).</summary>
-    public static (long Bytes, string Sha256) Write(ModelProto model, string path)
+    /// <summary>
+    /// Writes the model to <paramref name="path"/>; returns its size and SHA-256 (lowercase hex). A graph with more than
+    /// <see cref="OnnxExternalData.DefaultThreshold"/> of initializer data keeps its large initializers in
+    /// <c>path.data</c> (<see cref="OnnxExternalData"/>; the model object is changed to point there).
+    /// </summary>
+    public static (long Bytes, string Sha256) Write(ModelProto model, string path) => Write(model, path, OnnxExternalData.DefaultThreshold);
+
+    /// <summary>As <see cref="Write(ModelProto, string)"/>, with the external-data threshold given (tests use a small one).</summary>
+    public static (long Bytes, string Sha256) Write(ModelProto model, string path, long externalThreshold)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        string dataPath = OnnxExternalData.PathFor(path);
+        if (OnnxExternalData.InlineBytes(model) > externalThreshold)
+        {
+            OnnxExternalData.MoveOut(model, dataPath);
+        }
+        else if (File.Exists(dataPath))
+        {
+            File.Delete(dataPath);
+        }
+
         using (FileStream stream = File.Create(path))
         {
             using var output = new CodedOutputStream(stream, leaveOpen: true);

@@ -47,6 +47,37 @@ internal sealed record UserDayTable(long[] Keys, float[] Values, int Probes)
         return new UserDayTable(keys, values, probes);
     }
 
+    /// <summary>
+    /// Another per-user-day array (one value per <paramref name="userDays"/> slot) laid out in this table's slots, so one
+    /// lookup's slots read both; empty slots hold 0.
+    /// </summary>
+    public float[] Place(UserDays userDays, ReadOnlySpan<float> perSlot) => Place(userDays, perSlot, 1);
+
+    /// <summary>As <see cref="Place(UserDays, ReadOnlySpan{float})"/> for <paramref name="width"/> values per slot (rows of a matrix).</summary>
+    public float[] Place(UserDays userDays, ReadOnlySpan<float> perSlot, int width)
+    {
+        ArgumentNullException.ThrowIfNull(userDays);
+        var placed = new float[Keys.Length * (long)width];
+        ReadOnlySpan<long> offsets = userDays.Offsets.Span;
+        ReadOnlySpan<short> days = userDays.Days.Span;
+        for (int u = 0; u < userDays.Users; u++)
+        {
+            for (long s = offsets[u]; s < offsets[u + 1]; s++)
+            {
+                long key = KeyOf(u, days[(int)s]);
+                long slot = Home(key, Keys.Length);
+                while (Keys[slot] != key)
+                {
+                    slot = (slot + 1) % Keys.Length;
+                }
+
+                perSlot.Slice((int)s * width, width).CopyTo(placed.AsSpan((int)slot * width, width));
+            }
+        }
+
+        return placed;
+    }
+
     /// <summary>key mod size, non-negative (ONNX Mod with fmod = 0 follows the divisor's sign, as here).</summary>
     public static long Home(long key, long size) => ((key % size) + size) % size;
 

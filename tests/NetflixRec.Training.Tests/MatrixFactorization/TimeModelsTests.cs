@@ -126,7 +126,7 @@ public sealed class TimeModelsTests
         var train = new RatingTable(new[] { 0, 1 }, new short[] { 1, 0 }, new byte[] { 5, 2 }, new short[] { 11800, 11500 });
         var hidden = new QueryTable(new[] { 0 }, new short[] { 2 }, new short[] { 11900 });
         var data = new TrainingData(train, RatingTable.Empty, 2, 3, 3.5, hidden, "test");
-        var config = new TimeSvdPlusPlusConfig(k, 0.01, 1, 0.05, 0.02, 0.1, 0.4, 4, 1e-3, 3, 2e-3, 0.7, 5e-3, 0.3)
+        var config = new TimeSvdPlusPlusConfig(k, 0.01, 1, 0.05, 0.02, 0.1, 0.4, 4, 1e-3, 3, 2e-3, 0.7, 5e-3, 0.3, false, 0, 0, 0)
         {
             MaxEpochs = 1, Patience = 1, ValidationFraction = 0, Seed = 3, Threads = 1,
         };

@@ -23,12 +23,19 @@ internal sealed class Population
     private const double TailStart = 2.0;
     private const double TailCurvature = 0.4;
 
-    private Population(int[] customerIds, double[] userWeights, short[] joinDays, double[] popularityScores, double[] movieWeights,
-        MovieTitle[] titles, short[] availableDays)
+    // Customers rate in sessions (a few movies on one evening): the median session holds this many ratings, with a
+    // log-sd of SessionSpread between customers. An assumption of the generator, not a published Prize statistic.
+    private const double MedianRatingsPerSession = 5;
+    private const double SessionSpread = 0.8;
+
+    private Population(int[] customerIds, double[] userWeights, short[] joinDays, short[] sessionGaps, short[] sessionPhases,
+        double[] popularityScores, double[] movieWeights, MovieTitle[] titles, short[] availableDays)
     {
         CustomerIds = customerIds;
         UserWeights = userWeights;
         JoinDays = joinDays;
+        SessionGaps = sessionGaps;
+        SessionPhases = sessionPhases;
         PopularityScores = popularityScores;
         MovieWeights = movieWeights;
         Titles = titles;
@@ -41,6 +48,12 @@ internal sealed class Population
     public double[] UserWeights { get; }
 
     public short[] JoinDays { get; }
+
+    /// <summary>Days between a customer's rating sessions: every rating falls on a session day (see <see cref="SessionDay"/>).</summary>
+    public short[] SessionGaps { get; }
+
+    /// <summary>Where in its gap a customer's sessions fall: session days are those with (day − phase) mod gap = 0.</summary>
+    public short[] SessionPhases { get; }
 
     /// <summary>The standard normal behind each movie's popularity (also nudges its bias: popular movies rate higher).</summary>
     public double[] PopularityScores { get; }
@@ -73,6 +86,7 @@ internal sealed class Population
         }
 
         ShiftToFloor(options, userWeights);
+        (short[] gaps, short[] phases) = Sessions(options, userWeights, joinDays);
         var movieRng = Rng.Create(options.Seed, RngStream.Movies, 0);
         double[] scores = new double[options.Movies];
         double[] movieWeights = new double[options.Movies];
@@ -89,7 +103,45 @@ internal sealed class Population
             available[i] = AvailableDay(ref movieRng, titles[i].Year);
         }
 
-        return new Population(customerIds, userWeights, joinDays, scores, movieWeights, titles, available);
+        return new Population(customerIds, userWeights, joinDays, gaps, phases, scores, movieWeights, titles, available);
+    }
+
+    /// <summary>
+    /// The session day of a user on or after <paramref name="day"/>; if that lies past the end of the span, the one before
+    /// it; if that lies before <paramref name="from"/> (no session day in [from, End]), the day itself.
+    /// </summary>
+    public short SessionDay(int user, short day, short from)
+    {
+        int gap = SessionGaps[user];
+        int next = day + ((((SessionPhases[user] - day) % gap) + gap) % gap);
+        if (next > SyntheticCalendar.End)
+        {
+            next -= gap;
+        }
+
+        return next < from ? day : (short)next;
+    }
+
+    /// <summary>
+    /// Each user's session spacing: the expected ratings over the tenure divided into sessions of about
+    /// <see cref="MedianRatingsPerSession"/> ratings, so light and heavy users alike rate several movies a day they rate.
+    /// </summary>
+    private static (short[] Gaps, short[] Phases) Sessions(GeneratorOptions options, double[] weights, short[] joinDays)
+    {
+        double perWeight = options.TargetRatings / weights.Sum();
+        short[] gaps = new short[weights.Length];
+        short[] phases = new short[weights.Length];
+        for (int u = 0; u < weights.Length; u++)
+        {
+            var rng = Rng.Create(options.Seed, RngStream.Sessions, u);
+            double perSession = MedianRatingsPerSession * Math.Exp(SessionSpread * rng.NextGaussian());
+            double sessions = Math.Max(1, weights[u] * perWeight / perSession);
+            int tenure = SyntheticCalendar.End - joinDays[u] + 1;
+            gaps[u] = (short)Math.Clamp((int)Math.Round(tenure / sessions), 1, 365);
+            phases[u] = (short)rng.NextInt(gaps[u]);
+        }
+
+        return (gaps, phases);
     }
 
     /// <summary>

@@ -6,6 +6,11 @@ internal static class RatingDrawer
     // Enough noisy scores to place the star thresholds within about 0.1% of their target shares.
     private const int PilotSize = 200_000;
 
+    // Share of a new movie's ratings from its release burst, and the burst's mean length: an assumption sized so that a
+    // movie's monthly ratings fall a few fold over its first year.
+    private const double NewReleaseShare = 0.6;
+    private const double NewReleaseDays = 120;
+
     /// <summary>
     /// Thresholds from the noisy scores of an evenly spaced sample of the actual (user, movie) pairs, each with a day
     /// drawn from the same distribution as the real ones, so the thresholds are known before the ratings are drawn.
@@ -81,9 +86,19 @@ internal static class RatingDrawer
         return (days, stars);
     }
 
+    /// <summary>
+    /// A rating's day: for a movie that came out during the user's tenure, with probability <see cref="NewReleaseShare"/>
+    /// in the months after its release (a decaying burst of mean <see cref="NewReleaseDays"/> days: popularity fades with
+    /// age), otherwise anywhere from the later of sign-up and availability to the end with the usual growth; then moved
+    /// to the user's next session day (see <see cref="Population.SessionDay"/>).
+    /// </summary>
     private static short DrawDay(ref Rng rng, Population population, int user, int movie)
     {
-        short from = Math.Max(population.JoinDays[user], population.AvailableDays[movie]);
-        return SyntheticCalendar.Draw(ref rng, from, SyntheticCalendar.ActivityGrowth);
+        short available = population.AvailableDays[movie];
+        short from = Math.Max(population.JoinDays[user], available);
+        short day = available >= population.JoinDays[user] && rng.NextDouble() < NewReleaseShare
+            ? SyntheticCalendar.DrawDecay(ref rng, from, NewReleaseDays)
+            : SyntheticCalendar.Draw(ref rng, from, SyntheticCalendar.ActivityGrowth);
+        return population.SessionDay(user, day, from);
     }
 }

@@ -17,6 +17,8 @@ internal enum RngStream
     TieBreak,
     Floor,
     HoldOutOrder,
+    Sessions,
+    Moods,
 }
 
 /// <summary>

@@ -40,6 +40,20 @@ internal static class SyntheticCalendar
         return (short)Math.Min(day, End);
     }
 
+    /// <summary>A day in [from, End] with density ∝ exp(−(t − from) / meanDays): the decay after a release.</summary>
+    public static short DrawDecay(ref Rng rng, short from, double meanDays)
+    {
+        if (from >= End)
+        {
+            return End;
+        }
+
+        int length = End - from + 1;
+        double u = rng.NextDouble();
+        double offset = -meanDays * Math.Log(1 - (u * (1 - Math.Exp(-length / meanDays))));
+        return (short)Math.Min(from + (int)offset, End);
+    }
+
     /// <summary>Years between two day numbers, for the drift term.</summary>
     public static double Years(double fromDay, double toDay) => (toDay - fromDay) / 365.25;
 }

@@ -15,6 +15,13 @@ public static class SyntheticNetflix
     public const string QualifyingFileName = "qualifying.txt";
     public const string OracleFileName = "probe_oracle.txt";
 
+    /// <summary>
+    /// The generator's version, printed by <c>generate</c>: 2 added day moods in rating sessions, movie-age effects (a
+    /// release burst, a mean that moves with age) and each user's scaling of the movie bias, so a seed gives other
+    /// ratings than version 1 did.
+    /// </summary>
+    public const int GeneratorVersion = 2;
+
     /// <summary>The stars of the qualifying pairs (<c>MovieID:</c> blocks of <c>CustomerID,Stars</c>), beside the oracle, never ingested.</summary>
     public const string QualifyingAnswersFileName = "qualifying_answers.txt";
 

@@ -7,17 +7,20 @@ namespace NetflixRec.Training.Models.MatrixFactorization;
 /// <summary>
 /// The trained form of <c>time-bias</c> (no factors) and <c>timesvdpp</c>:
 /// <code>
-/// r̂(u, i, t) = μ + b_u + α_u·dev_u(t) + b_{u,t} + b_i + b_{i,Bin(t)} + q_i·(p_u + α^p_u·dev_u(t))
+/// r̂(u, i, t) = μ + b_u + α_u·dev_u(t) + b_{u,t} + (b_i + b_{i,Bin(t)})·c_u(t) + q_i·(p_u + α^p_u·dev_u(t) + p_{u,t})
 /// </code>
-/// with SVD++'s implicit term already folded into p_u. b_{u,t} exists only for (user, day) pairs seen in training; any
-/// other day (a probe day, "today") gets the drift terms alone. Movie bin biases are bin-major: <c>MovieBinBias[bin * Movies + i]</c>.
+/// (p_{u,t} only when trained with <c>day_factors</c>, <see cref="HasDayFactors"/>)
+/// with SVD++'s implicit term already folded into p_u, and c_u(t) = c_u + c_{u,t} (Koren 2009 eq. 10) when the model was
+/// trained with the scaling (<see cref="HasScaling"/>), 1 otherwise. b_{u,t} and c_{u,t} exist only for (user, day) pairs
+/// seen in training; any other day (a probe day, "today") gets the drift terms and c_u alone. Movie bin biases are bin-major: <c>MovieBinBias[bin * Movies + i]</c>.
 /// </summary>
 public sealed class TimeAwareModel : IDatedRatingModel
 {
     public TimeAwareModel(string name, float globalMean, TimeAxis axis, ReadOnlyMemory<float> userBias, ReadOnlyMemory<float> userAlpha,
         ReadOnlyMemory<float> userMeanDay, ReadOnlyMemory<float> movieBias, ReadOnlyMemory<float> movieBinBias, UserDays userDays,
         ReadOnlyMemory<float> userDayBias, int factors, ReadOnlyMemory<float> userFactors, ReadOnlyMemory<float> userFactorAlpha,
-        ReadOnlyMemory<float> movieFactors)
+        ReadOnlyMemory<float> movieFactors, ReadOnlyMemory<float> userScale = default, ReadOnlyMemory<float> userDayScale = default,
+        ReadOnlyMemory<float> userDayFactors = default)
     {
         Name = name;
         GlobalMean = globalMean;
@@ -33,6 +36,9 @@ public sealed class TimeAwareModel : IDatedRatingModel
         UserFactors = userFactors;
         UserFactorAlpha = userFactorAlpha;
         MovieFactors = movieFactors;
+        UserScale = userScale;
+        UserDayScale = userDayScale;
+        UserDayFactors = userDayFactors;
     }
 
     public string Name { get; }
@@ -66,11 +72,31 @@ public sealed class TimeAwareModel : IDatedRatingModel
 
     public ReadOnlyMemory<float> MovieFactors { get; }
 
+    /// <summary>c_u, one per user; empty when the model has no scaling of the movie bias.</summary>
+    public ReadOnlyMemory<float> UserScale { get; }
+
+    /// <summary>c_{u,t}, one per user-day slot of <see cref="UserDays"/>; empty when <see cref="UserScale"/> is.</summary>
+    public ReadOnlyMemory<float> UserDayScale { get; }
+
+    public bool HasScaling => !UserScale.IsEmpty;
+
+    /// <summary>p_{u,t}, <see cref="Factors"/> floats per user-day slot (slot-major); empty when trained without them.</summary>
+    public ReadOnlyMemory<float> UserDayFactors { get; }
+
+    public bool HasDayFactors => !UserDayFactors.IsEmpty;
+
     public int Users => UserBias.Length;
 
     public int Movies => MovieBias.Length;
 
     public IReadOnlyList<NamedTensor> Tensors =>
+    [
+        .. BaseTensors,
+        .. HasScaling ? [NamedTensor.Vector("user_scale", UserScale), NamedTensor.Vector("user_day_scale", UserDayScale)] : Array.Empty<NamedTensor>(),
+        .. HasDayFactors ? [NamedTensor.Matrix("user_day_factors", UserDays.Count, Factors, UserDayFactors)] : Array.Empty<NamedTensor>(),
+    ];
+
+    private IReadOnlyList<NamedTensor> BaseTensors =>
     [
         NamedTensor.Vector("global_mean", new[] { GlobalMean }),
         NamedTensor.Vector("time_axis", new[] { Axis.Beta, Axis.FirstDay, Axis.BinDays, Axis.Bins }),
@@ -109,7 +135,10 @@ public sealed class TimeAwareModel : IDatedRatingModel
             userFactors.Shape.Count == 2 ? userFactors.Shape[1] : throw new InvalidDataException($"{path}: user_factors must be a matrix"),
             userFactors.Data,
             SafeTensors.Require(tensors, "user_factor_alpha", path).Data,
-            SafeTensors.Require(tensors, "movie_factors", path).Data);
+            SafeTensors.Require(tensors, "movie_factors", path).Data,
+            Optional(tensors, "user_scale"),
+            Optional(tensors, "user_day_scale"),
+            Optional(tensors, "user_day_factors"));
         model.Validate(path);
         return model;
     }
@@ -120,11 +149,17 @@ public sealed class TimeAwareModel : IDatedRatingModel
         int users = Users, movies = Movies, k = Factors;
         if (UserAlpha.Length != users || UserMeanDay.Length != users || UserDays.Users != users || UserDayBias.Length != UserDays.Count
             || MovieBinBias.Length != (long)Axis.Bins * movies || UserFactors.Length != (long)users * k
-            || UserFactorAlpha.Length != (long)users * k || MovieFactors.Length != (long)movies * k)
+            || UserFactorAlpha.Length != (long)users * k || MovieFactors.Length != (long)movies * k
+            || (HasScaling && (UserScale.Length != users || UserDayScale.Length != UserDays.Count)) || (!HasScaling && !UserDayScale.IsEmpty)
+            || (HasDayFactors && UserDayFactors.Length != (long)UserDays.Count * k))
         {
             throw new InvalidDataException($"{source}: the time model's arrays do not agree with {users} users, {movies} movies, {k} factors, {Axis.Bins} bins, {UserDays.Count} user-days");
         }
     }
+
+    // Models saved before the scaling existed have neither tensor: they read as unscaled.
+    private static ReadOnlyMemory<float> Optional(IReadOnlyList<NamedTensor> tensors, string name) =>
+        tensors.FirstOrDefault(t => t.Name == name) is NamedTensor tensor ? tensor.Data : ReadOnlyMemory<float>.Empty;
 
     public short DefaultDay(int user) => UserDays.LastDay(user) ?? (short)MathF.Round(UserMeanDay.Span[user]);
 
@@ -132,7 +167,9 @@ public sealed class TimeAwareModel : IDatedRatingModel
     public float Predict(int user, int movie, short day)
     {
         float deviation = Axis.Deviation(day, UserMeanDay.Span[user]);
-        float prediction = UserPart(user, day, deviation) + MovieBias.Span[movie] + MovieBinBias.Span[(Axis.Bin(day) * Movies) + movie];
+        long slot = UserDays.SlotOf(user, day);
+        float movieTerm = MovieBias.Span[movie] + MovieBinBias.Span[(Axis.Bin(day) * Movies) + movie];
+        float prediction = UserPart(user, slot, deviation) + (movieTerm * Scale(user, slot));
         if (Factors > 0)
         {
             int k = Factors;
@@ -141,6 +178,11 @@ public sealed class TimeAwareModel : IDatedRatingModel
             for (int f = 0; f < k; f++)
             {
                 dot += (p[f] + (a[f] * deviation)) * q[f];
+            }
+
+            if (HasDayFactors && slot >= 0)
+            {
+                dot += TensorPrimitives.Dot(UserDayFactors.Span.Slice((int)slot * k, k), q);
             }
 
             prediction += dot;
@@ -194,15 +236,22 @@ public sealed class TimeAwareModel : IDatedRatingModel
         }
 
         var userPart = new float[users.Length];
+        var scale = new float[users.Length];
         var factors = new float[users.Length * k];
         for (int i = 0; i < users.Length; i++)
         {
             int user = users[i];
             float deviation = Axis.Deviation(days[i], UserMeanDay.Span[user]);
-            userPart[i] = UserPart(user, days[i], deviation);
+            long slot = UserDays.SlotOf(user, days[i]);
+            userPart[i] = UserPart(user, slot, deviation);
+            scale[i] = Scale(user, slot);
             if (k > 0)
             {
                 TensorPrimitives.MultiplyAdd(UserFactorAlpha.Span.Slice(user * k, k), deviation, UserFactors.Span.Slice(user * k, k), factors.AsSpan(i * k, k));
+                if (HasDayFactors && slot >= 0)
+                {
+                    TensorPrimitives.Add(factors.AsSpan(i * k, k), UserDayFactors.Span.Slice((int)slot * k, k), factors.AsSpan(i * k, k));
+                }
             }
         }
 
@@ -211,16 +260,32 @@ public sealed class TimeAwareModel : IDatedRatingModel
         rows.ScoreAll(batch, scores);
         for (int i = 0; i < users.Length; i++)
         {
+            // The kernel added b_i once; the scaled movie term is c·(b_i + b_bin) = b_i + (c − 1)·b_i + c·b_bin.
             Span<float> row = scores.Slice(i * movies, movies);
-            TensorPrimitives.Add(row, MovieBinBias.Span.Slice(Axis.Bin(days[i]) * movies, movies), row);
+            if (scale[i] != 1f)
+            {
+                TensorPrimitives.MultiplyAdd(MovieBias.Span, scale[i] - 1f, row, row);
+            }
+
+            TensorPrimitives.MultiplyAdd(MovieBinBias.Span.Slice(Axis.Bin(days[i]) * movies, movies), scale[i], row, row);
         }
     }
 
-    // μ + b_u + α_u·dev_u(t) + b_{u,t}; the per-day bias is zero on a day the user did not rate on in training.
-    private float UserPart(int user, short day, float deviation)
+    // μ + b_u + α_u·dev_u(t) + b_{u,t}; the per-day bias is zero on a day the user did not rate on in training (slot −1).
+    private float UserPart(int user, long slot, float deviation)
     {
-        long slot = UserDays.SlotOf(user, day);
         float dayBias = slot >= 0 ? UserDayBias.Span[(int)slot] : 0f;
         return GlobalMean + UserBias.Span[user] + (UserAlpha.Span[user] * deviation) + dayBias;
+    }
+
+    // c_u(t) = c_u + c_{u,t} (c_{u,t} zero on an unseen day); 1 for a model without the scaling.
+    private float Scale(int user, long slot)
+    {
+        if (!HasScaling)
+        {
+            return 1f;
+        }
+
+        return UserScale.Span[user] + (slot >= 0 ? UserDayScale.Span[(int)slot] : 0f);
     }
 }

@@ -19,7 +19,7 @@ internal sealed class TimeSgdState
     private readonly RatingIndex _implicitSets;
 
     private TimeSgdState(int users, int movies, int k, float mean, TimeAxis axis, UserDays userDays, float[] userMeanDay,
-        long[] offsets, int[] ratedMovies, float[] ratings, float[] deviations, int[] binIndex, int[] slots, RatingIndex implicitSets, Random random, double initStd)
+        long[] offsets, int[] ratedMovies, float[] ratings, float[] deviations, int[] binIndex, int[] slots, RatingIndex implicitSets, Random random, double initStd, bool scaling, bool dayFactors)
     {
         Users = users;
         Movies = movies;
@@ -40,6 +40,11 @@ internal sealed class TimeSgdState
         MovieBias = new float[movies];
         MovieBinBias = new float[axis.Bins * movies];
         UserDayBias = new float[userDays.Count];
+        // c_u starts at 1 (the plain model) and c_{u,t} at 0; without the scaling both stay empty.
+        UserScale = scaling ? Enumerable.Repeat(1f, users).ToArray() : [];
+        UserDayScale = scaling ? new float[userDays.Count] : [];
+        // p_{u,t}: k floats per user-day, zero at the start (the day's factor is the user's until a day teaches otherwise).
+        UserDayFactors = dayFactors && k > 0 ? new float[(long)userDays.Count * k] : [];
         P = FactorInit.Gaussian(random, (long)users * k, initStd);
         Q = FactorInit.Gaussian(random, (long)movies * k, initStd);
         PAlpha = new float[users * k];
@@ -69,6 +74,14 @@ internal sealed class TimeSgdState
     public float[] MovieBinBias { get; }
 
     public float[] UserDayBias { get; }
+
+    public float[] UserScale { get; }
+
+    public float[] UserDayScale { get; }
+
+    public bool Scaling => UserScale.Length > 0;
+
+    public float[] UserDayFactors { get; }
 
     public float[] P { get; }
 
@@ -133,12 +146,12 @@ internal sealed class TimeSgdState
 
         RatingIndex implicitSets = config.Factors > 0 ? SvdPlusPlus.ImplicitSets(data) : RatingIndex.ByUser(RatingTable.Empty, data.Users);
         return new TimeSgdState(data.Users, data.Movies, config.Factors, (float)data.GlobalMean, axis, userDays, meanDay,
-            offsets, ratedMovies, ratings, deviations, bins, slots, implicitSets, new Random(config.Seed), config.InitStd);
+            offsets, ratedMovies, ratings, deviations, bins, slots, implicitSets, new Random(config.Seed), config.InitStd, config.UserScaling, config.DayFactors);
     }
 
     /// <summary>
     /// One SGD pass over one user's ratings: each term moves along its own negative gradient of
-    /// ½(r − r̂)² + ½λ·θ² with its own rate; y_j as in <see cref="SvdPlusPlus.TrainUser"/>.
+    /// ½(r − r̂)² + ½λ·θ² with its own rate (c_u's penalty pulls it toward 1, not 0); y_j as in <see cref="SvdPlusPlus.TrainUser"/>.
     /// </summary>
     /// <returns>The sum of the squared errors met on the way (each before its own update): the epoch's training error
     /// without a second pass over every rating.</returns>
@@ -169,17 +182,26 @@ internal sealed class TimeSgdState
         }
 
         Span<float> pu = P.AsSpan(user * k, k), au = PAlpha.AsSpan(user * k, k);
+        bool scaling = Scaling, dayFactors = UserDayFactors.Length > 0;
         for (long r = start; r < end; r++)
         {
             int movie = _movies[r], bin = _binIndex[r], slot = _slots[r];
             float dev = _deviations[r];
-            float prediction = Mean + UserBias[user] + (UserAlpha[user] * dev) + UserDayBias[slot] + MovieBias[movie] + MovieBinBias[bin];
+            float movieTerm = MovieBias[movie] + MovieBinBias[bin];
+            float scale = scaling ? UserScale[user] + UserDayScale[slot] : 1f;
+            float prediction = Mean + UserBias[user] + (UserAlpha[user] * dev) + UserDayBias[slot] + (movieTerm * scale);
             Span<float> qi = Q.AsSpan(movie * k, k);
+            Span<float> pt = dayFactors ? UserDayFactors.AsSpan(slot * k, k) : [];
             if (k > 0)
             {
-                // z = p_u + α^p_u·dev + implicit sum: the user's factor on this day.
+                // z = p_u + α^p_u·dev (+ p_{u,t}) + implicit sum: the user's factor on this day.
                 TensorPrimitives.MultiplyAdd(au, dev, pu, z);
                 TensorPrimitives.Add(z, implicitSum, z);
+                if (dayFactors)
+                {
+                    TensorPrimitives.Add(z, pt, z);
+                }
+
                 prediction += TensorPrimitives.Dot(z, qi);
             }
 
@@ -188,8 +210,13 @@ internal sealed class TimeSgdState
             UserBias[user] += rates.Rate * (error - (rates.RegBias * UserBias[user]));
             UserAlpha[user] += rates.AlphaRate * ((error * dev) - (rates.RegAlpha * UserAlpha[user]));
             UserDayBias[slot] += rates.DayRate * (error - (rates.RegDay * UserDayBias[slot]));
-            MovieBias[movie] += rates.Rate * (error - (rates.RegBias * MovieBias[movie]));
-            MovieBinBias[bin] += rates.BinRate * (error - (rates.RegBin * MovieBinBias[bin]));
+            MovieBias[movie] += rates.Rate * ((error * scale) - (rates.RegBias * MovieBias[movie]));
+            MovieBinBias[bin] += rates.BinRate * ((error * scale) - (rates.RegBin * MovieBinBias[bin]));
+            if (scaling)
+            {
+                UserScale[user] += rates.ScaleRate * ((error * movieTerm) - (rates.RegScale * (UserScale[user] - 1f)));
+                UserDayScale[slot] += rates.ScaleRate * ((error * movieTerm) - (rates.RegDayScale * UserDayScale[slot]));
+            }
             if (k > 0)
             {
                 TensorPrimitives.MultiplyAdd(qi, error * norm, implicitGradient, implicitGradient);
@@ -199,6 +226,10 @@ internal sealed class TimeSgdState
                     pu[f] += rates.Rate * ((error * qf) - (rates.RegFactors * pf));
                     au[f] += rates.AlphaRate * ((error * dev * qf) - (rates.RegAlpha * af));
                     qi[f] += rates.Rate * ((error * z[f]) - (rates.RegFactors * qf));
+                    if (dayFactors)
+                    {
+                        pt[f] += rates.DayFactorRate * ((error * qf) - (rates.RegDayFactors * pt[f]));
+                    }
                 }
             }
         }
@@ -243,6 +274,6 @@ internal sealed class TimeSgdState
         }
 
         return new TimeAwareModel(name, Mean, Axis, UserBias.ToArray(), UserAlpha.ToArray(), UserMeanDay, MovieBias.ToArray(), MovieBinBias.ToArray(),
-            UserDays, UserDayBias.ToArray(), k, folded, PAlpha.ToArray(), Q.ToArray());
+            UserDays, UserDayBias.ToArray(), k, folded, PAlpha.ToArray(), Q.ToArray(), UserScale.ToArray(), UserDayScale.ToArray(), UserDayFactors.ToArray());
     }
 }

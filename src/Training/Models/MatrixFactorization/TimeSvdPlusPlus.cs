@@ -17,15 +17,23 @@ public sealed record TimeSvdPlusPlusConfig(
     double DayLearningRate,
     double RegularizationDay,
     double BinLearningRate,
-    double RegularizationBin) : EarlyStoppingOptions;
+    double RegularizationBin,
+    bool UserScaling,
+    double ScaleLearningRate,
+    double RegularizationScale,
+    double RegularizationDayScale,
+    bool DayFactors = false,
+    double DayFactorLearningRate = 0,
+    double RegularizationDayFactors = 0) : EarlyStoppingOptions;
 
 /// <summary>
 /// <c>timesvdpp</c>: Koren's timeSVD++ (KDD 2009) — the time-aware baseline of <see cref="TimeBias"/> plus
 /// q_i·(p_u + α^p_u·dev_u(t) + |N(u)|^−½ Σ_{j∈N(u)} y_j), N(u) including the probe and qualifying pairs as in
-/// <see cref="SvdPlusPlus"/>. Trained by SGD user by user in the same way as svdpp (implicit sum once per user, y_j
+/// <see cref="SvdPlusPlus"/>, and with <c>user_scaling</c> the movie bias scaled by c_u(t) = c_u + c_{u,t} (Koren 2009 eq. 10).
+/// Trained by SGD user by user in the same way as svdpp (implicit sum once per user, y_j
 /// gradient applied once per user, users in parallel, Hogwild on the movie side); with zero factors it is exactly the
-/// time-aware baseline. The per-user-day factor offset p_{u,t} is left out: it costs k floats per user-day (4 G floats on
-/// the Prize at k = 100) for Koren's last 0.001.
+/// time-aware baseline. The per-user-day factor offset p_{u,t} is an option (<c>day_factors</c>, off by default): it
+/// costs k floats per user-day (k × 4 bytes × the Prize's ~25 M user-days) for Koren's last 0.001.
 /// </summary>
 public static class TimeSvdPlusPlus
 {
@@ -47,6 +55,8 @@ public static class TimeSvdPlusPlus
         {
             (config.AlphaLearningRate, "alpha_learning_rate"), (config.DayLearningRate, "day_learning_rate"), (config.BinLearningRate, "bin_learning_rate"),
             (config.RegularizationAlpha, "regularization_alpha"), (config.RegularizationDay, "regularization_day"), (config.RegularizationBin, "regularization_bin"),
+            (config.DayFactorLearningRate, "day_factor_learning_rate"), (config.RegularizationDayFactors, "regularization_day_factors"),
+            (config.ScaleLearningRate, "scale_learning_rate"), (config.RegularizationScale, "regularization_scale"), (config.RegularizationDayScale, "regularization_day_scale"),
         })
         {
             ConfigCheck.Require(value >= 0 && double.IsFinite(value), name, field, "must be a finite number, not negative");
@@ -82,12 +92,15 @@ public static class TimeSvdPlusPlus
 }
 
 /// <summary>The step sizes and penalties of one epoch (the decay scales every rate alike).</summary>
-internal readonly record struct TimeRates(float Rate, float RegBias, float RegFactors, float AlphaRate, float RegAlpha, float DayRate, float RegDay, float BinRate, float RegBin)
+internal readonly record struct TimeRates(float Rate, float RegBias, float RegFactors, float AlphaRate, float RegAlpha, float DayRate, float RegDay, float BinRate, float RegBin,
+    float ScaleRate = 0, float RegScale = 0, float RegDayScale = 0, float DayFactorRate = 0, float RegDayFactors = 0)
 {
     public static TimeRates Of(TimeSvdPlusPlusConfig c) => new((float)c.LearningRate, (float)c.RegularizationBias, (float)c.RegularizationFactors,
-        (float)c.AlphaLearningRate, (float)c.RegularizationAlpha, (float)c.DayLearningRate, (float)c.RegularizationDay, (float)c.BinLearningRate, (float)c.RegularizationBin);
+        (float)c.AlphaLearningRate, (float)c.RegularizationAlpha, (float)c.DayLearningRate, (float)c.RegularizationDay, (float)c.BinLearningRate, (float)c.RegularizationBin,
+        (float)c.ScaleLearningRate, (float)c.RegularizationScale, (float)c.RegularizationDayScale, (float)c.DayFactorLearningRate, (float)c.RegularizationDayFactors);
 
-    public TimeRates Decayed(float decay) => this with { Rate = Rate * decay, AlphaRate = AlphaRate * decay, DayRate = DayRate * decay, BinRate = BinRate * decay };
+    public TimeRates Decayed(float decay) =>
+        this with { Rate = Rate * decay, AlphaRate = AlphaRate * decay, DayRate = DayRate * decay, BinRate = BinRate * decay, ScaleRate = ScaleRate * decay, DayFactorRate = DayFactorRate * decay };
 }
 
 /// <summary>Per-thread buffers of the user loop.</summary>
