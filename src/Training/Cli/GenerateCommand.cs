@@ -36,7 +36,7 @@ internal static class GenerateCommand
 
     public static GeneratorScale ParseScale(string scale) => Enum.Parse<GeneratorScale>(scale, ignoreCase: true);
 
-    public static IReadOnlyDictionary<string, object?> Run(GeneratorScale scale, string outputDirectory, int seed, bool json)
+    public static GenerateSummary Run(GeneratorScale scale, string outputDirectory, int seed, bool json)
     {
         OutputDirectory.EnsureAbsentOrEmpty(outputDirectory);
         var clock = Stopwatch.StartNew();
@@ -44,21 +44,19 @@ internal static class GenerateCommand
         CliRun.Progress($"generate: {scale.ToString().ToLowerInvariant()} — {options.Users:N0} users × {options.Movies:N0} movies, ~{options.TargetRatings:N0} ratings, seed {seed}");
         GenerationSummary summary = SyntheticNetflix.Generate(options, outputDirectory, new Progress<string>(CliRun.Progress));
         double seconds = clock.Elapsed.TotalSeconds;
-        var result = new Dictionary<string, object?>
-        {
-            ["scale"] = scale.ToString().ToLowerInvariant(),
-            ["seed"] = seed,
-            ["generator_version"] = SyntheticNetflix.GeneratorVersion,
-            ["ratings"] = summary.TrainingRatings,
-            ["users"] = summary.Users,
-            ["movies"] = summary.Movies,
-            ["titles"] = summary.Titles,
-            ["probe"] = summary.Probe,
-            ["qualifying"] = summary.Qualifying,
-            ["bytes"] = summary.Bytes,
-            ["seconds"] = Math.Round(seconds, 3),
-            ["peak_rss_bytes"] = CliRun.PeakResidentBytes(),
-        };
+        var result = new GenerateSummary(
+            Scale: scale.ToString().ToLowerInvariant(),
+            Seed: seed,
+            GeneratorVersion: SyntheticNetflix.GeneratorVersion,
+            Ratings: summary.TrainingRatings,
+            Users: summary.Users,
+            Movies: summary.Movies,
+            Titles: summary.Titles,
+            Probe: summary.Probe,
+            Qualifying: summary.Qualifying,
+            Bytes: summary.Bytes,
+            Seconds: Math.Round(seconds, 3),
+            PeakRssBytes: CliRun.PeakResidentBytes());
         CliRun.Finish(json, result,
             $"generated (generator v{SyntheticNetflix.GeneratorVersion}) {summary.TrainingRatings:N0} ratings ({summary.Users:N0} users, {summary.Movies:N0} movies, {summary.Probe:N0} probe, {summary.Qualifying:N0} qualifying), " +
             $"{CliRun.Megabytes(summary.Bytes)} in {seconds:F1} s → {outputDirectory}");

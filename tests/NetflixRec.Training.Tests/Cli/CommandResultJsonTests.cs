@@ -50,6 +50,19 @@ public sealed class CommandResultJsonTests
     }
 
     [Fact]
+    public void Generate_PrintsItsFieldsInOrder()
+    {
+        var result = new GenerateSummary("tiny", 2006, 2, 10068, 400, 150, 150, 150, 285, 210_000, 0.5, 50_000_000);
+
+        JsonElement json = Print(result);
+
+        Assert.Equal(
+            ["scale", "seed", "generator_version", "ratings", "users", "movies", "titles", "probe", "qualifying", "bytes", "seconds", "peak_rss_bytes"],
+            Names(json));
+        Assert.Equal(2, json.GetProperty("generator_version").GetInt32());
+    }
+
+    [Fact]
     public void BenchOnnx_PrintsItsFieldsInOrder()
     {
         var result = new BenchOnnxSummary("svdpp", 50, 150, 16, 1, "CPU", 1234.5, 2345.6, 1000.1, 2000.2, 4096, 0.12);
