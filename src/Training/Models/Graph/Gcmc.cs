@@ -64,8 +64,7 @@ internal sealed class GcmcTrainer : IDisposable
     private readonly TrainingData _data;
     private readonly GcmcConfig _config;
     private readonly Device _device;
-    private readonly SparseOperator _userAdjacency;
-    private readonly SparseOperator _movieAdjacency;
+    private readonly GcmcAdjacency _adjacency;
     private readonly GcmcModule _module;
     private readonly optim.Optimizer _optimizer;
     private readonly ShuffledBatches _batches;
@@ -76,10 +75,8 @@ internal sealed class GcmcTrainer : IDisposable
         _data = data;
         _config = config;
         _device = TorchRuntime.Prepare(config.Device, config.Threads, config.Seed);
-        var graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies);
-        int threads = TrainingThreads.Resolve(config.Threads);
-        _userAdjacency = new SparseOperator(NormalizedAdjacency.ByLevel(graph, userRows: true, Gcmc.Levels), _device, threads);
-        _movieAdjacency = new SparseOperator(NormalizedAdjacency.ByLevel(graph, userRows: false, Gcmc.Levels), _device, threads);
+        _adjacency = new GcmcAdjacency(BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies), Gcmc.Levels, _device,
+            TrainingThreads.Resolve(config.Threads));
         _module = new GcmcModule(data.Users, data.Movies, config);
         _module.to(_device);
         _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate);
@@ -111,7 +108,7 @@ internal sealed class GcmcTrainer : IDisposable
             }
 
             using DisposeScope scope = torch.NewDisposeScope();
-            (Tensor userOut, Tensor movieOut) = _module.Encode(_userAdjacency, _movieAdjacency);
+            (Tensor userOut, Tensor movieOut) = _module.Encode(_adjacency);
             Tensor logits = _module.Decode(userOut.index_select(0, TorchRuntime.Int64(u, count, _device)), movieOut.index_select(0, TorchRuntime.Int64(m, count, _device)));
             Tensor loss = torch.nn.functional.cross_entropy(logits, TorchRuntime.Int64(level, count, _device));
             TorchRuntime.Minimize(_optimizer, loss);
@@ -128,7 +125,7 @@ internal sealed class GcmcTrainer : IDisposable
         using (torch.no_grad())
         using (DisposeScope scope = torch.NewDisposeScope())
         {
-            (Tensor userOut, Tensor movieOut) = _module.Encode(_userAdjacency, _movieAdjacency);
+            (Tensor userOut, Tensor movieOut) = _module.Encode(_adjacency);
             return new GcmcModel(_config.Factors, _config.Bases, Gcmc.Levels, TorchRuntime.ToArray(userOut), TorchRuntime.ToArray(movieOut),
                 TorchRuntime.ToArray(_module.DecoderBases), TorchRuntime.ToArray(_module.DecoderCoefficients));
         }
@@ -138,17 +135,13 @@ internal sealed class GcmcTrainer : IDisposable
     {
         _optimizer.Dispose();
         _module.Dispose();
-        _userAdjacency.Dispose();
-        _movieAdjacency.Dispose();
+        _adjacency.Dispose();
     }
 
 
     /// <summary>GC-MC's parameters: per-level input weights of each side, dense layers, decoder bases and coefficients.</summary>
     private sealed class GcmcModule : nn.Module
     {
-        private readonly int _users;
-        private readonly int _movies;
-        private readonly int _hidden;
         private readonly double _dropout;
         private readonly Parameter _userLevels;
         private readonly Parameter _movieLevels;
@@ -160,9 +153,6 @@ internal sealed class GcmcTrainer : IDisposable
         public GcmcModule(int users, int movies, GcmcConfig config)
             : base(nameof(GcmcModule))
         {
-            _users = users;
-            _movies = movies;
-            _hidden = config.Hidden;
             _dropout = config.Dropout;
             int d = config.Factors;
             _userLevels = new Parameter(torch.empty(Gcmc.Levels, users, config.Hidden).normal_(0, config.InitStd));
@@ -179,13 +169,11 @@ internal sealed class GcmcTrainer : IDisposable
         public Tensor DecoderCoefficients => _coefficients;
 
         /// <summary>Final user and movie embeddings over the whole graph.</summary>
-        public (Tensor Users, Tensor Movies) Encode(SparseOperator userAdjacency, SparseOperator movieAdjacency)
+        public (Tensor Users, Tensor Movies) Encode(GcmcAdjacency adjacency)
         {
-            // Ordinal weight sharing: level r's weights are the running sum of T_1..T_r; stacked [levels·nodes, hidden].
-            Tensor movieWeights = _movieLevels.cumsum(0).reshape(Gcmc.Levels * (long)_movies, _hidden);
-            Tensor userWeights = _userLevels.cumsum(0).reshape(Gcmc.Levels * (long)_users, _hidden);
-            Tensor userHidden = torch.nn.functional.relu(userAdjacency.Multiply(movieWeights));
-            Tensor movieHidden = torch.nn.functional.relu(movieAdjacency.Multiply(userWeights));
+            // Ordinal weight sharing (level r's weights are the running sum of T_1..T_r) happens inside the products.
+            Tensor userHidden = torch.nn.functional.relu(adjacency.UserMessages(_movieLevels));
+            Tensor movieHidden = torch.nn.functional.relu(adjacency.MovieMessages(_userLevels));
             userHidden = torch.nn.functional.dropout(userHidden, _dropout, training);
             movieHidden = torch.nn.functional.dropout(movieHidden, _dropout, training);
             return (_userDense.forward(userHidden), _movieDense.forward(movieHidden));
