@@ -1,5 +1,6 @@
 using NetflixRec.Training.Data.Transforms;
 using NetflixRec.Training.Models.Graph;
+using NetflixRec.Training.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 

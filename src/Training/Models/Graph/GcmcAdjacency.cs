@@ -1,3 +1,4 @@
+using NetflixRec.Training.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 

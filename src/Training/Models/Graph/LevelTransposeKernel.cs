@@ -1,3 +1,4 @@
+using NetflixRec.Training.Models.Torch;
 using System.Numerics.Tensors;
 
 namespace NetflixRec.Training.Models.Graph;

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NetflixRec.Training.Models.Graph;
+namespace NetflixRec.Training.Models.Torch;
 
 /// <summary>
 /// A constant sparse matrix A as a differentiable torch operation X ↦ A·X (gradient Aᵀ·G). On the CPU the products run

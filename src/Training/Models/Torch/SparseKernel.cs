@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace NetflixRec.Training.Models.Graph;
+namespace NetflixRec.Training.Models.Torch;
 
 /// <summary>
 /// Y = A·X for a CSR matrix A and a dense row-major X with <c>columns</c> values per row, rows split across threads in

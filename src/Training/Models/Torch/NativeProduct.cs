@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace NetflixRec.Training.Models.Graph;
+namespace NetflixRec.Training.Models.Torch;
 
 /// <summary>A product kernel that reads X and writes Y straight in native buffers (torch storage).</summary>
 internal interface INativeProduct
