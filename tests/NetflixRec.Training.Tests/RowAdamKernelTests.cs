@@ -28,7 +28,7 @@ public sealed class RowAdamKernelTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void StepInPlace_SeveralSteps_MatchesTorchOpsWithinFloatRounding(string simdName, int width, double weightDecay)
+    public void StepInPlace_SeveralSteps_MatchesTorchOps(string simdName, int width, double weightDecay)
     {
         SimdWidth simd = Enum.Parse<SimdWidth>(simdName);
         using DisposeScope scope = NewDisposeScope();
@@ -48,6 +48,7 @@ public sealed class RowAdamKernelTests
             reference.Step(index, gradient, step);
         }
 
+        // torch's vectorized √ is not always correctly rounded, so the weights may differ in their last bits.
         Assert.Equal(reference.Table.data<float>().ToArray(), fused.Table.data<float>().ToArray(),
             (a, b) => Math.Abs(a - b) <= 1e-6f * Math.Max(1f, Math.Abs(a)));
     }

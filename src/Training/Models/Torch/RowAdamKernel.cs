@@ -17,8 +17,9 @@ internal readonly record struct AdamStepConstants(float Beta1, float OneMinusBet
 /// once, write them once. The torch formulation gathers each table's rows, updates copies and scatters them back
 /// (index_select / index_copy_ three times, five element-wise passes, fresh temporaries every step): profiled on item-based
 /// AutoRec, index_copy_ and the copies and page faults around it were most of the epoch. Per element it does torch's
-/// operations in torch's order: g ← g + λw; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)·g·g;
-/// w ← w − (m / c₁) / (√(v / c₂) + ε) · lr.
+/// operations in torch's order and rounding: g ← g + λw, m ← β₁m + (1−β₁)g and v ← β₂v + (1−β₂)g·g as fused multiply-adds
+/// (as torch's vectorized add-with-alpha and addcmul compute them), w ← w − (m / c₁) / (√(v / c₂) + ε) · lr. Only √ can
+/// differ, in the last bit: this one is IEEE's correctly rounded square root, torch's (MKL's vector math) is not always.
 /// </summary>
 internal static unsafe class RowAdamKernel
 {
@@ -26,7 +27,7 @@ internal static unsafe class RowAdamKernel
     private const long ParallelThreshold = 1 << 15;
 
     /// <summary>
-    /// Updates rows <paramref name="rows"/> (distinct, each below the table's row count) of a row-major table of
+    /// Updates rows <paramref name="rows"/> (distinct, each below the table's row count; null: rows 0..count−1) of a row-major table of
     /// <paramref name="width"/> floats per row and its two moment tables; <paramref name="gradient"/> holds one row per entry of <paramref name="rows"/>.
     /// </summary>
     public static void Step(float* table, float* m, float* v, float* gradient, long* rows, long count, int width,
@@ -49,7 +50,7 @@ internal static unsafe class RowAdamKernel
     {
         for (long i = from; i < to; i++)
         {
-            long at = rows[i] * width;
+            long at = (rows is null ? i : rows[i]) * width;
             float* g = gradient + (i * width);
             int j = simd switch
             {
@@ -59,9 +60,9 @@ internal static unsafe class RowAdamKernel
             };
             for (; j < width; j++)
             {
-                float gj = c.WeightDecay != 0 ? g[j] + (c.WeightDecay * table[at + j]) : g[j];
-                float mj = (m[at + j] * c.Beta1) + (c.OneMinusBeta1 * gj);
-                float vj = (v[at + j] * c.Beta2) + (c.OneMinusBeta2 * gj * gj);
+                float gj = c.WeightDecay != 0 ? MathF.FusedMultiplyAdd(table[at + j], c.WeightDecay, g[j]) : g[j];
+                float mj = MathF.FusedMultiplyAdd(gj, c.OneMinusBeta1, m[at + j] * c.Beta1);
+                float vj = MathF.FusedMultiplyAdd(c.OneMinusBeta2 * gj, gj, v[at + j] * c.Beta2);
                 m[at + j] = mj;
                 v[at + j] = vj;
                 table[at + j] -= mj / c.BiasCorrection1 / (MathF.Sqrt(vj / c.BiasCorrection2) + c.Epsilon) * c.LearningRate;
@@ -79,11 +80,11 @@ internal static unsafe class RowAdamKernel
             Vector512<float> gj = Vector512.Load(g + j);
             if (c.WeightDecay != 0)
             {
-                gj += Vector512.Create(c.WeightDecay) * wj;
+                gj = Vector512.FusedMultiplyAdd(wj, Vector512.Create(c.WeightDecay), gj);
             }
 
-            Vector512<float> mj = (Vector512.Load(m + j) * Vector512.Create(c.Beta1)) + (Vector512.Create(c.OneMinusBeta1) * gj);
-            Vector512<float> vj = (Vector512.Load(v + j) * Vector512.Create(c.Beta2)) + (Vector512.Create(c.OneMinusBeta2) * gj * gj);
+            Vector512<float> mj = Vector512.FusedMultiplyAdd(gj, Vector512.Create(c.OneMinusBeta1), Vector512.Load(m + j) * Vector512.Create(c.Beta1));
+            Vector512<float> vj = Vector512.FusedMultiplyAdd(Vector512.Create(c.OneMinusBeta2) * gj, gj, Vector512.Load(v + j) * Vector512.Create(c.Beta2));
             mj.Store(m + j);
             vj.Store(v + j);
             Vector512<float> denominator = Vector512.Sqrt(vj / Vector512.Create(c.BiasCorrection2)) + Vector512.Create(c.Epsilon);
@@ -102,11 +103,11 @@ internal static unsafe class RowAdamKernel
             Vector256<float> gj = Vector256.Load(g + j);
             if (c.WeightDecay != 0)
             {
-                gj += Vector256.Create(c.WeightDecay) * wj;
+                gj = Vector256.FusedMultiplyAdd(wj, Vector256.Create(c.WeightDecay), gj);
             }
 
-            Vector256<float> mj = (Vector256.Load(m + j) * Vector256.Create(c.Beta1)) + (Vector256.Create(c.OneMinusBeta1) * gj);
-            Vector256<float> vj = (Vector256.Load(v + j) * Vector256.Create(c.Beta2)) + (Vector256.Create(c.OneMinusBeta2) * gj * gj);
+            Vector256<float> mj = Vector256.FusedMultiplyAdd(gj, Vector256.Create(c.OneMinusBeta1), Vector256.Load(m + j) * Vector256.Create(c.Beta1));
+            Vector256<float> vj = Vector256.FusedMultiplyAdd(Vector256.Create(c.OneMinusBeta2) * gj, gj, Vector256.Load(v + j) * Vector256.Create(c.Beta2));
             mj.Store(m + j);
             vj.Store(v + j);
             Vector256<float> denominator = Vector256.Sqrt(vj / Vector256.Create(c.BiasCorrection2)) + Vector256.Create(c.Epsilon);
