@@ -66,7 +66,8 @@ internal sealed class GcmcTrainer : IDisposable
     private readonly Device _device;
     private readonly GcmcAdjacency _adjacency;
     private readonly GcmcModule _module;
-    private readonly optim.Optimizer _optimizer;
+    private readonly optim.Optimizer? _optimizer;
+    private readonly FusedAdam? _fusedAdam;
     private readonly ShuffledBatches _batches;
 
     public GcmcTrainer(TrainingData data, GcmcConfig config)
@@ -77,9 +78,23 @@ internal sealed class GcmcTrainer : IDisposable
         _device = TorchRuntime.Prepare(config.Device, config.Threads, config.Seed);
         _adjacency = new GcmcAdjacency(BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies), Gcmc.Levels, _device,
             TrainingThreads.Resolve(config.Threads));
+        // The graph and its two rating indices (≈ 3 GB at full) are garbage now, but training allocates almost nothing
+        // managed (the tensors are native), so no full collection would come to return their pages before libtorch's
+        // allocations pile on top: give them back here.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         _module = new GcmcModule(data.Users, data.Movies, config);
         _module.to(_device);
-        _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate);
+        // On the CPU the same Adam (torch's defaults) in place, without per-step temporaries the size of the user-level
+        // weights; elsewhere torch's.
+        if (SparseOperator.UsesCsrKernel(_device))
+        {
+            _fusedAdam = new FusedAdam(_module.parameters(), config.LearningRate);
+        }
+        else
+        {
+            _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate);
+        }
+
         _batches = new ShuffledBatches(data.Train.Count, new Random(config.Seed), data.Budget);
     }
 
@@ -111,7 +126,17 @@ internal sealed class GcmcTrainer : IDisposable
             (Tensor userOut, Tensor movieOut) = _module.Encode(_adjacency);
             Tensor logits = _module.Decode(userOut.index_select(0, TorchRuntime.Int64(u, count, _device)), movieOut.index_select(0, TorchRuntime.Int64(m, count, _device)));
             Tensor loss = torch.nn.functional.cross_entropy(logits, TorchRuntime.Int64(level, count, _device));
-            TorchRuntime.Minimize(_optimizer, loss);
+            if (_fusedAdam is not null)
+            {
+                _fusedAdam.ZeroGrad();
+                loss.backward();
+                _fusedAdam.Step();
+            }
+            else
+            {
+                TorchRuntime.Minimize(_optimizer!, loss);
+            }
+
             lossSum += loss.item<float>() * count;
         }
 
@@ -133,7 +158,8 @@ internal sealed class GcmcTrainer : IDisposable
 
     public void Dispose()
     {
-        _optimizer.Dispose();
+        _optimizer?.Dispose();
+        _fusedAdam?.Dispose();
         _module.Dispose();
         _adjacency.Dispose();
     }
