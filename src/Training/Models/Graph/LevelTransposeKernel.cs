@@ -84,12 +84,21 @@ public sealed class LevelTransposeKernel : INativeProduct
                 output.Slice(((l * rows) + n) * columns, columns).Clear();
             }
 
+            // ByLevel's rows ascend, so their levels do too: find the level only when a column leaves the current one, instead
+            // of dividing per rating (any order still gives the right level, just more often).
+            int level = 0, levelStart = 0;
+            Span<float> row = output.Slice(n * columns, columns);
             for (long e = offsets[n]; e < offsets[n + 1]; e++)
             {
                 int column = indices[(int)e];
-                int level = column / _otherNodes;
-                Span<float> row = output.Slice(((level * rows) + n) * columns, columns);
-                TensorPrimitives.MultiplyAdd(input.Slice((column - (level * _otherNodes)) * columns, columns), values[(int)e], row, row);
+                if (column >= levelStart + _otherNodes || column < levelStart)
+                {
+                    level = column / _otherNodes;
+                    levelStart = level * _otherNodes;
+                    row = output.Slice(((level * rows) + n) * columns, columns);
+                }
+
+                TensorPrimitives.MultiplyAdd(input.Slice((column - levelStart) * columns, columns), values[(int)e], row, row);
             }
         }
     }
