@@ -1,4 +1,5 @@
 using NetflixRec.Training.Models.Graph;
+using NetflixRec.Training.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using NetflixRec.Training.Models.Graph;
+using NetflixRec.Training.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,6 +37,36 @@ public sealed class SparseOperatorTests
         Assert.Equal(x2.grad!.contiguous().data<float>().ToArray(), x1.grad!.contiguous().data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
     }
 
+    [Theory]
+    [InlineData(7, 5, 3, 2, false)]
+    [InlineData(40, 23, 17, 3, false)]
+    [InlineData(30, 30, 8, 5, true)]
+    public void Multiply_TorchOpsFallback_MatchesCsrKernelAndGradient(int rows, int columns, int width, int seed, bool symmetric)
+    {
+        // The path a CUDA device takes (torch's sparse mm), forced on the CPU, against the managed kernel.
+        using DisposeScope scope = torch.NewDisposeScope();
+        var random = new Random(seed);
+        SparseMatrix sparse = RandomCsr(rows, columns, random);
+        if (symmetric)
+        {
+            sparse = Symmetrize(sparse);
+        }
+
+        using var kernel = new SparseOperator(sparse, CPU, threads: 2, symmetric);
+        using var fallback = new SparseOperator(sparse, CPU, threads: 2, symmetric, torchOps: true);
+        Tensor x = torch.randn([columns, width], generator: new Generator((ulong)seed));
+        Tensor upstream = torch.randn([rows, width], generator: new Generator((ulong)seed + 1));
+        Tensor x1 = x.clone().requires_grad_(true), x2 = x.clone().requires_grad_(true);
+
+        Tensor y1 = kernel.Multiply(x1);
+        Tensor y2 = fallback.Multiply(x2);
+        (y1 * upstream).sum().backward();
+        (y2 * upstream).sum().backward();
+
+        Assert.Equal(y1.data<float>().ToArray(), y2.data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
+        Assert.Equal(x1.grad!.data<float>().ToArray(), x2.grad!.data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
+    }
+
     [Fact]
     public void Multiply_DoubleInput_ThrowsNamingTheType()
     {
@@ -45,6 +76,32 @@ public sealed class SparseOperatorTests
         var error = Assert.ThrowsAny<Exception>(() => op.Multiply(torch.ones(2, 3, ScalarType.Float64)));
 
         Assert.Contains("float32", error.ToString(), StringComparison.Ordinal);
+    }
+
+    // A + Aᵀ as CSR (square A), so the operator's symmetric shortcut (backward with the forward kernel) is exact.
+    private static SparseMatrix Symmetrize(SparseMatrix a)
+    {
+        float[] dense = a.ToDense();
+        int n = a.RowCount;
+        var offsets = new long[n + 1];
+        var indices = new List<int>();
+        var values = new List<float>();
+        for (int r = 0; r < n; r++)
+        {
+            for (int c = 0; c < n; c++)
+            {
+                float v = dense[(r * n) + c] + dense[(c * n) + r];
+                if (v != 0)
+                {
+                    indices.Add(c);
+                    values.Add(v);
+                }
+            }
+
+            offsets[r + 1] = indices.Count;
+        }
+
+        return new SparseMatrix(n, n, offsets, indices.ToArray(), values.ToArray());
     }
 
     // About a third of the rows empty; the others draw columns with replacement, so a row can repeat a column.

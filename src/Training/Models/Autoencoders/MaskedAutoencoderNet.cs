@@ -85,7 +85,11 @@ public sealed class MaskedAutoencoderNet : IDisposable
         SparseBatchTensors t = SparseBatchTensors.From(batch, _spec.Device);
         Tensor input = _input.Gather(t.Columns), output = _output.Gather(t.Columns), outputBias = _outputBias.Gather(t.Columns);
         Tensor values = _spec.InputDropout > 0 ? nn.functional.dropout(t.Values, _spec.InputDropout, training: true) : t.Values;
-        Tensor code = Encode(input, t.EntryRow, t.EntryColumn, values, t.Rows, training: true);
+        // On the CPU the first layer's gather–scale–add is one CSR product (kept alive for the backward of this step).
+        using SparseOperator? firstLayer = SparseOperator.UsesCsrKernel(_spec.Device) ? FirstLayer(batch, values, _spec.InputDropout > 0) : null;
+        Tensor code = firstLayer is not null
+            ? Hidden(Activations.Apply(_spec.Activation, firstLayer.Multiply(input) + _inputBias), training: true)
+            : Encode(input, t.EntryRow, t.EntryColumn, values, t.Rows, training: true);
         Tensor prediction = MaskedLoss.GatherOutput(code, output, outputBias, t.EntryRow, t.EntryColumn);
         // Each observed rating regularizes the table rows of its column (as SGD matrix factorization does), so λ means the
         // same at any batch size; hidden layers are regularized once per batch.
@@ -175,6 +179,32 @@ public sealed class MaskedAutoencoderNet : IDisposable
             weight.Dispose();
             bias.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The batch as a CSR matrix (batch rows × batch columns, entries the input values), so the first layer
+    /// Σ_e value_e · input[column_e] per row runs in <see cref="SparseKernel"/>: one SIMD multiply-add per entry, where the
+    /// torch formulation gathers [entries, width], scales it and scatters it back (and the backward does the same again).
+    /// </summary>
+    internal static SparseOperator FirstLayer(SparseBatch batch, Tensor values, bool corrupted)
+    {
+        var offsets = new long[batch.Rows + 1];
+        foreach (long row in batch.EntryRow)
+        {
+            offsets[row + 1]++;
+        }
+
+        for (int r = 0; r < batch.Rows; r++)
+        {
+            offsets[r + 1] += offsets[r];
+        }
+
+        // Entries come grouped by row in row order (SparseBatcher.Build), so they are the CSR arrays as they are.
+        int[] columns = [.. batch.EntryColumn.Select(c => (int)c)];
+        // Without input dropout the values are the batch's ratings as they are; with it, the corrupted copy torch drew.
+        float[] entries = corrupted ? TorchRuntime.ToArray(values) : batch.Values;
+        var matrix = new SparseMatrix(batch.Rows, batch.Columns.Length, offsets, columns, entries);
+        return new SparseOperator(matrix, CPU, torch.get_num_threads());
     }
 
     private Tensor Encode(Tensor input, Tensor entryRow, Tensor entryColumn, Tensor values, int rows, bool training)

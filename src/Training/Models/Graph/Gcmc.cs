@@ -61,10 +61,10 @@ internal sealed class GcmcTrainer : IDisposable
     private readonly TrainingData _data;
     private readonly GcmcConfig _config;
     private readonly Device _device;
-    private readonly SparseOperator _userAdjacency;
-    private readonly SparseOperator _movieAdjacency;
+    private readonly GcmcAdjacency _adjacency;
     private readonly GcmcModule _module;
-    private readonly optim.Optimizer _optimizer;
+    private readonly optim.Optimizer? _optimizer;
+    private readonly FusedAdam? _fusedAdam;
     private readonly ShuffledBatches _batches;
 
     public GcmcTrainer(TrainingData data, GcmcConfig config)
@@ -73,13 +73,25 @@ internal sealed class GcmcTrainer : IDisposable
         _data = data;
         _config = config;
         _device = TorchRuntime.Prepare(config.Device, config.Threads, config.Seed);
-        var graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies);
-        int threads = TrainingThreads.Resolve(config.Threads);
-        _userAdjacency = new SparseOperator(NormalizedAdjacency.ByLevel(graph, userRows: true, Gcmc.Levels), _device, threads);
-        _movieAdjacency = new SparseOperator(NormalizedAdjacency.ByLevel(graph, userRows: false, Gcmc.Levels), _device, threads);
+        _adjacency = new GcmcAdjacency(BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies), Gcmc.Levels, _device,
+            TrainingThreads.Resolve(config.Threads));
+        // The graph and its two rating indices (≈ 3 GB at full) are garbage now, but training allocates almost nothing
+        // managed (the tensors are native), so no full collection would come to return their pages before libtorch's
+        // allocations pile on top: give them back here.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         _module = new GcmcModule(data.Users, data.Movies, config);
         _module.to(_device);
-        _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate);
+        // On the CPU the same Adam (torch's defaults) in place, without per-step temporaries the size of the user-level
+        // weights; elsewhere torch's.
+        if (SparseOperator.UsesCsrKernel(_device))
+        {
+            _fusedAdam = new FusedAdam(_module.parameters(), config.LearningRate);
+        }
+        else
+        {
+            _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate);
+        }
+
         _batches = new ShuffledBatches(data.Train.Count, new Random(config.Seed), data.Budget);
     }
 
@@ -108,10 +120,20 @@ internal sealed class GcmcTrainer : IDisposable
             }
 
             using DisposeScope scope = torch.NewDisposeScope();
-            (Tensor userOut, Tensor movieOut) = _module.Encode(_userAdjacency, _movieAdjacency);
+            (Tensor userOut, Tensor movieOut) = _module.Encode(_adjacency);
             Tensor logits = _module.Decode(userOut.index_select(0, TorchRuntime.Int64(u, count, _device)), movieOut.index_select(0, TorchRuntime.Int64(m, count, _device)));
             Tensor loss = torch.nn.functional.cross_entropy(logits, TorchRuntime.Int64(level, count, _device));
-            TorchRuntime.Minimize(_optimizer, loss);
+            if (_fusedAdam is not null)
+            {
+                _fusedAdam.ZeroGrad();
+                loss.backward();
+                _fusedAdam.Step();
+            }
+            else
+            {
+                TorchRuntime.Minimize(_optimizer!, loss);
+            }
+
             lossSum += loss.item<float>() * count;
         }
 
@@ -125,7 +147,7 @@ internal sealed class GcmcTrainer : IDisposable
         using (torch.no_grad())
         using (DisposeScope scope = torch.NewDisposeScope())
         {
-            (Tensor userOut, Tensor movieOut) = _module.Encode(_userAdjacency, _movieAdjacency);
+            (Tensor userOut, Tensor movieOut) = _module.Encode(_adjacency);
             return new GcmcModel(_config.Factors, _config.Bases, Gcmc.Levels, TorchRuntime.ToArray(userOut), TorchRuntime.ToArray(movieOut),
                 TorchRuntime.ToArray(_module.DecoderBases), TorchRuntime.ToArray(_module.DecoderCoefficients));
         }
@@ -133,19 +155,16 @@ internal sealed class GcmcTrainer : IDisposable
 
     public void Dispose()
     {
-        _optimizer.Dispose();
+        _optimizer?.Dispose();
+        _fusedAdam?.Dispose();
         _module.Dispose();
-        _userAdjacency.Dispose();
-        _movieAdjacency.Dispose();
+        _adjacency.Dispose();
     }
 
 
     /// <summary>GC-MC's parameters: per-level input weights of each side, dense layers, decoder bases and coefficients.</summary>
     private sealed class GcmcModule : nn.Module
     {
-        private readonly int _users;
-        private readonly int _movies;
-        private readonly int _hidden;
         private readonly double _dropout;
         private readonly Parameter _userLevels;
         private readonly Parameter _movieLevels;
@@ -157,9 +176,6 @@ internal sealed class GcmcTrainer : IDisposable
         public GcmcModule(int users, int movies, GcmcConfig config)
             : base(nameof(GcmcModule))
         {
-            _users = users;
-            _movies = movies;
-            _hidden = config.Hidden;
             _dropout = config.Dropout;
             int d = config.Factors;
             _userLevels = new Parameter(torch.empty(Gcmc.Levels, users, config.Hidden).normal_(0, config.InitStd));
@@ -176,13 +192,11 @@ internal sealed class GcmcTrainer : IDisposable
         public Tensor DecoderCoefficients => _coefficients;
 
         /// <summary>Final user and movie embeddings over the whole graph.</summary>
-        public (Tensor Users, Tensor Movies) Encode(SparseOperator userAdjacency, SparseOperator movieAdjacency)
+        public (Tensor Users, Tensor Movies) Encode(GcmcAdjacency adjacency)
         {
-            // Ordinal weight sharing: level r's weights are the running sum of T_1..T_r; stacked [levels·nodes, hidden].
-            Tensor movieWeights = _movieLevels.cumsum(0).reshape(Gcmc.Levels * (long)_movies, _hidden);
-            Tensor userWeights = _userLevels.cumsum(0).reshape(Gcmc.Levels * (long)_users, _hidden);
-            Tensor userHidden = torch.nn.functional.relu(userAdjacency.Multiply(movieWeights));
-            Tensor movieHidden = torch.nn.functional.relu(movieAdjacency.Multiply(userWeights));
+            // Ordinal weight sharing (level r's weights are the running sum of T_1..T_r) happens inside the products.
+            Tensor userHidden = torch.nn.functional.relu(adjacency.UserMessages(_movieLevels));
+            Tensor movieHidden = torch.nn.functional.relu(adjacency.MovieMessages(_userLevels));
             userHidden = torch.nn.functional.dropout(userHidden, _dropout, training);
             movieHidden = torch.nn.functional.dropout(movieHidden, _dropout, training);
             return (_userDense.forward(userHidden), _movieDense.forward(movieHidden));

@@ -1,3 +1,4 @@
+using NetflixRec.Training.Models.Torch;
 using static TorchSharp.torch;
 
 namespace NetflixRec.Training.Models.Graph;

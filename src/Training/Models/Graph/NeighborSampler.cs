@@ -1,3 +1,4 @@
+using NetflixRec.Training.Models.Torch;
 namespace NetflixRec.Training.Models.Graph;
 
 /// <summary>

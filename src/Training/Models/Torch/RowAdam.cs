@@ -1,3 +1,4 @@
+using NetflixRec.Training.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,9 +11,12 @@ namespace NetflixRec.Training.Models.Torch;
 /// only. A dense Adam step would read and write the whole table (480,189 × 500 floats for item-based AutoRec on the
 /// Prize) on every mini-batch. On a row touched at every step it is exactly torch's Adam (weight decay as torch's: λ·w
 /// added to the gradient); a row a step does not touch keeps its weights and moments, where dense Adam would keep moving
-/// it with its stale momentum. Owns the table and both moment tensors: 3 × the table's size.
+/// it with its stale momentum. Owns the table and both moment tensors: 3 × the table's size. On the CPU a step is one fused
+/// pass over the touched rows (<see cref="RowAdamKernel"/>); on another device, or with <c>torchOps</c>, torch's ops.
 /// </summary>
-public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0) : IDisposable
+/// <param name="torchOps">Use the torch formulation even on the CPU (the path every non-CPU device takes; for tests).</param>
+public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0,
+    bool torchOps = false) : IDisposable
 {
     private readonly Tensor _m = zeros_like(table);
     private readonly Tensor _v = zeros_like(table);
@@ -31,6 +35,12 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
     /// <summary>One Adam step (bias-corrected for global step <paramref name="step"/>) on the given rows.</summary>
     public void Step(Tensor rows, Tensor gradient, long step)
     {
+        if (table.device_type == DeviceType.CPU && !torchOps)
+        {
+            StepInPlace(rows, gradient, step, SimdWidths.Best);
+            return;
+        }
+
         using DisposeScope scope = NewDisposeScope();
         using (no_grad())
         {
@@ -46,6 +56,35 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
             double c1 = 1 - Math.Pow(beta1, step), c2 = 1 - Math.Pow(beta2, step);
             Tensor update = (m / c1).div_((v / c2).sqrt_().add_(epsilon)).mul_(learningRate);
             table.index_copy_(0, rows, table.index_select(0, rows).sub_(update));
+        }
+    }
+
+    /// <summary>The fused CPU step at a given SIMD width (tests run every width).</summary>
+    internal unsafe void StepInPlace(Tensor rows, Tensor gradient, long step, SimdWidth simd)
+    {
+        long count = rows.numel();
+        long tableRows = table.shape[0];
+        int width = (int)(table.numel() / Math.Max(1, tableRows));
+        if (rows.dtype != ScalarType.Int64 || gradient.dtype != ScalarType.Float32 || gradient.numel() != count * width)
+        {
+            throw new ArgumentException($"row Adam: {count} int64 rows need a float32 gradient of {count}×{width} values, got {gradient.dtype} with {gradient.numel()}");
+        }
+
+        using Tensor index = rows.contiguous();
+        using Tensor g = gradient.detach().contiguous();
+        fixed (byte* w = table.bytes, m = _m.bytes, v = _v.bytes, gp = g.bytes, r = index.bytes)
+        {
+            var rowIds = (long*)r;
+            for (long i = 0; i < count; i++)
+            {
+                if ((ulong)rowIds[i] >= (ulong)tableRows)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(rows), $"row {rowIds[i]} outside the table's {tableRows} rows");
+                }
+            }
+
+            RowAdamKernel.Step((float*)w, (float*)m, (float*)v, (float*)gp, rowIds, count, width,
+                AdamStepConstants.For(beta1, beta2, epsilon, learningRate, weightDecay, step), torch.get_num_threads(), simd);
         }
     }
 

@@ -1,12 +1,13 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NetflixRec.Training.Models.Graph;
+namespace NetflixRec.Training.Models.Torch;
 
 /// <summary>
 /// A constant sparse matrix A as a differentiable torch operation X ↦ A·X (gradient Aᵀ·G). On the CPU the products run
-/// in <see cref="SparseKernel"/> over CSR arrays, inside a custom autograd function; on another device A is a torch
-/// sparse COO tensor and the product is torch's <c>mm</c>. On the CPU the CSR kernel measured as fast as libtorch's COO
+/// in <see cref="SparseKernel"/> over CSR arrays, inside a custom autograd function; on another device (CUDA), or when
+/// <c>torchOps</c> forces it, A is a torch sparse COO tensor and the product is torch's <c>mm</c> (the kernel reads host
+/// memory only). On the CPU the CSR kernel measured as fast as libtorch's COO
 /// product forward and about twice as fast backward (libtorch multiplies by the transposed, uncoalesced COO tensor).
 /// </summary>
 public sealed class SparseOperator : IDisposable
@@ -20,12 +21,13 @@ public sealed class SparseOperator : IDisposable
     private readonly Tensor? _torchMatrix;
 
     /// <param name="symmetric">A = Aᵀ (LightGCN's Â): the backward reuses the forward kernel instead of a transposed copy.</param>
-    public SparseOperator(SparseMatrix matrix, Device device, int threads, bool symmetric = false)
+    /// <param name="torchOps">Use torch's sparse product even on the CPU (the path every non-CPU device takes; for tests).</param>
+    public SparseOperator(SparseMatrix matrix, Device device, int threads, bool symmetric = false, bool torchOps = false)
     {
         Matrix = matrix;
         _symmetric = symmetric;
         _threads = threads;
-        if (device.type == DeviceType.CPU)
+        if (UsesCsrKernel(device, torchOps))
         {
             _forward = new SparseKernel(matrix, threads);
         }
@@ -43,25 +45,8 @@ public sealed class SparseOperator : IDisposable
 
     public void Dispose() => _torchMatrix?.Dispose();
 
-    // The kernel reads X's storage and writes straight into the new tensor's: no managed copy of either side.
-    private static unsafe Tensor Run(SparseKernel kernel, Tensor x)
-    {
-        if (x.dtype != ScalarType.Float32 || x.dim() != 2)
-        {
-            throw new ArgumentException($"A·X: X must be a 2-D float32 tensor, got {x.dtype} with {x.dim()} dimensions");
-        }
-
-        long d = x.shape[1];
-        using Tensor input = x.detach().contiguous();
-        Tensor output = torch.empty(kernel.Matrix.RowCount, d, ScalarType.Float32);
-        fixed (byte* source = input.bytes)
-        fixed (byte* target = output.bytes)
-        {
-            kernel.Multiply((nint)source, input.numel(), (nint)target, output.numel(), (int)d);
-        }
-
-        return output;
-    }
+    /// <summary>Whether products on <paramref name="device"/> run in the managed CSR kernels (host memory) or in torch's ops.</summary>
+    public static bool UsesCsrKernel(Device device, bool torchOps = false) => device.type == DeviceType.CPU && !torchOps;
 
     /// <summary>The autograd function: forward A·X, backward Aᵀ·G; A travels as a non-tensor argument.</summary>
     private sealed class CsrProduct : torch.autograd.SingleTensorFunction<CsrProduct>
@@ -74,14 +59,14 @@ public sealed class SparseOperator : IDisposable
         {
             var op = (SparseOperator)vars[0];
             ctx.save_data(OperatorKey, op);
-            return Run(op._forward!, (Tensor)vars[1]);
+            return NativeProduct.Run(op._forward!, (Tensor)vars[1]);
         }
 
         public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
         {
             var op = (SparseOperator)ctx.get_data(OperatorKey);
             op._backward ??= op._symmetric ? op._forward! : new SparseKernel(SparseKernel.Transpose(op.Matrix), op._threads);
-            return [null!, Run(op._backward, grad_output)];
+            return [null!, NativeProduct.Run(op._backward, grad_output)];
         }
     }
 }

@@ -1,13 +1,13 @@
 using System.Numerics.Tensors;
 
-namespace NetflixRec.Training.Models.Graph;
+namespace NetflixRec.Training.Models.Torch;
 
 /// <summary>
 /// Y = A·X for a CSR matrix A and a dense row-major X with <c>columns</c> values per row, rows split across threads in
 /// chunks of about equal non-zeros. Each output row is a sum of scaled input rows (one SIMD multiply-add per non-zero),
 /// written by exactly one thread, so the result does not depend on the thread count.
 /// </summary>
-public sealed class SparseKernel
+public sealed class SparseKernel : INativeProduct
 {
     private readonly int[] _chunkStarts;
 
@@ -21,6 +21,10 @@ public sealed class SparseKernel
     public SparseMatrix Matrix { get; }
 
     public int Threads { get; }
+
+    int INativeProduct.OutputRows => Matrix.RowCount;
+
+    void INativeProduct.Multiply(nint x, long xLength, nint y, long yLength, int columns) => Multiply(x, xLength, y, yLength, columns);
 
     /// <summary>Writes A·X into <paramref name="y"/> (RowCount × columns); <paramref name="x"/> is ColumnCount × columns.</summary>
     public void Multiply(ReadOnlyMemory<float> x, Memory<float> y, int columns)
@@ -105,7 +109,7 @@ public sealed class SparseKernel
     }
 
     // Row boundaries of about nnz/parts non-zeros each (plus one row's worth of weight so empty rows still split).
-    private static int[] Partition(SparseMatrix matrix, int parts)
+    internal static int[] Partition(SparseMatrix matrix, int parts)
     {
         ReadOnlySpan<long> offsets = matrix.RowOffsets.Span;
         long total = offsets[^1] + matrix.RowCount;

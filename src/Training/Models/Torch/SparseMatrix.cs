@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NetflixRec.Training.Models.Graph;
+namespace NetflixRec.Training.Models.Torch;
 
 /// <summary>
 /// A sparse float matrix in compressed sparse rows (row r's entries are <c>RowOffsets[r]..RowOffsets[r+1]</c>; columns

@@ -1,0 +1,110 @@
+using NetflixRec.Training.Models.Torch;
+using NetflixRec.Training.Numerics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NetflixRec.Training.Tests;
+
+/// <summary>The fused CPU step of <see cref="RowAdam"/>, at every SIMD width, against its torch formulation.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class RowAdamKernelTests
+{
+    // SimdWidth is internal: the cases carry its name.
+    public static TheoryData<string, int, double> Cases()
+    {
+        var cases = new TheoryData<string, int, double>();
+        foreach (SimdWidth simd in SimdWidths.All)
+        {
+            foreach (int width in new[] { 1, 7, 16, 37, 128 })
+            {
+                cases.Add(simd.ToString(), width, 0.0);
+            }
+
+            cases.Add(simd.ToString(), 37, 0.01);
+        }
+
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void StepInPlace_SeveralSteps_MatchesTorchOps(string simdName, int width, double weightDecay)
+    {
+        SimdWidth simd = Enum.Parse<SimdWidth>(simdName);
+        using DisposeScope scope = NewDisposeScope();
+        var generator = new Generator(3);
+        Tensor start = randn([50, width], generator: generator);
+        using var fused = new RowAdam(start.clone(), learningRate: 0.05, weightDecay: weightDecay);
+        using var reference = new RowAdam(start.clone(), learningRate: 0.05, weightDecay: weightDecay, torchOps: true);
+        var random = new Random(width);
+
+        for (int step = 1; step <= 5; step++)
+        {
+            // Distinct rows in random order, a different subset each step (the rows not drawn must stay as they are).
+            long[] rows = [.. Enumerable.Range(0, 50).OrderBy(_ => random.Next()).Take(random.Next(1, 40)).Select(r => (long)r)];
+            Tensor index = tensor(rows);
+            Tensor gradient = randn([rows.Length, width], generator: generator);
+            fused.StepInPlace(index, gradient, step, simd);
+            reference.Step(index, gradient, step);
+        }
+
+        // torch's vectorized √ is not always correctly rounded, so the weights may differ in their last bits.
+        Assert.Equal(reference.Table.data<float>().ToArray(), fused.Table.data<float>().ToArray(),
+            (a, b) => Math.Abs(a - b) <= 1e-6f * Math.Max(1f, Math.Abs(a)));
+    }
+
+    [Fact]
+    public void Step_VectorTable_UpdatesOnlyTheGivenEntries()
+    {
+        // Bias tables are 1-D: one value per row.
+        using DisposeScope scope = NewDisposeScope();
+        using var adam = new RowAdam(zeros(5), learningRate: 0.1);
+
+        adam.Step(tensor(new long[] { 4, 1 }), tensor(new float[] { 2f, -3f }), step: 1);
+
+        float[] table = adam.Table.data<float>().ToArray();
+        Assert.Equal(new[] { 0f, 0.1f, 0f, 0f, -0.1f }, table, (a, b) => Math.Abs(a - b) < 1e-6);
+    }
+
+    [Fact]
+    public void Step_NoRows_LeavesTheTable()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor start = randn([4, 3], generator: new Generator(1));
+        using var adam = new RowAdam(start.clone(), learningRate: 0.1);
+
+        adam.Step(zeros(0, dtype: ScalarType.Int64), zeros(0, 3), step: 1);
+
+        Assert.Equal(start.data<float>().ToArray(), adam.Table.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Step_RowOutsideTheTable_ThrowsNamingTheRow()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        using var adam = new RowAdam(zeros(4, 2), learningRate: 0.1);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => adam.Step(tensor(new long[] { 1, 4 }), zeros(2, 2), step: 1));
+
+        Assert.Contains("row 4", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Step_LargeBatch_RunsInParallelChunksAndMatchesTorchOps()
+    {
+        // 3,000 rows × 64 values crosses the threshold where the kernel splits rows across threads.
+        using DisposeScope scope = NewDisposeScope();
+        var generator = new Generator(9);
+        Tensor start = randn([4000, 64], generator: generator);
+        using var fused = new RowAdam(start.clone(), learningRate: 0.01);
+        using var reference = new RowAdam(start.clone(), learningRate: 0.01, torchOps: true);
+        Tensor rows = randperm(4000, generator: generator).narrow(0, 0, 3000);
+        Tensor gradient = randn([3000, 64], generator: generator);
+
+        fused.Step(rows, gradient, step: 1);
+        reference.Step(rows, gradient, step: 1);
+
+        Assert.Equal(reference.Table.data<float>().ToArray(), fused.Table.data<float>().ToArray(),
+            (a, b) => Math.Abs(a - b) <= 1e-6f * Math.Max(1f, Math.Abs(a)));
+    }
+}
