@@ -34,8 +34,8 @@ public sealed class RowAdamKernelTests
         using DisposeScope scope = NewDisposeScope();
         var generator = new Generator(3);
         Tensor start = randn([50, width], generator: generator);
-        using var fused = new RowAdam(start.clone(), learningRate: 0.05, weightDecay: weightDecay);
-        using var reference = new RowAdam(start.clone(), learningRate: 0.05, weightDecay: weightDecay, torchOps: true);
+        using var fused = new RowAdam(start.clone(), learningRate: 0.05, weightDecay: weightDecay, fused: true);
+        using var reference = new RowAdam(start.clone(), learningRate: 0.05, weightDecay: weightDecay);
         var random = new Random(width);
 
         for (int step = 1; step <= 5; step++)
@@ -58,7 +58,7 @@ public sealed class RowAdamKernelTests
     {
         // Bias tables are 1-D: one value per row.
         using DisposeScope scope = NewDisposeScope();
-        using var adam = new RowAdam(zeros(5), learningRate: 0.1);
+        using var adam = new RowAdam(zeros(5), learningRate: 0.1, fused: true);
 
         adam.Step(tensor(new long[] { 4, 1 }), tensor(new float[] { 2f, -3f }), step: 1);
 
@@ -71,7 +71,7 @@ public sealed class RowAdamKernelTests
     {
         using DisposeScope scope = NewDisposeScope();
         Tensor start = randn([4, 3], generator: new Generator(1));
-        using var adam = new RowAdam(start.clone(), learningRate: 0.1);
+        using var adam = new RowAdam(start.clone(), learningRate: 0.1, fused: true);
 
         adam.Step(zeros(0, dtype: ScalarType.Int64), zeros(0, 3), step: 1);
 
@@ -82,7 +82,7 @@ public sealed class RowAdamKernelTests
     public void Step_RowOutsideTheTable_ThrowsNamingTheRow()
     {
         using DisposeScope scope = NewDisposeScope();
-        using var adam = new RowAdam(zeros(4, 2), learningRate: 0.1);
+        using var adam = new RowAdam(zeros(4, 2), learningRate: 0.1, fused: true);
 
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => adam.Step(tensor(new long[] { 1, 4 }), zeros(2, 2), step: 1));
 
@@ -96,8 +96,8 @@ public sealed class RowAdamKernelTests
         using DisposeScope scope = NewDisposeScope();
         var generator = new Generator(9);
         Tensor start = randn([4000, 64], generator: generator);
-        using var fused = new RowAdam(start.clone(), learningRate: 0.01);
-        using var reference = new RowAdam(start.clone(), learningRate: 0.01, torchOps: true);
+        using var fused = new RowAdam(start.clone(), learningRate: 0.01, fused: true);
+        using var reference = new RowAdam(start.clone(), learningRate: 0.01);
         Tensor rows = randperm(4000, generator: generator).narrow(0, 0, 3000);
         Tensor gradient = randn([3000, 64], generator: generator);
 
