@@ -86,4 +86,19 @@ public sealed class RetryAndVersionTests : IDisposable
         File.SetLastWriteTimeUtc(Path.Combine(b, ModelDirectory.Users), DateTime.UtcNow.AddDays(-1));
         Assert.NotEqual(ModelRegistry.VersionOf(a), ModelRegistry.VersionOf(b));
     }
+
+    [Fact]
+    public void CanChangeAModel_FilesDirectlyInTheRootDoNot_ModelFoldersAndDeletionsDo()
+    {
+        string root = _directory.Combine("root");
+        Directory.CreateDirectory(Path.Combine(root, "m"));
+        File.WriteAllText(Path.Combine(root, "h2load.log"), "x");
+        File.WriteAllText(Path.Combine(root, "m", "manifest.json"), "{}");
+
+        Assert.False(ModelRegistry.CanChangeAModel(root, new FileSystemEventArgs(WatcherChangeTypes.Changed, root, "h2load.log")));
+        Assert.False(ModelRegistry.CanChangeAModel(root + "/", new FileSystemEventArgs(WatcherChangeTypes.Created, root, "h2load.log")));
+        Assert.True(ModelRegistry.CanChangeAModel(root, new FileSystemEventArgs(WatcherChangeTypes.Deleted, root, "h2load.log")));
+        Assert.True(ModelRegistry.CanChangeAModel(root, new FileSystemEventArgs(WatcherChangeTypes.Created, root, "m")));
+        Assert.True(ModelRegistry.CanChangeAModel(root, new FileSystemEventArgs(WatcherChangeTypes.Changed, Path.Combine(root, "m"), "manifest.json")));
+    }
 }
