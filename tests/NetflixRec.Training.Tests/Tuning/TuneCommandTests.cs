@@ -104,7 +104,10 @@ public sealed class TuneCommandTests(TinyDataset tiny)
             Assert.True(row["default"]!["rmse"]!.GetValue<double>() > 0);
             Assert.Equal(2, row["seeds"]!["n"]!.GetValue<int>());
             Assert.True(File.Exists(Path.Combine(results, "tuning", model, "trials.json")));
-            Assert.True(Directory.Exists(Path.Combine(results, "defaults", model)));
+            // The default is trained apart only when the tuner found better settings; when no trial beat it (few trials fit
+            // 2 CPU s on a loaded machine), the tuned row is the default's own and no second model is trained.
+            bool defaultWon = tuning["best_metric"]!.GetValue<double>() == tuning["default_metric"]!.GetValue<double>();
+            Assert.True(defaultWon || Directory.Exists(Path.Combine(results, "defaults", model)), $"{model}: no defaults/{model} beside a tuned model");
         }
 
         string report = File.ReadAllText(Path.Combine(results, "report.md"));

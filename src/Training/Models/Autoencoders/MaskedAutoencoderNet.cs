@@ -54,20 +54,22 @@ public sealed class MaskedAutoencoderNet : IDisposable
     private readonly optim.Optimizer _optimizer;
     private long _step;
 
-    public MaskedAutoencoderNet(MaskedAutoencoderSpec spec)
+    /// <param name="seed">Seeds the run's own generator the weights are drawn from (<see cref="RunGenerator"/>).</param>
+    public MaskedAutoencoderNet(MaskedAutoencoderSpec spec, int seed = 0)
     {
         _spec = spec;
         IReadOnlyList<int> layers = spec.Layers;
         Device device = spec.Device;
-        _input = new RowAdam(Glorot(spec.Columns, layers[0], device), spec.LearningRate);
-        _output = new RowAdam(Glorot(spec.Columns, layers[^1], device), spec.LearningRate);
+        using Generator init = RunGenerator.Create(seed, device);
+        _input = new RowAdam(Glorot(spec.Columns, layers[0], device, init), spec.LearningRate);
+        _output = new RowAdam(Glorot(spec.Columns, layers[^1], device, init), spec.LearningRate);
         _outputBias = new RowAdam(tensor(spec.InitialOutputBias.ToArray(), device: device), spec.LearningRate);
         _rowBias = spec.InitialRowBias.IsEmpty ? null : new RowAdam(tensor(spec.InitialRowBias.ToArray(), device: device), spec.LearningRate);
         _inputBias = new Parameter(zeros(layers[0], device: device));
         var dense = new List<Parameter> { _inputBias };
         for (int k = 0; k + 1 < layers.Count; k++)
         {
-            var weight = new Parameter(Glorot(layers[k], layers[k + 1], device));
+            var weight = new Parameter(Glorot(layers[k], layers[k + 1], device, init));
             var bias = new Parameter(zeros(layers[k + 1], device: device));
             _hidden.Add((weight, bias));
             dense.Add(weight);
@@ -260,9 +262,9 @@ public sealed class MaskedAutoencoderNet : IDisposable
     }
 
     // Glorot/Xavier uniform: keeps activations in the sigmoid/SELU working range at the start.
-    private static Tensor Glorot(long fanIn, long fanOut, Device device)
+    private static Tensor Glorot(long fanIn, long fanOut, Device device, Generator init)
     {
         double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
-        return empty(fanIn, fanOut, device: device).uniform_(-limit, limit);
+        return empty(fanIn, fanOut, device: device).uniform_(-limit, limit, init);
     }
 }

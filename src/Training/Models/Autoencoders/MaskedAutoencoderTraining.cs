@@ -19,7 +19,7 @@ public static class MaskedAutoencoderTraining
             throw new InvalidDataException($"batch_size ({batchSize}) and batch_ratings ({batchRatings}) must be at least 1");
         }
 
-        using var net = new MaskedAutoencoderNet(spec);
+        using var net = new MaskedAutoencoderNet(spec, config.Seed);
         var batcher = new SparseBatcher(rows, spec.Columns);
         var random = new Random(config.Seed);
         int[] order = [.. Enumerable.Range(0, rows.Rows)];

@@ -178,12 +178,14 @@ internal sealed class GcmcTrainer : IDisposable
         {
             _dropout = config.Dropout;
             int d = config.Factors;
-            _userLevels = new Parameter(torch.empty(Gcmc.Levels, users, config.Hidden).normal_(0, config.InitStd));
-            _movieLevels = new Parameter(torch.empty(Gcmc.Levels, movies, config.Hidden).normal_(0, config.InitStd));
+            // The run's own generator (RunGenerator); nn.Linear's default initialization takes none and draws from libtorch's.
+            using torch.Generator init = RunGenerator.Create(config.Seed, torch.CPU);
+            _userLevels = new Parameter(torch.empty(Gcmc.Levels, users, config.Hidden).normal_(0, config.InitStd, init));
+            _movieLevels = new Parameter(torch.empty(Gcmc.Levels, movies, config.Hidden).normal_(0, config.InitStd, init));
             _userDense = nn.Linear(config.Hidden, d, hasBias: false);
             _movieDense = nn.Linear(config.Hidden, d, hasBias: false);
-            _bases = new Parameter(torch.empty(config.Bases, d, d).normal_(0, 1.0 / Math.Sqrt(d)));
-            _coefficients = new Parameter(torch.empty(Gcmc.Levels, config.Bases).normal_(0, 0.1));
+            _bases = new Parameter(torch.empty(config.Bases, d, d).normal_(0, 1.0 / Math.Sqrt(d), init));
+            _coefficients = new Parameter(torch.empty(Gcmc.Levels, config.Bases).normal_(0, 0.1, init));
             RegisterComponents();
         }
 

@@ -81,8 +81,9 @@ internal sealed class LightGcnTrainer : IDisposable
         _graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies, config.PositiveStars);
         _adjacency = new SparseOperator(NormalizedAdjacency.Symmetric(_graph), _device, TrainingThreads.Resolve(config.Threads), symmetric: true);
         using (torch.no_grad())
+        using (torch.Generator init = RunGenerator.Create(config.Seed, _device))
         {
-            _embeddings = new Parameter(torch.empty(_graph.Nodes, config.Factors, device: _device).normal_(0, config.InitStd));
+            _embeddings = new Parameter(torch.empty(_graph.Nodes, config.Factors, device: _device).normal_(0, config.InitStd, init));
         }
 
         _optimizer = torch.optim.Adam([_embeddings], config.LearningRate);

@@ -170,7 +170,11 @@ internal sealed class SageTrainer : IDisposable
             : base(nameof(SageModule))
         {
             int d = config.Factors;
-            _embeddings = new Parameter(torch.empty(nodes, d).normal_(0, config.InitStd));
+            using (torch.Generator init = RunGenerator.Create(config.Seed, torch.CPU))
+            {
+                _embeddings = new Parameter(torch.empty(nodes, d).normal_(0, config.InitStd, init));
+            }
+
             _bias = new Parameter(torch.zeros(nodes));
             // Start at the mean rating: σ(c) = (μ − 1)/4.
             double start = Math.Clamp((meanRating - SageModel.Offset) / SageModel.Scale, 0.05, 0.95);

@@ -7,8 +7,9 @@ namespace NetflixRec.Training.Models.Torch;
 /// <summary>
 /// The one place the trainers touch libtorch's process-wide state, and the tensor plumbing they share. libtorch keeps
 /// one intra-op thread pool and one default generator per process. Ops that take a generator draw from the run's own
-/// (<see cref="RunGenerator"/>); TorchSharp's module initializers and <c>nn.functional.dropout</c> take none, so the
-/// trainers that use them (autorec, deep-ae, gcmc, lightgcn, sage) still need this default generator seeded per run,
+/// (<see cref="RunGenerator"/>: every trainer's initial weights); TorchSharp's module initializers and
+/// <c>nn.functional.dropout</c> take none, so the trainers that use them (gcmc's linear layers, the autoencoders' and
+/// gcmc's dropout) still need this default generator seeded per run,
 /// which makes them deterministic only when no other run draws from it meanwhile. The thread count is only changed
 /// when a run asks for a different one.
 /// </summary>
