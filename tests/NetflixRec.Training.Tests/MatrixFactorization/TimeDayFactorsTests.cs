@@ -33,45 +33,15 @@ public sealed class TimeDayFactorsTests
         int slot = (int)state.UserDays.SlotOf(0, 11800);
         var rates = new TimeRates(Rate: 1e-3f, RegBias: 0.02f, RegFactors: 0.05f, AlphaRate: 2e-4f, RegAlpha: 3f, DayRate: 5e-4f, RegDay: 0.7f,
             BinRate: 3e-4f, RegBin: 0.3f, ScaleRate: 4e-4f, RegScale: 0.6f, RegDayScale: 0.9f, DayFactorRate: 6e-4f, RegDayFactors: 0.4f);
-        var terms = new List<(string Name, float[] Array, int Index, float Rate, float Reg)>();
+        var terms = new List<SgdTerm>();
         for (int f = 0; f < k; f++)
         {
-            terms.Add(($"p_ut[{f}]", state.UserDayFactors, (slot * k) + f, rates.DayFactorRate, rates.RegDayFactors));
-            terms.Add(($"q_i[{f}]", state.Q, k + f, rates.Rate, rates.RegFactors));
-            terms.Add(($"p_u[{f}]", state.P, f, rates.Rate, rates.RegFactors));
+            terms.Add(new($"p_ut[{f}]", state.UserDayFactors, (slot * k) + f, rates.DayFactorRate, rates.RegDayFactors));
+            terms.Add(new($"q_i[{f}]", state.Q, k + f, rates.Rate, rates.RegFactors));
+            terms.Add(new($"p_u[{f}]", state.P, f, rates.Rate, rates.RegFactors));
         }
 
-        double Loss((string Name, float[] Array, int Index, float Rate, float Reg) term)
-        {
-            double error = 5 - state.Snapshot("t").Predict(0, 1, 11800);
-            double theta = term.Array[term.Index];
-            return (0.5 * error * error) + (0.5 * term.Reg * theta * theta);
-        }
-
-        var gradients = new double[terms.Count];
-        for (int t = 0; t < terms.Count; t++)
-        {
-            var term = terms[t];
-            float saved = term.Array[term.Index];
-            const float h = 1e-2f;
-            term.Array[term.Index] = saved + h;
-            double up = Loss(term);
-            term.Array[term.Index] = saved - h;
-            double down = Loss(term);
-            term.Array[term.Index] = saved;
-            gradients[t] = (up - down) / (2 * h);
-        }
-
-        float[] before = [.. terms.Select(term => term.Array[term.Index])];
-        state.TrainUser(0, rates, new TimeSgdScratch(k));
-
-        for (int t = 0; t < terms.Count; t++)
-        {
-            double step = (terms[t].Array[terms[t].Index] - before[t]) / terms[t].Rate;
-            Assert.True(Math.Abs(gradients[t]) > 1e-3, $"{terms[t].Name}: the check needs a gradient that is not zero");
-            Assert.True(Math.Abs(step + gradients[t]) < 2e-3 * Math.Max(1, Math.Abs(gradients[t])),
-                $"{terms[t].Name}: step/rate {step:F5}, −∂L/∂θ {-gradients[t]:F5}");
-        }
+        SgdGradientCheck.StepsAlongCentralDifferences(state, rates, k, terms, requireNonZero: true);
     }
 
     [Fact]

@@ -142,53 +142,24 @@ public sealed class TimeModelsTests
 
         int bin = (state.Axis.Bin(11800) * 3) + 1;
         var rates = new TimeRates(Rate: 1e-3f, RegBias: 0.02f, RegFactors: 0.05f, AlphaRate: 2e-4f, RegAlpha: 3f, DayRate: 5e-4f, RegDay: 0.7f, BinRate: 3e-4f, RegBin: 0.3f);
-        var terms = new List<(string Name, float[] Array, int Index, float Rate, float Reg)>
+        var terms = new List<SgdTerm>
         {
-            ("b_u", state.UserBias, 0, rates.Rate, rates.RegBias),
-            ("alpha_u", state.UserAlpha, 0, rates.AlphaRate, rates.RegAlpha),
-            ("b_ut", state.UserDayBias, (int)state.UserDays.SlotOf(0, 11800), rates.DayRate, rates.RegDay),
-            ("b_i", state.MovieBias, 1, rates.Rate, rates.RegBias),
-            ("b_i,bin", state.MovieBinBias, bin, rates.BinRate, rates.RegBin),
+            new("b_u", state.UserBias, 0, rates.Rate, rates.RegBias),
+            new("alpha_u", state.UserAlpha, 0, rates.AlphaRate, rates.RegAlpha),
+            new("b_ut", state.UserDayBias, (int)state.UserDays.SlotOf(0, 11800), rates.DayRate, rates.RegDay),
+            new("b_i", state.MovieBias, 1, rates.Rate, rates.RegBias),
+            new("b_i,bin", state.MovieBinBias, bin, rates.BinRate, rates.RegBin),
         };
         for (int f = 0; f < k; f++)
         {
-            terms.Add(($"p_u[{f}]", state.P, f, rates.Rate, rates.RegFactors));
-            terms.Add(($"alpha_p_u[{f}]", state.PAlpha, f, rates.AlphaRate, rates.RegAlpha));
-            terms.Add(($"q_i[{f}]", state.Q, k + f, rates.Rate, rates.RegFactors));
-            terms.Add(($"y_rated[{f}]", state.Y, k + f, rates.Rate, rates.RegFactors));
-            terms.Add(($"y_hidden[{f}]", state.Y, (2 * k) + f, rates.Rate, rates.RegFactors));
+            terms.Add(new($"p_u[{f}]", state.P, f, rates.Rate, rates.RegFactors));
+            terms.Add(new($"alpha_p_u[{f}]", state.PAlpha, f, rates.AlphaRate, rates.RegAlpha));
+            terms.Add(new($"q_i[{f}]", state.Q, k + f, rates.Rate, rates.RegFactors));
+            terms.Add(new($"y_rated[{f}]", state.Y, k + f, rates.Rate, rates.RegFactors));
+            terms.Add(new($"y_hidden[{f}]", state.Y, (2 * k) + f, rates.Rate, rates.RegFactors));
         }
 
-        double Loss((string Name, float[] Array, int Index, float Rate, float Reg) term)
-        {
-            double error = 5 - state.Snapshot("t").Predict(0, 1, 11800);
-            double theta = term.Array[term.Index];
-            return (0.5 * error * error) + (0.5 * term.Reg * theta * theta);
-        }
-
-        var gradients = new double[terms.Count];
-        for (int t = 0; t < terms.Count; t++)
-        {
-            var term = terms[t];
-            float saved = term.Array[term.Index];
-            const float h = 1e-2f;
-            term.Array[term.Index] = saved + h;
-            double up = Loss(term);
-            term.Array[term.Index] = saved - h;
-            double down = Loss(term);
-            term.Array[term.Index] = saved;
-            gradients[t] = (up - down) / (2 * h);
-        }
-
-        float[] before = [.. terms.Select(term => term.Array[term.Index])];
-        state.TrainUser(0, rates, new TimeSgdScratch(k));
-
-        for (int t = 0; t < terms.Count; t++)
-        {
-            double step = (terms[t].Array[terms[t].Index] - before[t]) / terms[t].Rate;
-            Assert.True(Math.Abs(step + gradients[t]) < 2e-3 * Math.Max(1, Math.Abs(gradients[t])),
-                $"{terms[t].Name}: step/rate {step:F5}, −∂L/∂θ {-gradients[t]:F5}");
-        }
+        SgdGradientCheck.StepsAlongCentralDifferences(state, rates, k, terms, requireNonZero: false);
     }
 
     [Fact]

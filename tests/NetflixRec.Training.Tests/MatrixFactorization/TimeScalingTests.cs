@@ -36,7 +36,7 @@ public sealed class TimeScalingTests
         var rates = new TimeRates(Rate: 1e-3f, RegBias: 0.02f, RegFactors: 0.05f, AlphaRate: 2e-4f, RegAlpha: 3f, DayRate: 5e-4f, RegDay: 0.7f,
             BinRate: 3e-4f, RegBin: 0.3f, ScaleRate: 4e-4f, RegScale: 0.6f, RegDayScale: 0.9f);
         // c_u's penalty pulls it toward 1 (Center), the others toward 0.
-        var terms = new List<Term>
+        var terms = new List<SgdTerm>
         {
             new("b_i", state.MovieBias, 1, rates.Rate, rates.RegBias, 0),
             new("b_i,bin", state.MovieBinBias, bin, rates.BinRate, rates.RegBin, 0),
@@ -49,37 +49,7 @@ public sealed class TimeScalingTests
             terms.Add(new($"q_i[{f}]", state.Q, k + f, rates.Rate, rates.RegFactors, 0));
         }
 
-        double Loss(Term term)
-        {
-            double error = 5 - state.Snapshot("t").Predict(0, 1, 11800);
-            double theta = term.Array[term.Index] - term.Center;
-            return (0.5 * error * error) + (0.5 * term.Reg * theta * theta);
-        }
-
-        var gradients = new double[terms.Count];
-        for (int t = 0; t < terms.Count; t++)
-        {
-            Term term = terms[t];
-            float saved = term.Array[term.Index];
-            const float h = 1e-2f;
-            term.Array[term.Index] = saved + h;
-            double up = Loss(term);
-            term.Array[term.Index] = saved - h;
-            double down = Loss(term);
-            term.Array[term.Index] = saved;
-            gradients[t] = (up - down) / (2 * h);
-        }
-
-        float[] before = [.. terms.Select(term => term.Array[term.Index])];
-        state.TrainUser(0, rates, new TimeSgdScratch(k));
-
-        for (int t = 0; t < terms.Count; t++)
-        {
-            double step = (terms[t].Array[terms[t].Index] - before[t]) / terms[t].Rate;
-            Assert.True(Math.Abs(gradients[t]) > 1e-3, $"{terms[t].Name}: the check needs a gradient that is not zero");
-            Assert.True(Math.Abs(step + gradients[t]) < 2e-3 * Math.Max(1, Math.Abs(gradients[t])),
-                $"{terms[t].Name}: step/rate {step:F5}, −∂L/∂θ {-gradients[t]:F5}");
-        }
+        SgdGradientCheck.StepsAlongCentralDifferences(state, rates, k, terms, requireNonZero: true);
     }
 
     [Fact]
@@ -189,5 +159,4 @@ public sealed class TimeScalingTests
         new(m.Name, m.GlobalMean, m.Axis, m.UserBias, m.UserAlpha, m.UserMeanDay, m.MovieBias, m.MovieBinBias, m.UserDays, m.UserDayBias,
             m.Factors, m.UserFactors, m.UserFactorAlpha, m.MovieFactors);
 
-    private sealed record Term(string Name, float[] Array, int Index, float Rate, float Reg, float Center);
 }
