@@ -66,15 +66,7 @@ public sealed class TimeDayFactorsTests
 
         int[] users = [0, 0, 1];
         short[] on = [120, 150, 100];
-        var scores = new float[users.Length * 2];
-        with.ScoreAll(users, on, scores);
-        for (int i = 0; i < users.Length; i++)
-        {
-            for (int m = 0; m < 2; m++)
-            {
-                Assert.Equal(with.Predict(users[i], m, on[i]), scores[(i * 2) + m], 1e-5f);
-            }
-        }
+        DatedScoringCheck.ScoreAllEqualsPredict(with, users, on);
 
         TimeAwareModel back = TimeAwareModel.FromTensors("timesvdpp", with.Tensors, "test");
         Assert.True(back.HasDayFactors);

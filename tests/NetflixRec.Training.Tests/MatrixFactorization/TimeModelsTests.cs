@@ -88,17 +88,8 @@ public sealed class TimeModelsTests
         TimeAwareModel model = HandModel();
         int[] users = [0, 1, 0];
         short[] days = [100, 150, 150];
-        var scores = new float[users.Length * model.Movies];
 
-        model.ScoreAll(users, days, scores);
-
-        for (int i = 0; i < users.Length; i++)
-        {
-            for (int m = 0; m < model.Movies; m++)
-            {
-                Assert.Equal(model.Predict(users[i], m, days[i]), scores[(i * model.Movies) + m], 1e-5f);
-            }
-        }
+        DatedScoringCheck.ScoreAllEqualsPredict(model, users, days);
     }
 
     [Fact]
