@@ -20,12 +20,12 @@ public static class ModelCatalog
         Entry<TimeSvdPlusPlusConfig>(TimeSvdPlusPlus.Name, ModelFamily.MatrixFactorization, TimeSvdPlusPlus.Train,
             (tensors, path) => TimeAwareModel.FromTensors(TimeSvdPlusPlus.Name, tensors, path)),
         FactorEntry<NonNegativeMfConfig>(NonNegativeMf.Name, ModelFamily.MatrixFactorization, NonNegativeMf.Train),
-        Entry<AutoRecConfig>(AutoRec.ItemName, ModelFamily.Autoencoder, AutoRec.TrainItem, (tensors, path) => ItemAutoRecModel.FromTensors(tensors, path)),
+        Entry<AutoRecConfig>(AutoRec.ItemName, ModelFamily.Autoencoder, AutoRec.TrainItem, (tensors, path) => ItemAutoRecModel.FromTensors(tensors, path), partialEpochs: true),
         Entry<AutoRecConfig>(AutoRec.UserName, ModelFamily.Autoencoder, AutoRec.TrainUser,
-            (tensors, path) => UserAutoencoderModel.FromTensors(AutoRec.UserName, Activation.Sigmoid, tensors, path)),
+            (tensors, path) => UserAutoencoderModel.FromTensors(AutoRec.UserName, Activation.Sigmoid, tensors, path), partialEpochs: true),
         Entry<DeepAeConfig>(DeepAutoencoder.Name, ModelFamily.Autoencoder, DeepAutoencoder.Train,
-            (tensors, path) => UserAutoencoderModel.FromTensors(DeepAutoencoder.Name, Activation.Selu, tensors, path)),
-        Entry<MultVaeConfig>(MultVae.Name, ModelFamily.Autoencoder, MultVae.Train, (tensors, path) => MultVaeModel.FromTensors(tensors, path)),
+            (tensors, path) => UserAutoencoderModel.FromTensors(DeepAutoencoder.Name, Activation.Selu, tensors, path), partialEpochs: true),
+        Entry<MultVaeConfig>(MultVae.Name, ModelFamily.Autoencoder, MultVae.Train, (tensors, path) => MultVaeModel.FromTensors(tensors, path), partialEpochs: true),
         .. Graph.GraphModels.Entries,
     ];
 
@@ -38,9 +38,9 @@ public static class ModelCatalog
 
     /// <summary>A model with its own trained form, which <paramref name="load"/> reads back.</summary>
     private static ModelEntry Entry<TConfig>(string name, string family, Func<TrainingData, TConfig, IProgress<EpochRecord>, TrainedModel> train,
-        Func<IReadOnlyList<NamedTensor>, string, IRatingModel> load)
+        Func<IReadOnlyList<NamedTensor>, string, IRatingModel> load, bool partialEpochs = false)
         where TConfig : TrainingOptions =>
-        ModelEntry.Of(name, family, train, load);
+        ModelEntry.Of(name, family, train, load, partialEpochs);
 
     /// <summary>
     /// The defaults of <paramref name="name"/> overridden by <paramref name="overrides"/>, bound to the model's config

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace NetflixRec.Training.Models;
 
 /// <summary>
@@ -18,6 +20,14 @@ public abstract record TrainingOptions
 
     /// <summary>The share of the training ratings held out as the validation slice (see <see cref="TrainingData.Prepare"/>).</summary>
     public required double ValidationFraction { get; init; }
+
+    /// <summary>
+    /// Run only this share of each epoch's batches (a fresh shuffle every epoch), or whole epochs when null (the default,
+    /// never written back). For time-boxed runs at Netflix size, where one neural epoch takes hours on a laptop; only the
+    /// models whose epochs are batch loops take it (<see cref="ModelEntry.PartialEpochs"/>): the others are refused.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? EpochFraction { get; init; }
 }
 
 /// <summary>

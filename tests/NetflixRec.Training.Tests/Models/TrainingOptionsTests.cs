@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using NetflixRec.Training.Models;
+using NetflixRec.Training.Models.MatrixFactorization;
 using NetflixRec.Training.Tests.MatrixFactorization;
 
 namespace NetflixRec.Training.Tests.Models;
@@ -126,4 +127,75 @@ public sealed class TrainingOptionsTests
 
         Assert.Contains("patience", error.Message, StringComparison.Ordinal);
     }
+
+    public static TheoryData<string> WholeEpochModels() => [.. ModelCatalog.All.Where(e => !e.PartialEpochs).Select(e => e.Name)];
+
+    [Theory]
+    [MemberData(nameof(WholeEpochModels))]
+    public void Train_EpochFractionForAModelOfWholeEpochs_IsRefusedNamingTheField(string model)
+    {
+        (TrainingData data, _) = MfFixtures.LowRank(users: 12, movies: 8, rank: 2, observed: 0.7, seed: 1);
+        TrainingOptions config = ModelCatalog.Configure(model, new JsonObject { ["epoch_fraction"] = 0.5 }, "test");
+
+        ArgumentException error = Assert.Throws<ArgumentException>(() => ModelCatalog.Find(model).Train(data, config, MfFixtures.NoProgress));
+
+        Assert.Equal("epoch_fraction", error.ParamName);
+        Assert.Contains("whole epochs", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PartialEpochs_AreTheAutoencodersAndGraphModels()
+    {
+        string[] partial = [.. ModelCatalog.All.Where(e => e.PartialEpochs).Select(e => e.Name).Order()];
+
+        Assert.Equal(["autorec-i", "autorec-u", "deep-ae", "gcmc", "lightgcn", "mult-vae", "sage"], partial);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-0.5)]
+    [InlineData(1.5)]
+    public void Train_EpochFractionOutOfRange_IsRefusedNamingTheField(double fraction)
+    {
+        (TrainingData data, _) = MfFixtures.LowRank(users: 12, movies: 8, rank: 2, observed: 0.7, seed: 1);
+        TrainingOptions config = ModelCatalog.Configure("lightgcn", new JsonObject { ["epoch_fraction"] = fraction }, "test");
+
+        ArgumentException error = Assert.Throws<ArgumentException>(() => ModelCatalog.Find("lightgcn").Train(data, config, MfFixtures.NoProgress));
+
+        Assert.Equal("epoch_fraction", error.ParamName);
+    }
+
+    [Fact]
+    public void Train_EpochFraction_BecomesTheBudgetTheTrainerSees_UnlessABenchmarkSetOne()
+    {
+        (TrainingData data, _) = MfFixtures.LowRank(users: 12, movies: 8, rank: 2, observed: 0.7, seed: 1);
+        EpochBudget? seen = null;
+        ModelEntry probe = ModelEntry.Of<BiasConfig>("probe", "test", (d, _, _) =>
+        {
+            seen = d.Budget;
+            throw new TrainerReached();
+        }, (_, _) => throw new NotSupportedException(), partialEpochs: true);
+        BiasConfig config = ModelConfig.DefaultsOf<BiasConfig>("bias") with { EpochFraction = 0.25 };
+
+        Assert.Throws<TrainerReached>(() => probe.Train(data, config, MfFixtures.NoProgress));
+        Assert.Equal(0.25, seen!.Limit);
+
+        Assert.Throws<TrainerReached>(() => probe.Train(data, config with { EpochFraction = null }, MfFixtures.NoProgress));
+        Assert.Same(EpochBudget.Whole, seen);
+
+        var bench = new EpochBudget(0.01);
+        Assert.Throws<TrainerReached>(() => probe.Train(data with { Budget = bench }, config, MfFixtures.NoProgress));
+        Assert.Same(bench, seen);
+    }
+
+    [Fact]
+    public void EpochFraction_IsWrittenBackOnlyWhenSet()
+    {
+        TrainingOptions config = ModelCatalog.Configure("sage", new JsonObject { ["epoch_fraction"] = 0.1 }, "test");
+
+        Assert.Equal(0.1, ModelConfig.ToJson(config)["epoch_fraction"]!.GetValue<double>());
+        Assert.False(ModelConfig.ToJson(config with { EpochFraction = null }).ContainsKey("epoch_fraction"));
+    }
+
+    private sealed class TrainerReached : Exception;
 }

@@ -7,8 +7,8 @@ public static class GraphModels
 {
     public static IReadOnlyList<ModelEntry> Entries { get; } =
     [
-        ModelEntry.Of<GcmcConfig>(Gcmc.Name, ModelFamily.Graph, Gcmc.Train, GcmcModel.FromTensors),
-        ModelEntry.Of<LightGcnConfig>(LightGcn.Name, ModelFamily.Graph, LightGcn.Train, LightGcnModel.FromTensors),
-        ModelEntry.Of<SageConfig>(Sage.Name, ModelFamily.Graph, Sage.Train, SageModel.FromTensors),
+        ModelEntry.Of<GcmcConfig>(Gcmc.Name, ModelFamily.Graph, Gcmc.Train, GcmcModel.FromTensors, partialEpochs: true),
+        ModelEntry.Of<LightGcnConfig>(LightGcn.Name, ModelFamily.Graph, LightGcn.Train, LightGcnModel.FromTensors, partialEpochs: true),
+        ModelEntry.Of<SageConfig>(Sage.Name, ModelFamily.Graph, Sage.Train, SageModel.FromTensors, partialEpochs: true),
     ];
 }
