@@ -37,12 +37,13 @@ public static class Charts
         foreach (StudyRow row in rows.Where(r => r.Curve.Any(e => double.IsFinite(e.ValidationRmse))))
         {
             EpochRecord[] points = [.. row.Curve.Where(e => double.IsFinite(e.ValidationRmse))];
-            var line = plot.Add.Scatter(points.Select(e => (double)e.Epoch).ToArray(), points.Select(e => e.ValidationRmse).ToArray());
+            double share = row.Budget?.EpochFraction ?? 1; // partial epochs: x counts passes over the ratings
+            var line = plot.Add.Scatter(points.Select(e => e.Epoch * share).ToArray(), points.Select(e => e.ValidationRmse).ToArray());
             line.LegendText = row.Model;
         }
 
         plot.Title("Learning curves");
-        plot.XLabel("epoch");
+        plot.XLabel("epochs (passes over the training ratings)");
         plot.YLabel("validation RMSE (slice of training)");
         plot.ShowLegend(Edge.Right);
         return Save(plot, path);

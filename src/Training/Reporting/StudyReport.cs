@@ -51,6 +51,7 @@ public static class StudyReport
             text.AppendLine().AppendLine($"Oracle RMSE (the generator's expected rating before noise; no model can beat it on average): {F(oracle, "F4")}");
         }
 
+        AppendBudgets(text, rows);
         AppendTuning(text, rows);
         AppendSeeds(text, rows);
         text.AppendLine().AppendLine("## Findings").AppendLine();
@@ -90,6 +91,31 @@ public static class StudyReport
             ProbeScores? d = row.Default;
             text.AppendLine($"| {row.Model} | {t.Objective} | {F(t.CpuSeconds, "F0")} | {t.Trials} | {t.Pruned} | {F(t.DefaultValidation, "F4")} → {F(t.BestValidation, "F4")} | " +
                 $"{F(d?.Rmse ?? double.NaN, "F4")} → {F(row.Rmse, "F4")} | {F(d?.Recall ?? double.NaN, "F4")} → {F(row.Recall, "F4")} | `{t.BestParameters}` |");
+        }
+    }
+
+    /// <summary>
+    /// How much each iterated model trained and why it stopped — shown when some model ran partial epochs or hit its
+    /// max_epochs while still improving, because then its row is a budget's result, not a converged model's.
+    /// </summary>
+    private static void AppendBudgets(StringBuilder text, IReadOnlyList<StudyRow> rows)
+    {
+        StudyRow[] iterated = [.. rows.Where(r => r.Budget is not null)];
+        if (!iterated.Any(r => r.Budget!.EpochFraction < 1 || r.Budget.StoppedBy.Contains("still improving", StringComparison.Ordinal)))
+        {
+            return;
+        }
+
+        text.AppendLine().AppendLine("## Training budget").AppendLine();
+        text.AppendLine("Epochs run of max_epochs, the share of each epoch's batches that ran (epoch_fraction), the passes over the training " +
+            "ratings that make, the epoch kept, and why training ended. A model stopped by max_epochs while its validation RMSE still " +
+            "improved was cut off by its budget: its row is not its converged score. For partial epochs, epoch s is per partial epoch.").AppendLine();
+        text.AppendLine("| model | epochs (max) | share of each epoch | passes over the ratings | epoch kept | stopped by |");
+        text.AppendLine("|---|---|---|---|---|---|");
+        foreach (StudyRow row in iterated)
+        {
+            TrainingBudget b = row.Budget!;
+            text.AppendLine($"| {row.Model} | {b.Epochs} ({b.MaxEpochs}) | {F(b.EpochFraction, "0.###")} | {F(b.Passes, "0.###")} | {b.BestEpoch} | {b.StoppedBy} |");
         }
     }
 

@@ -33,7 +33,8 @@ public sealed record StudyRow(
     string? OnnxError,
     TuningSummary? Tuning = null,
     ProbeScores? Default = null,
-    SeedSpread? Seeds = null)
+    SeedSpread? Seeds = null,
+    TrainingBudget? Budget = null)
 {
     public static StudyRow FromJson(JsonObject row)
     {
@@ -62,7 +63,8 @@ public sealed record StudyRow(
             row["onnx_error"]?.GetValue<string>(),
             TuningSummary.FromJson(row["tuning"]),
             ProbeScores.FromJson(row["default"]),
-            SeedSpread.FromJson(row["seeds"]));
+            SeedSpread.FromJson(row["seeds"]),
+            TrainingBudget.FromJson(row));
     }
 
     private static double Number(JsonObject row, string name) => JsonNumbers.Of(row, name);
