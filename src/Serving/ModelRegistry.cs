@@ -33,6 +33,8 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
     private FileSystemWatcher? _watcher;
     private Task _loop = Task.CompletedTask;
     private Snapshot _snapshot = new(new Dictionary<string, ServedModel>(StringComparer.Ordinal), null);
+    // Compared with files' change times, so the real clock even where scheduling runs on another TimeProvider.
+    private readonly ContentHashCache _contents = new(TimeProvider.System);
 
     public ModelRegistry(ServingOptions options, ExecutionProviderChoice provider, ServingMetrics metrics, ILogger<ModelRegistry> logger, TimeProvider time)
     {
@@ -172,7 +174,7 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             }
 
             seen.Add(name);
-            string? version = VersionOf(directory);
+            string? version = VersionOf(directory, _contents);
             if (version is null || (models.TryGetValue(name, out ServedModel? current) && current.Version == version))
             {
                 _pending.Remove(name);
@@ -240,6 +242,8 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
         {
             _rejected.Remove(name);
         }
+
+        _contents.Sweep();
 
         Volatile.Write(ref _rejections, _rejected.ToDictionary(r => r.Key, r => r.Value.Reason, StringComparer.Ordinal));
 
@@ -322,13 +326,13 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// The version of a directory: XxHash128 over the contents of manifest.json, the graph (*.onnx) and its external data
-    /// (*.onnx.data, a graph past protobuf's 2 GB limit), and the name,
-    /// size and modification time of every top-level file. Hashing contents sees a replacement that keeps size and
-    /// time (a copy with preserved timestamps); files too large to load are identified by size and time only. Null when
-    /// the directory vanished while being read.
+    /// The version of a directory: XxHash128 over the name, size and modification time of every top-level file, each
+    /// followed, for manifest.json, the graph (*.onnx) and its external data (*.onnx.data, a graph past protobuf's 2 GB
+    /// limit), by the XxHash128 of its contents. Hashing contents sees a replacement that keeps size and time (a copy
+    /// with preserved timestamps); <paramref name="contents"/> reads a file again only when its identity changed. Files
+    /// too large to load are identified by size and time only. Null when the directory vanished while being read.
     /// </summary>
-    internal static string? VersionOf(string directory)
+    internal static string? VersionOf(string directory, ContentHashCache contents)
     {
         try
         {
@@ -340,8 +344,7 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
                 // contents are not read either: a huge or sparse file would otherwise cost a full read on every scan.
                 if ((file.Name == ModelDirectory.Manifest || file.Extension == ".onnx" || file.Name.EndsWith(".onnx.data", StringComparison.Ordinal)) && file.Length <= Array.MaxLength)
                 {
-                    using FileStream stream = file.OpenRead();
-                    hash.Append(stream);
+                    hash.Append(contents.HashOf(file.FullName));
                 }
             }
 
@@ -352,6 +355,9 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             return null;
         }
     }
+
+    /// <summary>The version of a directory, every file's contents read afresh (see the overload).</summary>
+    internal static string? VersionOf(string directory) => VersionOf(directory, new ContentHashCache(TimeProvider.System));
 
     public void Dispose()
     {
