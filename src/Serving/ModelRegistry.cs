@@ -309,8 +309,9 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
 
     /// <summary>
     /// Whether a watcher event may change a model: models are the root's subdirectories, so a file written directly in the
-    /// root (a log, a load tool's scratch file) is not one. Each such write would otherwise wake a rescan that re-hashes
-    /// every model's graph — a log written per request cost the server 29 % of its CPU. Deletions always count.
+    /// root (a log, a load tool's scratch file) is not one. Each such write would otherwise wake a rescan — which, before
+    /// contents were hashed only on a changed file identity, re-hashed every model's graph: a log written per request
+    /// cost the server 29 % of its CPU. Deletions always count.
     /// </summary>
     internal static bool CanChangeAModel(string root, FileSystemEventArgs change) =>
         change.ChangeType == WatcherChangeTypes.Deleted
