@@ -33,6 +33,8 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
     private FileSystemWatcher? _watcher;
     private Task _loop = Task.CompletedTask;
     private Snapshot _snapshot = new(new Dictionary<string, ServedModel>(StringComparer.Ordinal), null);
+    // Compared with files' change times, so the real clock even where scheduling runs on another TimeProvider.
+    private readonly ContentHashCache _contents = new(TimeProvider.System);
 
     public ModelRegistry(ServingOptions options, ExecutionProviderChoice provider, ServingMetrics metrics, ILogger<ModelRegistry> logger, TimeProvider time)
     {
@@ -172,7 +174,7 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             }
 
             seen.Add(name);
-            string? version = VersionOf(directory);
+            string? version = VersionOf(directory, _contents);
             if (version is null || (models.TryGetValue(name, out ServedModel? current) && current.Version == version))
             {
                 _pending.Remove(name);
@@ -241,6 +243,8 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             _rejected.Remove(name);
         }
 
+        _contents.Sweep();
+
         Volatile.Write(ref _rejections, _rejected.ToDictionary(r => r.Key, r => r.Value.Reason, StringComparer.Ordinal));
 
         if (loaded.Count > 0 || retired.Count > 0 || initial)
@@ -305,8 +309,9 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
 
     /// <summary>
     /// Whether a watcher event may change a model: models are the root's subdirectories, so a file written directly in the
-    /// root (a log, a load tool's scratch file) is not one. Each such write would otherwise wake a rescan that re-hashes
-    /// every model's graph — a log written per request cost the server 29 % of its CPU. Deletions always count.
+    /// root (a log, a load tool's scratch file) is not one. Each such write would otherwise wake a rescan — which, before
+    /// contents were hashed only on a changed file identity, re-hashed every model's graph: a log written per request
+    /// cost the server 29 % of its CPU. Deletions always count.
     /// </summary>
     internal static bool CanChangeAModel(string root, FileSystemEventArgs change) =>
         change.ChangeType == WatcherChangeTypes.Deleted
@@ -322,13 +327,13 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// The version of a directory: XxHash128 over the contents of manifest.json, the graph (*.onnx) and its external data
-    /// (*.onnx.data, a graph past protobuf's 2 GB limit), and the name,
-    /// size and modification time of every top-level file. Hashing contents sees a replacement that keeps size and
-    /// time (a copy with preserved timestamps); files too large to load are identified by size and time only. Null when
-    /// the directory vanished while being read.
+    /// The version of a directory: XxHash128 over the name, size and modification time of every top-level file, each
+    /// followed, for manifest.json, the graph (*.onnx) and its external data (*.onnx.data, a graph past protobuf's 2 GB
+    /// limit), by the XxHash128 of its contents. Hashing contents sees a replacement that keeps size and time (a copy
+    /// with preserved timestamps); <paramref name="contents"/> reads a file again only when its identity changed. Files
+    /// too large to load are identified by size and time only. Null when the directory vanished while being read.
     /// </summary>
-    internal static string? VersionOf(string directory)
+    internal static string? VersionOf(string directory, ContentHashCache contents)
     {
         try
         {
@@ -340,8 +345,7 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
                 // contents are not read either: a huge or sparse file would otherwise cost a full read on every scan.
                 if ((file.Name == ModelDirectory.Manifest || file.Extension == ".onnx" || file.Name.EndsWith(".onnx.data", StringComparison.Ordinal)) && file.Length <= Array.MaxLength)
                 {
-                    using FileStream stream = file.OpenRead();
-                    hash.Append(stream);
+                    hash.Append(contents.HashOf(file.FullName));
                 }
             }
 
@@ -352,6 +356,9 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             return null;
         }
     }
+
+    /// <summary>The version of a directory, every file's contents read afresh (see the overload).</summary>
+    internal static string? VersionOf(string directory) => VersionOf(directory, new ContentHashCache(TimeProvider.System));
 
     public void Dispose()
     {
