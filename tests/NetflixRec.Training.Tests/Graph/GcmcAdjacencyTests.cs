@@ -20,7 +20,7 @@ public sealed class GcmcAdjacencyTests
     [InlineData(6, 4, 3, 2)]
     [InlineData(40, 23, 17, 3)]
     [InlineData(9, 70, 64, 4)]
-    public void Messages_RandomGraphWithIsolatedNodes_EqualTorchCumsumAndCsrOperatorBitForBit(int users, int movies, int hidden, int seed)
+    public void Messages_RandomGraphWithIsolatedNodes_EqualTorchCumsumAndCsrOperator(int users, int movies, int hidden, int seed)
     {
         using DisposeScope scope = torch.NewDisposeScope();
         BipartiteGraph graph = RandomGraph(users, movies, new Random(seed));
@@ -42,8 +42,9 @@ public sealed class GcmcAdjacencyTests
         ((fusedUsers * userUpstream).sum() + (fusedMovies * movieUpstream).sum()).backward();
         ((referenceUsers * userUpstream).sum() + (referenceMovies * movieUpstream).sum()).backward();
 
+        // Bit for bit where the kernels add in the reference's order; the movie messages sum over users, not level by level.
         Assert.Equal(Values(referenceUsers), Values(fusedUsers));
-        Assert.Equal(Values(referenceMovies), Values(fusedMovies));
+        Assert.Equal(Values(referenceMovies), Values(fusedMovies), (a, b) => Math.Abs(a - b) <= 1e-5f * Math.Max(1f, Math.Abs(a)));
         Assert.Equal(Values(m2.grad!), Values(m1.grad!));
         Assert.Equal(Values(u2.grad!), Values(u1.grad!));
     }
@@ -58,7 +59,7 @@ public sealed class GcmcAdjacencyTests
         using var kernels = new GcmcAdjacency(graph, Levels, CPU, threads: 2);
         using var torchOps = new GcmcAdjacency(graph, Levels, CPU, threads: 2, torchOps: true);
         Tensor denseUsers = torch.tensor(kernels.UserRows.ToDense(), [users, Levels * movies]);
-        Tensor denseMovies = torch.tensor(kernels.MovieRows.ToDense(), [movies, Levels * users]);
+        Tensor denseMovies = torch.tensor(NormalizedAdjacency.ByLevel(graph, userRows: false, Levels).ToDense(), [movies, Levels * users]);
         var generator = new Generator((ulong)seed);
         Tensor userLevels = torch.randn([Levels, users, hidden], generator: generator);
         Tensor movieLevels = torch.randn([Levels, movies, hidden], generator: generator);
@@ -132,27 +133,5 @@ public sealed class GcmcAdjacencyTests
 
     private static float[] Values(Tensor t) => t.detach().contiguous().data<float>().ToArray();
 
-    // Each (user, movie) pair rated with probability 0.3, 1–5 stars; about a quarter of the users and movies left isolated.
-    private static BipartiteGraph RandomGraph(int users, int movies, Random random)
-    {
-        var u = new List<int>();
-        var m = new List<short>();
-        var stars = new List<byte>();
-        for (int i = 0; i < users; i++)
-        {
-            bool isolated = users > 1 && random.Next(4) == 0;
-            for (int j = 0; j < movies; j++)
-            {
-                if (!isolated && (j % 4 != 3 || movies == 1) && random.NextDouble() < 0.3)
-                {
-                    u.Add(i);
-                    m.Add((short)j);
-                    stars.Add((byte)random.Next(1, 6));
-                }
-            }
-        }
-
-        var table = new RatingTable(u.ToArray(), m.ToArray(), stars.ToArray(), new short[u.Count]);
-        return BipartiteGraph.FromRatings(table, users, movies);
-    }
+    private static BipartiteGraph RandomGraph(int users, int movies, Random random) => GraphFixtures.RandomGraph(users, movies, random);
 }

@@ -17,6 +17,30 @@ internal static class GraphFixtures
 
     public static BipartiteGraph ThreeByThreeGraph => BipartiteGraph.FromRatings(ThreeByThree, 3, 3);
 
+    // Each (user, movie) pair rated with probability 0.3, 1–5 stars; about a quarter of the users and movies left isolated.
+    public static BipartiteGraph RandomGraph(int users, int movies, Random random)
+    {
+        var u = new List<int>();
+        var m = new List<short>();
+        var stars = new List<byte>();
+        for (int i = 0; i < users; i++)
+        {
+            bool isolated = users > 1 && random.Next(4) == 0;
+            for (int j = 0; j < movies; j++)
+            {
+                if (!isolated && (j % 4 != 3 || movies == 1) && random.NextDouble() < 0.3)
+                {
+                    u.Add(i);
+                    m.Add((short)j);
+                    stars.Add((byte)random.Next(1, 6));
+                }
+            }
+        }
+
+        var table = new RatingTable(u.ToArray(), m.ToArray(), stars.ToArray(), new short[u.Count]);
+        return BipartiteGraph.FromRatings(table, users, movies);
+    }
+
     /// <summary>A synchronous progress sink (Progress&lt;T&gt; posts to the thread pool, too late to read per-thread state).</summary>
     public sealed class Recorder(Action<EpochRecord> onEpoch) : IProgress<EpochRecord>
     {

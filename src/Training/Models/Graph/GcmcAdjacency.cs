@@ -5,15 +5,23 @@ using static TorchSharp.torch;
 namespace NetflixRec.Training.Models.Graph;
 
 /// <summary>
-/// GC-MC's message passing with ordinal weight sharing, as two differentiable operations over the per-level adjacencies
+/// GC-MC's message passing with ordinal weight sharing, as two differentiable operations over the per-level adjacency
 /// (<see cref="NormalizedAdjacency.ByLevel"/>): users ← A_u·cumsum(T_movies) and movies ← A_m·cumsum(T_users), where
 /// T is a side's per-level weights [levels, nodes, hidden] and cumsum runs over the levels (W_r = Σ_{s≤r} T_s).
-/// On the CPU each operation is one custom autograd function, so the only full-size tensors are the ones the maths needs:
-/// the cumulative weights live for the forward product only, the backward product Aᵀ·G runs over the other side's
-/// matrix (<see cref="LevelTransposeKernel"/>: no transposed copies, 2 × 12 bytes per rating saved), and the reverse
-/// cumulative sum of the gradient is done in place (torch's cumsum backward takes three more copies of the user weights).
-/// The values equal torch's cumsum and product bit for bit (cumsum accumulates in double on the CPU, and so does this).
-/// On another device, or with <c>torchOps</c>, it is torch's cumsum and sparse <c>mm</c>.
+/// On the CPU every product walks the user rows A_u alone, in order, so the user-sized tables (the users' five level
+/// weights, 614 MB at Netflix size with 64 hidden units, and the users' gradient) are read and written in order while
+/// the random accesses land in the small movie-sized ones, which stay in cache:
+/// <list type="bullet">
+/// <item>users ← A_u·cumsum(T_movies): gathers along A_u's rows (<see cref="SparseKernel"/>);</item>
+/// <item>its backward A_uᵀ·G_users: pushes each user's gradient row into the movie levels (<see cref="PushKernel"/>);</item>
+/// <item>movies ← A_m·cumsum(T_users) = A_uᵀ-ordered push of each user's cumulative level rows, summed on the fly
+///   (no cumulative copy of the user weights);</item>
+/// <item>its backward A_mᵀ·G_movies: gathers G_movies along A_u's rows into each user's level rows (<see cref="LevelTransposeKernel"/>).</item>
+/// </list>
+/// No movie-row matrix, no transpose. The reverse cumulative sum of a gradient runs in place (torch's cumsum backward takes
+/// three more copies of the user weights). The products add their terms in user order; the user side and both backward
+/// products give torch's cumsum + CSR product to the bit, the movie messages (summed over users rather than level by
+/// level) to rounding. On another device, or with <c>torchOps</c>, it is torch's cumsum and sparse <c>mm</c>.
 /// </summary>
 public sealed class GcmcAdjacency : IDisposable
 {
@@ -24,17 +32,25 @@ public sealed class GcmcAdjacency : IDisposable
     {
         ArgumentNullException.ThrowIfNull(graph);
         UserRows = NormalizedAdjacency.ByLevel(graph, userRows: true, levels);
-        MovieRows = NormalizedAdjacency.ByLevel(graph, userRows: false, levels);
         Levels = levels;
-        _users = new Side(UserRows, MovieRows, graph.Movies, levels, device, threads, torchOps);
-        _movies = new Side(MovieRows, UserRows, graph.Users, levels, device, threads, torchOps);
+        if (SparseOperator.UsesCsrKernel(device, torchOps))
+        {
+            var movieLevels = new PushLayout(ColumnBase: 0, levels, graph.Movies, LevelsInOutput: true, CumulativeInput: false);
+            var userLevels = new PushLayout(ColumnBase: 0, levels, graph.Movies, LevelsInOutput: false, CumulativeInput: true);
+            _users = Side.Kernels(graph.Movies, levels, new SparseKernel(UserRows, threads), cumulativeInside: false,
+                new PushKernel(UserRows, movieLevels, threads), threads);
+            _movies = Side.Kernels(graph.Users, levels, new PushKernel(UserRows, userLevels, threads), cumulativeInside: true,
+                new LevelTransposeKernel(UserRows, levels, threads), threads);
+        }
+        else
+        {
+            _users = Side.Torch(graph.Movies, levels, UserRows.ToTorch(device));
+            _movies = Side.Torch(graph.Users, levels, NormalizedAdjacency.ByLevel(graph, userRows: false, levels).ToTorch(device));
+        }
     }
 
     /// <summary>Users × (levels·Movies).</summary>
     public SparseMatrix UserRows { get; }
-
-    /// <summary>Movies × (levels·Users).</summary>
-    public SparseMatrix MovieRows { get; }
 
     public int Levels { get; }
 
@@ -50,31 +66,36 @@ public sealed class GcmcAdjacency : IDisposable
         _movies.Dispose();
     }
 
-    /// <summary>One direction: rows of this side receive from the other side's nodes.</summary>
+    /// <summary>One direction: this side's nodes receive from the other side's <see cref="Senders"/>.</summary>
     private sealed class Side : IDisposable
     {
-        private readonly SparseKernel? _forward;
-        private readonly LevelTransposeKernel? _backward;
+        private readonly INativeProduct? _forward;
+        private readonly bool _cumulativeInside;
+        private readonly INativeProduct? _backward;
+        private readonly int _threads;
         private readonly Tensor? _torchMatrix;
 
-        public Side(SparseMatrix rows, SparseMatrix otherRows, int senders, int levels, Device device, int threads, bool torchOps)
+        private Side(int senders, int levels, INativeProduct? forward, bool cumulativeInside, INativeProduct? backward, int threads, Tensor? torchMatrix)
         {
             Senders = senders;
             Levels = levels;
-            if (SparseOperator.UsesCsrKernel(device, torchOps))
-            {
-                _forward = new SparseKernel(rows, threads);
-                _backward = new LevelTransposeKernel(otherRows, levels, threads);
-            }
-            else
-            {
-                _torchMatrix = rows.ToTorch(device);
-            }
+            _forward = forward;
+            _cumulativeInside = cumulativeInside;
+            _backward = backward;
+            _threads = Math.Max(1, threads);
+            _torchMatrix = torchMatrix;
         }
 
         public int Senders { get; }
 
         public int Levels { get; }
+
+        /// <param name="forward">The product with the stacked [levels·senders, hidden] weights (cumulative, or raw when <paramref name="cumulativeInside"/>).</param>
+        /// <param name="backward">The gradient's product back to [levels·senders, hidden], before the reverse cumulative sum.</param>
+        public static Side Kernels(int senders, int levels, INativeProduct forward, bool cumulativeInside, INativeProduct backward, int threads) =>
+            new(senders, levels, forward, cumulativeInside, backward, threads, null);
+
+        public static Side Torch(int senders, int levels, Tensor matrix) => new(senders, levels, null, false, null, 1, matrix);
 
         public Tensor Multiply(Tensor levelWeights)
         {
@@ -97,8 +118,9 @@ public sealed class GcmcAdjacency : IDisposable
         public Tensor Forward(Tensor levelWeights)
         {
             using (no_grad())
-            using (Tensor cumulative = levelWeights.detach().cumsum(0))
-            using (Tensor stacked = cumulative.reshape(Levels * (long)Senders, levelWeights.shape[2]))
+            using (Tensor weights = levelWeights.detach())
+            using (Tensor? cumulative = _cumulativeInside ? null : weights.cumsum(0))
+            using (Tensor stacked = (cumulative ?? weights).reshape(Levels * (long)Senders, levelWeights.shape[2]))
             {
                 return NativeProduct.Run(_forward!, stacked);
             }
@@ -108,7 +130,7 @@ public sealed class GcmcAdjacency : IDisposable
         {
             // The view keeps the storage; the handle goes now so autograd holds the only reference (no extra copy).
             using Tensor stacked = NativeProduct.Run(_backward!, gradient);
-            ReverseCumulativeSum(stacked, Levels, _backward!.Threads);
+            ReverseCumulativeSum(stacked, Levels, _threads);
             return stacked.reshape(Levels, Senders, gradient.shape[1]);
         }
     }

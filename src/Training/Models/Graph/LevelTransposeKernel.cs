@@ -1,5 +1,4 @@
 using NetflixRec.Training.Models.Torch;
-using System.Numerics.Tensors;
 
 namespace NetflixRec.Training.Models.Graph;
 
@@ -98,7 +97,7 @@ public sealed class LevelTransposeKernel : INativeProduct
                     row = output.Slice(((level * rows) + n) * columns, columns);
                 }
 
-                TensorPrimitives.MultiplyAdd(input.Slice((column - levelStart) * columns, columns), values[(int)e], row, row);
+                ScaledRowAdd.Apply(input.Slice((column - levelStart) * columns, columns), values[(int)e], row);
             }
         }
     }

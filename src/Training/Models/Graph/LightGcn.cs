@@ -79,7 +79,7 @@ internal sealed class LightGcnTrainer : IDisposable
         _config = config;
         _device = TorchRuntime.Prepare(config.Device, config.Threads, config.Seed);
         _graph = BipartiteGraph.FromRatings(data.Train, data.Users, data.Movies, config.PositiveStars);
-        _adjacency = new SparseOperator(NormalizedAdjacency.Symmetric(_graph), _device, TrainingThreads.Resolve(config.Threads), symmetric: true);
+        _adjacency = SparseOperator.SymmetricBipartite(NormalizedAdjacency.Symmetric(_graph), _graph.Users, _device, TrainingThreads.Resolve(config.Threads));
         using (torch.no_grad())
         using (torch.Generator init = RunGenerator.Create(config.Seed, _device))
         {
@@ -110,9 +110,8 @@ internal sealed class LightGcnTrainer : IDisposable
         ReadOnlySpan<int> neighbors = _graph.Adjacency.Columns.Span;
         double lossSum = 0;
         int batchSize = _config.BatchSize;
-        var u = new long[batchSize];
-        var positive = new long[batchSize];
-        var negative = new long[batchSize];
+        // A batch's users, then its positive movies, then its negative movies (node ids).
+        var triples = new long[3 * batchSize];
         foreach (ArraySegment<int> batch in _batches.NextEpoch(batchSize))
         {
             int count = batch.Count;
@@ -121,21 +120,22 @@ internal sealed class LightGcnTrainer : IDisposable
             {
                 int edge = batch[i];
                 int user = _edgeUsers[edge];
-                u[i] = user;
-                positive[i] = neighbors[edge];
-                negative[i] = SampleNegative(user);
+                triples[i] = user;
+                triples[count + i] = neighbors[edge];
+                triples[(2 * count) + i] = SampleNegative(user);
             }
 
             using DisposeScope scope = torch.NewDisposeScope();
-            Tensor userIndex = TorchRuntime.Int64(u, count, _device), positiveIndex = TorchRuntime.Int64(positive, count, _device), negativeIndex = TorchRuntime.Int64(negative, count, _device);
-            Tensor final = LightGcnPropagation.Combine(_adjacency, _embeddings, _config.Layers);
-            Tensor eu = final.index_select(0, userIndex);
-            Tensor difference = (eu * (final.index_select(0, positiveIndex) - final.index_select(0, negativeIndex))).sum(1);
+            // One gather of the batch's user, positive and negative rows (and one scatter back in the backward pass,
+            // instead of three full-table gradients summed).
+            Tensor nodes = TorchRuntime.Int64(triples, 3 * count, _device);
+            Tensor rows = LightGcnPropagation.Combine(_adjacency, _embeddings, _config.Layers).index_select(0, nodes);
+            Tensor eu = rows.narrow(0, 0, count), ep = rows.narrow(0, count, count), en = rows.narrow(0, 2 * count, count);
+            Tensor difference = (eu * (ep - en)).sum(1);
             Tensor bpr = -torch.nn.functional.logsigmoid(difference).mean();
 
             // L2 on the layer-0 embeddings of the batch's nodes, as in the paper.
-            Tensor penalty = (_embeddings.index_select(0, userIndex).square().sum() + _embeddings.index_select(0, positiveIndex).square().sum()
-                + _embeddings.index_select(0, negativeIndex).square().sum()) * (_config.Regularization / (2.0 * count));
+            Tensor penalty = _embeddings.index_select(0, nodes).square().sum() * (_config.Regularization / (2.0 * count));
             Tensor loss = bpr + penalty;
             TorchRuntime.Minimize(_optimizer, loss);
             lossSum += bpr.item<float>() * count;

@@ -12,8 +12,15 @@ public static class LightGcnPropagation
     /// <summary>One step: every node's new vector is the normalized sum of its neighbors' vectors.</summary>
     public static Tensor Step(SparseOperator adjacency, Tensor embeddings) => adjacency.Multiply(embeddings);
 
-    /// <summary>The layer combination over <paramref name="layers"/> steps (0 layers: the embeddings themselves).</summary>
-    public static Tensor Combine(SparseOperator adjacency, Tensor embeddings, int layers)
+    /// <summary>
+    /// The layer combination over <paramref name="layers"/> steps (0 layers: the embeddings themselves): on the CPU kernels
+    /// one fused autograd function with the same floats (<see cref="SparseOperator.LayerMean"/>), else composed of torch ops.
+    /// </summary>
+    public static Tensor Combine(SparseOperator adjacency, Tensor embeddings, int layers) =>
+        adjacency.HasFusedLayerMean ? adjacency.LayerMean(embeddings, layers) : Composed(adjacency, embeddings, layers);
+
+    /// <summary>The layer combination as torch ops: every layer and partial sum a tensor of its own.</summary>
+    public static Tensor Composed(SparseOperator adjacency, Tensor embeddings, int layers)
     {
         Tensor sum = embeddings;
         Tensor current = embeddings;

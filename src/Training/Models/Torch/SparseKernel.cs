@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace NetflixRec.Training.Models.Torch;
 
 /// <summary>
@@ -70,7 +68,7 @@ public sealed class SparseKernel : INativeProduct
             row.Clear();
             for (long e = offsets[r]; e < offsets[r + 1]; e++)
             {
-                TensorPrimitives.MultiplyAdd(input.Slice(indices[(int)e] * columns, columns), values[(int)e], row, row);
+                ScaledRowAdd.Apply(input.Slice(indices[(int)e] * columns, columns), values[(int)e], row);
             }
         }
     }

@@ -12,24 +12,30 @@ namespace NetflixRec.Training.Models.Torch;
 /// </summary>
 public sealed class SparseOperator : IDisposable
 {
-    private readonly SparseKernel? _forward;
+    private readonly INativeProduct? _forward;
     private readonly bool _symmetric;
     private readonly int _threads;
 
     // Built on the first backward: operators used only without gradients (sage's final inference) never pay for Aᵀ.
-    private SparseKernel? _backward;
+    private INativeProduct? _backward;
     private readonly Tensor? _torchMatrix;
+    private LayerMeanProduct? _layerMean;
 
     /// <param name="symmetric">A = Aᵀ (LightGCN's Â): the backward reuses the forward kernel instead of a transposed copy.</param>
     /// <param name="torchOps">Use torch's sparse product even on the CPU (the path every non-CPU device takes; for tests).</param>
     public SparseOperator(SparseMatrix matrix, Device device, int threads, bool symmetric = false, bool torchOps = false)
+        : this(matrix, device, threads, symmetric, torchOps, () => new SparseKernel(matrix, threads))
+    {
+    }
+
+    private SparseOperator(SparseMatrix matrix, Device device, int threads, bool symmetric, bool torchOps, Func<INativeProduct> kernel)
     {
         Matrix = matrix;
         _symmetric = symmetric;
         _threads = threads;
         if (UsesCsrKernel(device, torchOps))
         {
-            _forward = new SparseKernel(matrix, threads);
+            _forward = kernel();
         }
         else
         {
@@ -37,7 +43,37 @@ public sealed class SparseOperator : IDisposable
         }
     }
 
+    /// <summary>
+    /// The symmetric adjacency Â of a bipartite graph whose nodes 0..<paramref name="split"/>−1 connect only to the others
+    /// (LightGCN's users and movies). On the CPU the movie rows are pushed from the user rows (<see cref="BipartiteSymmetricKernel"/>):
+    /// the same floats as the plain CSR product, without reading the user table at random.
+    /// </summary>
+    public static SparseOperator SymmetricBipartite(SparseMatrix matrix, int split, Device device, int threads, bool torchOps = false) =>
+        new(matrix, device, threads, symmetric: true, torchOps, () => new BipartiteSymmetricKernel(matrix, split, threads));
+
     public SparseMatrix Matrix { get; }
+
+    /// <summary>Whether <see cref="LayerMean"/> is available: a symmetric operator on the CSR kernels.</summary>
+    public bool HasFusedLayerMean => _symmetric && _forward is not null;
+
+    /// <summary>
+    /// (1/(K+1)) Σ_{k≤K} A^k·X in one autograd function (<see cref="LayerMeanProduct"/>), for a symmetric operator on the CSR
+    /// kernels (<see cref="HasFusedLayerMean"/>); differentiable with respect to X.
+    /// </summary>
+    public Tensor LayerMean(Tensor x, int layers)
+    {
+        if (!HasFusedLayerMean)
+        {
+            throw new InvalidOperationException("the fused layer mean needs a symmetric operator on the CPU kernels");
+        }
+
+        if (_layerMean is null || _layerMean.Layers != layers)
+        {
+            _layerMean = new LayerMeanProduct(_forward!, layers, _threads);
+        }
+
+        return _layerMean.Multiply(x);
+    }
 
     /// <summary>A·X for X of shape [ColumnCount, d]; differentiable with respect to X.</summary>
     public Tensor Multiply(Tensor x) =>

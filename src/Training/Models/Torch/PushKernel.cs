@@ -1,0 +1,242 @@
+namespace NetflixRec.Training.Models.Torch;
+
+/// <summary>Where a <see cref="PushKernel"/> reads and writes, given an entry's column (level l, target t).</summary>
+/// <param name="ColumnBase">Subtracted from every column first (LightGCN's user rows hold movie node ids, Users..Nodes−1).</param>
+/// <param name="Levels">L: the shifted column is l·Targets + t (1 for a plain matrix).</param>
+/// <param name="Targets">Columns per level: the product's rows (per level, when <paramref name="LevelsInOutput"/>).</param>
+/// <param name="LevelsInOutput">
+/// false: entry (r, l, t) adds c·X[l·Rows + r] to Y[t] (X is [L, Rows, d] stacked; GC-MC's movie messages).
+/// true: it adds c·X[r] to Y[l·Targets + t] (GC-MC's user side backward).
+/// </param>
+/// <param name="CumulativeInput">X[l·Rows + r] read as Σ_{s≤l} X[s·Rows + r], summed in double (GC-MC's ordinal weight sharing).</param>
+public sealed record PushLayout(int ColumnBase, int Levels, int Targets, bool LevelsInOutput, bool CumulativeInput)
+{
+    /// <summary>Aᵀ·X for a plain matrix whose columns (minus <paramref name="columnBase"/>) are 0..targets−1.</summary>
+    public static PushLayout Transpose(int columnBase, int targets) => new(columnBase, 1, targets, false, false);
+}
+
+/// <summary>
+/// Aᵀ·X (in the generalized sense of <see cref="PushLayout"/>) computed by streaming A's rows in order and pushing each
+/// entry's scaled input row into its output row, instead of gathering along Aᵀ's rows. Made for a bipartite graph with
+/// many more rows (users) than columns (movies): gathering along a movie's row reads user rows at random from a table far
+/// larger than the caches (at Netflix size 123 MB per 64 floats, GC-MC's five levels 614 MB), while pushing reads them
+/// once, in order, and writes into the movies' rows, which stay in cache. Each thread owns a range of output rows (split
+/// by non-zeros) and walks every row of A, finding its range by binary search (A's rows must ascend within each level),
+/// so no two threads write one row and no partial sums are merged: every output row adds its terms in row order
+/// whatever the thread count — the order a gather along a transposed CSR with ascending rows uses, so the floats are the
+/// same as that product's.
+/// </summary>
+public sealed class PushKernel : INativeProduct
+{
+    private readonly int[] _partStarts;
+
+    public PushKernel(SparseMatrix a, PushLayout layout, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(layout);
+        if (layout.Levels < 1 || layout.Targets < 0 || (layout.CumulativeInput && layout.LevelsInOutput))
+        {
+            throw new ArgumentException($"push layout: {layout.Levels} levels of {layout.Targets} targets, cumulative input {layout.CumulativeInput} with levels in the output {layout.LevelsInOutput}", nameof(layout));
+        }
+
+        Matrix = a;
+        Layout = layout;
+        Threads = Math.Max(1, threads);
+        _partStarts = PartitionTargets(CountPerTarget(a, layout), Threads);
+    }
+
+    public SparseMatrix Matrix { get; }
+
+    public PushLayout Layout { get; }
+
+    public int Threads { get; }
+
+    public int OutputRows => Layout.LevelsInOutput ? Layout.Levels * Layout.Targets : Layout.Targets;
+
+    public long InputRows => Layout.LevelsInOutput ? Matrix.RowCount : (long)Layout.Levels * Matrix.RowCount;
+
+    /// <summary>Writes the product into <paramref name="y"/> (OutputRows × columns) from <paramref name="x"/> (InputRows × columns).</summary>
+    public void Multiply(ReadOnlyMemory<float> x, Memory<float> y, int columns)
+    {
+        CheckShapes(x.Length, y.Length, columns);
+        Parallel.For(0, _partStarts.Length - 1, new ParallelOptions { MaxDegreeOfParallelism = Threads }, p =>
+            MultiplyPart(p, x.Span, y.Span, columns));
+    }
+
+    unsafe void INativeProduct.Multiply(nint x, long xLength, nint y, long yLength, int columns)
+    {
+        CheckShapes(xLength, yLength, columns);
+        if (xLength > int.MaxValue || yLength > int.MaxValue)
+        {
+            throw new ArgumentException($"Aᵀ·X: {Math.Max(xLength, yLength)} values exceed one span; split the columns");
+        }
+
+        Parallel.For(0, _partStarts.Length - 1, new ParallelOptions { MaxDegreeOfParallelism = Threads }, p =>
+            MultiplyPart(p, new ReadOnlySpan<float>((void*)x, (int)xLength), new Span<float>((void*)y, (int)yLength), columns));
+    }
+
+    private void CheckShapes(long xLength, long yLength, int columns)
+    {
+        if (xLength != InputRows * columns || yLength != (long)OutputRows * columns)
+        {
+            throw new ArgumentException($"Aᵀ·X: X needs {InputRows} rows and Y {OutputRows} of {columns} values; got {xLength} and {yLength} values");
+        }
+    }
+
+    // Output rows [t0, t1) of every level: this part's alone.
+    private void MultiplyPart(int part, ReadOnlySpan<float> input, Span<float> output, int columns)
+    {
+        int t0 = _partStarts[part], t1 = _partStarts[part + 1];
+        PushLayout layout = Layout;
+        int levels = layout.Levels, targets = layout.Targets, rows = Matrix.RowCount;
+        for (int l = 0; l < (layout.LevelsInOutput ? levels : 1); l++)
+        {
+            output.Slice(((l * targets) + t0) * columns, (t1 - t0) * columns).Clear();
+        }
+
+        if (t0 == t1)
+        {
+            return;
+        }
+
+        ReadOnlySpan<long> offsets = Matrix.RowOffsets.Span;
+        ReadOnlySpan<int> indices = Matrix.Columns.Span;
+        ReadOnlySpan<float> values = Matrix.Values.Span;
+        Span<float> cumulative = layout.CumulativeInput ? new float[levels * columns] : [];
+        for (int r = 0; r < rows; r++)
+        {
+            int start = (int)offsets[r], end = (int)offsets[r + 1];
+            bool summed = false;
+            for (int l = 0; l < levels && start < end; l++)
+            {
+                int levelFirst = layout.ColumnBase + (l * targets);
+                int lo = LowerBound(indices, start, end, levelFirst + t0);
+                int hi = LowerBound(indices, lo, end, levelFirst + t1);
+                start = hi;
+                if (lo == hi)
+                {
+                    continue;
+                }
+
+                ReadOnlySpan<float> source;
+                if (layout.LevelsInOutput)
+                {
+                    source = input.Slice(r * columns, columns);
+                }
+                else if (layout.CumulativeInput)
+                {
+                    if (!summed)
+                    {
+                        CumulativeRows(input, r, rows, levels, columns, cumulative);
+                        summed = true;
+                    }
+
+                    source = cumulative.Slice(l * columns, columns);
+                }
+                else
+                {
+                    source = input.Slice(((l * rows) + r) * columns, columns);
+                }
+
+                // The output row: the shifted column itself when levels are output rows, else its target within the level.
+                int shift = layout.ColumnBase + (layout.LevelsInOutput ? 0 : l * targets);
+                for (int e = lo; e < hi; e++)
+                {
+                    Span<float> row = output.Slice((indices[e] - shift) * columns, columns);
+                    ScaledRowAdd.Apply(source, values[e], row);
+                }
+            }
+        }
+    }
+
+    // Row r of every level's running sum over the levels, accumulated in double as torch's CPU cumsum does.
+    private static void CumulativeRows(ReadOnlySpan<float> input, int r, int rows, int levels, int columns, Span<float> cumulative)
+    {
+        for (int k = 0; k < columns; k++)
+        {
+            double sum = 0;
+            for (int l = 0; l < levels; l++)
+            {
+                sum += input[(((l * rows) + r) * columns) + k];
+                cumulative[(l * columns) + k] = (float)sum;
+            }
+        }
+    }
+
+    // The first position in [from, to) whose column is at least value (columns ascend there).
+    private static int LowerBound(ReadOnlySpan<int> indices, int from, int to, int value)
+    {
+        while (from < to)
+        {
+            int mid = (int)((uint)(from + to) >> 1);
+            if (indices[mid] < value)
+            {
+                from = mid + 1;
+            }
+            else
+            {
+                to = mid;
+            }
+        }
+
+        return from;
+    }
+
+    // Entries per target (over all levels), checking that every column lies in the layout and each row ascends.
+    private static long[] CountPerTarget(SparseMatrix a, PushLayout layout)
+    {
+        var counts = new long[layout.Targets];
+        ReadOnlySpan<long> offsets = a.RowOffsets.Span;
+        ReadOnlySpan<int> indices = a.Columns.Span;
+        long width = (long)layout.Levels * layout.Targets;
+        if (indices.Length > int.MaxValue - 1)
+        {
+            throw new ArgumentException($"{indices.Length} non-zeros exceed one span", nameof(a));
+        }
+
+        for (int r = 0; r < a.RowCount; r++)
+        {
+            for (long e = offsets[r]; e < offsets[r + 1]; e++)
+            {
+                long shifted = (long)indices[(int)e] - layout.ColumnBase;
+                if ((ulong)shifted >= (ulong)width)
+                {
+                    throw new ArgumentException($"row {r}: column {indices[(int)e]} outside {layout.ColumnBase}..{layout.ColumnBase + width - 1}", nameof(a));
+                }
+
+                if (e > offsets[r] && indices[(int)e] <= indices[(int)e - 1])
+                {
+                    throw new ArgumentException($"row {r}: columns must ascend ({indices[(int)e - 1]} then {indices[(int)e]})", nameof(a));
+                }
+
+                counts[shifted % layout.Targets]++;
+            }
+        }
+
+        return counts;
+    }
+
+    // Target boundaries of about equal entries (plus one per target, so empty targets still split) for each part.
+    private static int[] PartitionTargets(long[] counts, int parts)
+    {
+        long total = counts.Length;
+        foreach (long c in counts)
+        {
+            total += c;
+        }
+
+        var starts = new List<int> { 0 };
+        long running = 0;
+        for (int t = 0; t < counts.Length && starts.Count < parts; t++)
+        {
+            running += counts[t] + 1;
+            if (running * parts >= total * starts.Count && t + 1 < counts.Length)
+            {
+                starts.Add(t + 1);
+            }
+        }
+
+        starts.Add(counts.Length);
+        return [.. starts];
+    }
+}
