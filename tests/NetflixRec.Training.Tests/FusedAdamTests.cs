@@ -9,8 +9,10 @@ namespace NetflixRec.Training.Tests;
 [Collection(TorchCollection.Name)]
 public sealed class FusedAdamTests
 {
-    [Fact]
-    public void Step_SeveralSteps_MatchesTorchAdamIncludingAParameterWithoutGradientSometimes()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.05)]
+    public void Step_SeveralSteps_MatchesTorchAdamIncludingAParameterWithoutGradientSometimes(double weightDecay)
     {
         using DisposeScope scope = NewDisposeScope();
         var generator = new Generator(4);
@@ -18,8 +20,8 @@ public sealed class FusedAdamTests
         Tensor[] starts = [randn([300, 64], generator: generator), randn([7, 3], generator: generator), randn([5], generator: generator)];
         Parameter[] fusedParameters = [.. starts.Select(s => new Parameter(s.clone()))];
         Parameter[] torchParameters = [.. starts.Select(s => new Parameter(s.clone()))];
-        using var fused = new FusedAdam(fusedParameters, 0.03);
-        using optim.Optimizer reference = optim.Adam(torchParameters, 0.03);
+        using var fused = new FusedAdam(fusedParameters, 0.03, weightDecay: weightDecay);
+        using optim.Optimizer reference = optim.Adam(torchParameters, 0.03, weight_decay: weightDecay);
 
         for (int step = 1; step <= 6; step++)
         {

@@ -227,6 +227,34 @@ public sealed class PushKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(5, 7)]
+    [InlineData(5, 64)]
+    [InlineData(3, 19)]
+    public void CumulativeRows_EveryWidth_EqualTorchCumsumBitForBit(int levels, int columns)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        const int Rows = 4;
+        Tensor weights = torch.randn([levels, Rows, columns], generator: new Generator(11)) * 100;
+        float[] expected = weights.cumsum(0).data<float>().ToArray();
+        float[] input = weights.data<float>().ToArray();
+        foreach (SimdWidth width in SimdWidths.All)
+        {
+            for (int r = 0; r < Rows; r++)
+            {
+                var actual = new float[levels * columns];
+
+                PushKernel.CumulativeRows(width, input, r, Rows, levels, columns, actual);
+
+                for (int l = 0; l < levels; l++)
+                {
+                    Assert.Equal(expected.AsSpan(((l * Rows) + r) * columns, columns).ToArray(), actual.AsSpan(l * columns, columns).ToArray());
+                }
+            }
+        }
+    }
+
     private static float[] Values(Tensor t) => t.detach().contiguous().data<float>().ToArray();
 
     // NaN-filled: every output value must be written by the kernel.

@@ -63,8 +63,7 @@ internal sealed class GcmcTrainer : IDisposable
     private readonly Device _device;
     private readonly GcmcAdjacency _adjacency;
     private readonly GcmcModule _module;
-    private readonly optim.Optimizer? _optimizer;
-    private readonly FusedAdam? _fusedAdam;
+    private readonly DenseAdam _optimizer;
     private readonly ShuffledBatches _batches;
 
     public GcmcTrainer(TrainingData data, GcmcConfig config)
@@ -81,17 +80,7 @@ internal sealed class GcmcTrainer : IDisposable
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         _module = new GcmcModule(data.Users, data.Movies, config);
         _module.to(_device);
-        // On the CPU the same Adam (torch's defaults) in place, without per-step temporaries the size of the user-level
-        // weights; elsewhere torch's.
-        if (SparseOperator.UsesCsrKernel(_device))
-        {
-            _fusedAdam = new FusedAdam(_module.parameters(), config.LearningRate);
-        }
-        else
-        {
-            _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate);
-        }
-
+        _optimizer = new DenseAdam(_module.parameters(), _device, config.LearningRate);
         _batches = new ShuffledBatches(data.Train.Count, new Random(config.Seed), data.Budget);
     }
 
@@ -123,17 +112,7 @@ internal sealed class GcmcTrainer : IDisposable
             (Tensor userOut, Tensor movieOut) = _module.Encode(_adjacency);
             Tensor logits = _module.Decode(userOut.index_select(0, TorchRuntime.Int64(u, count, _device)), movieOut.index_select(0, TorchRuntime.Int64(m, count, _device)));
             Tensor loss = torch.nn.functional.cross_entropy(logits, TorchRuntime.Int64(level, count, _device));
-            if (_fusedAdam is not null)
-            {
-                _fusedAdam.ZeroGrad();
-                loss.backward();
-                _fusedAdam.Step();
-            }
-            else
-            {
-                TorchRuntime.Minimize(_optimizer!, loss);
-            }
-
+            _optimizer.Minimize(loss);
             lossSum += loss.item<float>() * count;
         }
 
@@ -155,8 +134,7 @@ internal sealed class GcmcTrainer : IDisposable
 
     public void Dispose()
     {
-        _optimizer?.Dispose();
-        _fusedAdam?.Dispose();
+        _optimizer.Dispose();
         _module.Dispose();
         _adjacency.Dispose();
     }

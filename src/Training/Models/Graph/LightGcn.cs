@@ -66,7 +66,7 @@ internal sealed class LightGcnTrainer : IDisposable
     private readonly Device _device;
     private readonly SparseOperator _adjacency;
     private readonly Parameter _embeddings;
-    private readonly optim.Optimizer _optimizer;
+    private readonly DenseAdam _optimizer;
     private readonly int[] _edgeUsers;
     private readonly ShuffledBatches _batches;
     private readonly Random _random;
@@ -86,7 +86,7 @@ internal sealed class LightGcnTrainer : IDisposable
             _embeddings = new Parameter(torch.empty(_graph.Nodes, config.Factors, device: _device).normal_(0, config.InitStd, init));
         }
 
-        _optimizer = torch.optim.Adam([_embeddings], config.LearningRate);
+        _optimizer = new DenseAdam([_embeddings], _device, config.LearningRate);
 
         // Positive edges are the user rows of the adjacency: edge e belongs to the user whose row holds it.
         ReadOnlySpan<long> offsets = _graph.Adjacency.Offsets.Span;
@@ -137,7 +137,7 @@ internal sealed class LightGcnTrainer : IDisposable
             // L2 on the layer-0 embeddings of the batch's nodes, as in the paper.
             Tensor penalty = _embeddings.index_select(0, nodes).square().sum() * (_config.Regularization / (2.0 * count));
             Tensor loss = bpr + penalty;
-            TorchRuntime.Minimize(_optimizer, loss);
+            _optimizer.Minimize(loss);
             lossSum += bpr.item<float>() * count;
         }
 

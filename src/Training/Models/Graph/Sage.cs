@@ -65,7 +65,7 @@ internal sealed class SageTrainer : IDisposable
     private readonly SparseOperator _meanAdjacency;
     private readonly SparseOperator _starAdjacency;
     private readonly SageModule _module;
-    private readonly optim.Optimizer _optimizer;
+    private readonly DenseAdam _optimizer;
     private readonly ShuffledBatches _batches;
     private readonly Random _random;
     private readonly int _threads;
@@ -84,7 +84,8 @@ internal sealed class SageTrainer : IDisposable
         _starAdjacency = new SparseOperator(NormalizedAdjacency.Mean(_graph, stars => stars - mean), _device, _threads);
         _module = new SageModule(_graph.Nodes, config, mean);
         _module.to(_device);
-        _optimizer = torch.optim.Adam(_module.parameters(), config.LearningRate, weight_decay: config.Regularization);
+        _optimizer = new DenseAdam(_module.parameters(), _device, config.LearningRate, config.Regularization);
+
         _random = new Random(config.Seed);
         _batches = new ShuffledBatches(data.Train.Count, _random, data.Budget);
     }
@@ -128,7 +129,8 @@ internal sealed class SageTrainer : IDisposable
             Tensor prediction = _module.Stars(final.index_select(0, rows.narrow(0, 0, count)), final.index_select(0, rows.narrow(0, count, count)),
                 target.narrow(0, 0, count), target.narrow(0, count, count));
             Tensor loss = torch.nn.functional.mse_loss(prediction, TorchRuntime.Float32(ratings, _device));
-            TorchRuntime.Minimize(_optimizer, loss);
+            _optimizer.Minimize(loss);
+
             lossSum += loss.item<float>() * count;
         }
 

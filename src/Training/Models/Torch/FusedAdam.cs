@@ -7,7 +7,8 @@ namespace NetflixRec.Training.Models.Torch;
 
 /// <summary>
 /// Adam over whole CPU parameters, updated in place in one fused pass per parameter (<see cref="RowAdamKernel"/> over
-/// every row): the update of TorchSharp's Adam (bias-corrected by each parameter's own step count, no weight decay;
+/// every row): the update of TorchSharp's Adam (bias-corrected by each parameter's own step count, L2 weight decay added to
+/// the gradient as torch's <c>weight_decay</c> does;
 /// the same floats except √'s last bit, see the kernel), without the two temporaries the size of each parameter that it
 /// allocates per step (√v / √c₂ and its + ε: 1.2 GB for gcmc's user-level weights at full).
 /// </summary>
@@ -22,8 +23,10 @@ public sealed class FusedAdam : IDisposable
     private readonly double _beta1;
     private readonly double _beta2;
     private readonly double _epsilon;
+    private readonly double _weightDecay;
 
-    public FusedAdam(IEnumerable<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    public FusedAdam(IEnumerable<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8,
+        double weightDecay = 0)
     {
         _parameters = [.. parameters.Select(p =>
         {
@@ -38,6 +41,7 @@ public sealed class FusedAdam : IDisposable
         _beta1 = beta1;
         _beta2 = beta2;
         _epsilon = epsilon;
+        _weightDecay = weightDecay;
         _steps = new long[_parameters.Length];
     }
 
@@ -65,7 +69,7 @@ public sealed class FusedAdam : IDisposable
             }
 
             // As torch's Adam: the bias correction counts the steps this parameter had a gradient.
-            AdamStepConstants c = AdamStepConstants.For(_beta1, _beta2, _epsilon, _learningRate, weightDecay: 0, ++_steps[k]);
+            AdamStepConstants c = AdamStepConstants.For(_beta1, _beta2, _epsilon, _learningRate, _weightDecay, ++_steps[k]);
             using Tensor g = grad.contiguous();
             long n = weight.numel();
             int width = n % RowWidth == 0 ? RowWidth : 1;

@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using NetflixRec.Training.Numerics;
+
 namespace NetflixRec.Training.Models.Torch;
 
 /// <summary>Where a <see cref="PushKernel"/> reads and writes, given an entry's column (level l, target t).</summary>
@@ -140,8 +143,14 @@ public sealed class PushKernel : INativeProduct
 
                 // The output row: the shifted column itself when levels are output rows, else its target within the level.
                 int shift = layout.ColumnBase + (layout.LevelsInOutput ? 0 : l * targets);
+                int distance = SparseKernel.PrefetchDistance;
                 for (int e = lo; e < hi; e++)
                 {
+                    if (e + distance < hi)
+                    {
+                        ScaledRowAdd.Prefetch(output, (indices[e + distance] - shift) * columns, columns);
+                    }
+
                     Span<float> row = output.Slice((indices[e] - shift) * columns, columns);
                     ScaledRowAdd.Apply(source, values[e], row);
                 }
@@ -149,10 +158,30 @@ public sealed class PushKernel : INativeProduct
         }
     }
 
-    // Row r of every level's running sum over the levels, accumulated in double as torch's CPU cumsum does.
-    private static void CumulativeRows(ReadOnlySpan<float> input, int r, int rows, int levels, int columns, Span<float> cumulative)
+    // Row r of every level's running sum over the levels, accumulated in double and rounded once per level, as torch's CPU
+    // cumsum does (so the values are torch's); eight columns at a time where 256-bit vectors are accelerated.
+    internal static void CumulativeRows(ReadOnlySpan<float> input, int r, int rows, int levels, int columns, Span<float> cumulative) =>
+        CumulativeRows(SimdWidths.Best, input, r, rows, levels, columns, cumulative);
+
+    internal static void CumulativeRows(SimdWidth width, ReadOnlySpan<float> input, int r, int rows, int levels, int columns, Span<float> cumulative)
     {
-        for (int k = 0; k < columns; k++)
+        int k = 0;
+        if (width != SimdWidth.Scalar)
+        {
+            for (; k + Vector256<float>.Count <= columns; k += Vector256<float>.Count)
+            {
+                Vector256<double> lower = Vector256<double>.Zero, upper = Vector256<double>.Zero;
+                for (int l = 0; l < levels; l++)
+                {
+                    (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(Vector256.Create(input.Slice((((l * rows) + r) * columns) + k, Vector256<float>.Count)));
+                    lower += lo;
+                    upper += hi;
+                    Vector256.Narrow(lower, upper).CopyTo(cumulative.Slice((l * columns) + k, Vector256<float>.Count));
+                }
+            }
+        }
+
+        for (; k < columns; k++)
         {
             double sum = 0;
             for (int l = 0; l < levels; l++)
