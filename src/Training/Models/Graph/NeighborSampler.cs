@@ -76,9 +76,11 @@ public sealed class NeighborSampler
             rowOffsets[i + 1] = rowOffsets[i] + Math.Min(degree, fanout);
         }
 
-        var sourceOf = new int[rowOffsets[n]];
-        var weights = new float[rowOffsets[n]];
-        var centered = new float[rowOffsets[n]];
+        // Three passes over the samples, in the same order as one loop would take them (so the same draws and positions):
+        // pick the edges, then read their neighbors and stars (independent loads from the whole graph's adjacency, far
+        // larger than the caches, which the CPU can overlap when nothing else sits between them), then number the neighbors.
+        int samples = (int)rowOffsets[n];
+        var edges = new int[samples];
         for (int i = 0; i < n; i++)
         {
             long first = offsets[(int)destinations[i]];
@@ -86,11 +88,27 @@ public sealed class NeighborSampler
             int taken = Math.Min(degree, fanout);
             for (int s = 0; s < taken; s++)
             {
-                int e = (int)(first + (degree <= fanout ? s : random.Next(degree)));
-                long at = rowOffsets[i] + s;
-                sourceOf[at] = (int)PositionOf(columns[e], sources);
-                weights[at] = 1f / taken;
-                centered[at] = (stars[e] - _meanRating) / taken;
+                edges[rowOffsets[i] + s] = (int)(first + (degree <= fanout ? s : random.Next(degree)));
+            }
+        }
+
+        var sourceOf = new int[samples];
+        var centered = new float[samples];
+        for (int k = 0; k < samples; k++)
+        {
+            sourceOf[k] = columns[edges[k]];
+            centered[k] = stars[edges[k]];
+        }
+
+        var weights = new float[samples];
+        for (int i = 0; i < n; i++)
+        {
+            int from = (int)rowOffsets[i], taken = (int)(rowOffsets[i + 1] - from);
+            for (int k = from; k < from + taken; k++)
+            {
+                sourceOf[k] = (int)PositionOf(sourceOf[k], sources);
+                weights[k] = 1f / taken;
+                centered[k] = (centered[k] - _meanRating) / taken;
             }
         }
 
