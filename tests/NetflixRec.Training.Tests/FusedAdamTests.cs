@@ -16,8 +16,9 @@ public sealed class FusedAdamTests
     {
         using DisposeScope scope = NewDisposeScope();
         var generator = new Generator(4);
-        // One table of 64-wide rows (split across threads), one of odd size (element rows), one used every other step.
-        Tensor[] starts = [randn([300, 64], generator: generator), randn([7, 3], generator: generator), randn([5], generator: generator)];
+        // One table of 64-wide rows (split across threads), small ones, one of 301 × 33 values (rows of 64 and a tail); the
+        // last two are used every other step.
+        Tensor[] starts = [randn([300, 64], generator: generator), randn([7, 3], generator: generator), randn([5], generator: generator), randn([301, 33], generator: generator)];
         Parameter[] fusedParameters = [.. starts.Select(s => new Parameter(s.clone()))];
         Parameter[] torchParameters = [.. starts.Select(s => new Parameter(s.clone()))];
         using var fused = new FusedAdam(fusedParameters, 0.03, weightDecay: weightDecay);
@@ -26,7 +27,7 @@ public sealed class FusedAdamTests
         for (int step = 1; step <= 6; step++)
         {
             Tensor[] weights = [.. starts.Select(s => randn(s.shape, generator: generator))];
-            int used = step % 2 == 0 ? 3 : 2;
+            int used = step % 2 == 0 ? 4 : 2;
             fused.ZeroGrad();
             Loss(fusedParameters, weights, used).backward();
             fused.Step();

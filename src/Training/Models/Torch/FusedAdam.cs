@@ -14,7 +14,7 @@ namespace NetflixRec.Training.Models.Torch;
 /// </summary>
 public sealed class FusedAdam : IDisposable
 {
-    // Rows of this many values: the kernel splits rows across threads.
+    // Rows of this many values (the last one shorter): the kernel splits rows across threads.
     private const int RowWidth = 64;
 
     private readonly (Parameter Weight, Tensor M, Tensor V)[] _parameters;
@@ -71,13 +71,21 @@ public sealed class FusedAdam : IDisposable
             // As torch's Adam: the bias correction counts the steps this parameter had a gradient.
             AdamStepConstants c = AdamStepConstants.For(_beta1, _beta2, _epsilon, _learningRate, _weightDecay, ++_steps[k]);
             using Tensor g = grad.contiguous();
-            long n = weight.numel();
-            int width = n % RowWidth == 0 ? RowWidth : 1;
+            // The values as rows of 64 and one shorter row for the rest: element-wise rows (a table of an odd number of
+            // 32-float rows) ran the kernel's scalar tail on every value.
+            long n = weight.numel(), rows = n / RowWidth;
+            int rest = (int)(n % RowWidth);
             using (no_grad())
             {
                 fixed (byte* w = weight.bytes, mp = m.bytes, vp = v.bytes, gp = g.bytes)
                 {
-                    RowAdamKernel.Step((float*)w, (float*)mp, (float*)vp, (float*)gp, null, n / width, width, c, threads, SimdWidths.Best);
+                    float* wf = (float*)w, mf = (float*)mp, vf = (float*)vp, gf = (float*)gp;
+                    RowAdamKernel.Step(wf, mf, vf, gf, null, rows, RowWidth, c, threads, SimdWidths.Best);
+                    long at = rows * RowWidth;
+                    if (rest > 0)
+                    {
+                        RowAdamKernel.Step(wf + at, mf + at, vf + at, gf + at, null, 1, rest, c, threads, SimdWidths.Best);
+                    }
                 }
             }
         }
