@@ -9,6 +9,8 @@ namespace NetflixRec.Training.Cli;
 /// </summary>
 internal static partial class ProcessMemory
 {
+    private static long s_earlierPeak;
+
     /// <summary>
     /// Returns what the process no longer uses: a full compacting collection (the GC then decommits the free regions),
     /// the finalizers run (they free the native memory of torch tensors and ONNX Runtime values not disposed
@@ -29,9 +31,24 @@ internal static partial class ProcessMemory
     /// <summary>Peak resident memory of this process (VmHWM) since the start or <see cref="ResetPeak"/>, or 0 where /proc is not available.</summary>
     public static long PeakResidentBytes() => StatusField("VmHWM:");
 
+    /// <summary>
+    /// The highest resident memory of the whole process so far, across <see cref="ResetPeak"/> windows. Resetting VmHWM
+    /// also resets what the kernel reports as the process's maximum at exit (<c>/usr/bin/time</c>'s "Maximum resident set
+    /// size" then covers only the last window), so the windows' peaks are kept here.
+    /// </summary>
+    public static long ProcessPeakBytes() => Math.Max(Interlocked.Read(ref s_earlierPeak), PeakResidentBytes());
+
     /// <summary>Starts a new peak-memory window: Linux resets VmHWM to the current RSS when "5" is written to clear_refs.</summary>
     public static void ResetPeak()
     {
+        long peak = PeakResidentBytes();
+        long seen;
+        do
+        {
+            seen = Interlocked.Read(ref s_earlierPeak);
+        }
+        while (peak > seen && Interlocked.CompareExchange(ref s_earlierPeak, peak, seen) != seen);
+
         try
         {
             File.WriteAllText("/proc/self/clear_refs", "5");

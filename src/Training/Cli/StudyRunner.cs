@@ -115,6 +115,7 @@ internal static class StudyRunner
         var context = new StudyContext(plan.Command, Path.GetFullPath(plan.Data), dataset.Manifest.Fingerprint, dataset.Manifest.Train,
             dataset.Manifest.Probe, dataset.Manifest.Users, dataset.Manifest.Movies, Machine(), started, clock.Elapsed.TotalSeconds);
         string reportPath = WriteStudy(plan.Output, context, typed, differences, rowJson, plan);
+        CliRun.Progress($"compare: peak resident memory of the process {CliRun.Megabytes(ProcessMemory.ProcessPeakBytes())}");
         var json = new JsonObject
         {
             ["results"] = new JsonArray([.. rowJson.Select(r => (JsonNode)r.DeepClone())]),
@@ -191,24 +192,29 @@ internal static class StudyRunner
 
         Save(directory, row);
 
+        // The per-user errors first: the export loads its own copy of the model, so this one need not outlive them.
+        UserErrors errors = UserErrors.Compute(RatingMetrics.PredictClipped(model, evaluation.HeldOut, plan.Threads), evaluation.HeldOut, evaluation.Users);
+        bool exportable = OnnxExporters.Supports(model);
+        string kind = model.GetType().Name;
         if (!File.Exists(Path.Combine(directory, ModelDirectory.Onnx)) || row.Onnx is null)
         {
-            if (OnnxExporters.Supports(model))
+            if (exportable)
             {
-                // The export reads the training ratings again and opens ONNX Runtime: on top of the study's data, not of
-                // the trainer's and the evaluation's garbage.
+                // The export reads the training ratings again, indexes them and opens ONNX Runtime (≈ 2–5 GB at Prize
+                // size for a model that scores from the user's ratings): on top of the evaluation index alone, not of the
+                // training set (≈ 0.9 GB, prepared again in seconds for the next model) or the trainer's garbage.
+                splits.Release();
                 ProcessMemory.ReleaseFreed();
                 row = ExportAndTime(directory, plan, row);
             }
             else
             {
                 // Recorded, not hidden: the report says so, and a re-run exports it once an exporter exists.
-                row = row with { OnnxError = $"no ONNX exporter for {model.GetType().Name} yet" };
+                row = row with { OnnxError = $"no ONNX exporter for {kind} yet" };
                 CliRun.Progress($"compare: {name}: not exported: {row.OnnxError}");
             }
         }
 
-        UserErrors errors = UserErrors.Compute(RatingMetrics.PredictClipped(model, evaluation.HeldOut, plan.Threads), evaluation.HeldOut, evaluation.Users);
         return (row, errors, wasReused);
     }
 
@@ -306,6 +312,9 @@ internal static class StudyRunner
     private static StudyEntry ExportAndTime(string directory, StudyPlan plan, StudyEntry row)
     {
         ExportResult export = ModelExport.Run(directory, plan.Data, CliRun.Progress);
+
+        // The export's copies of the model and its rating history are garbage: the benchmark loads its own.
+        ProcessMemory.ReleaseFreed();
         ScoringThroughput scoring = ScoringBenchmark.Measure(directory, ScoringUsers, ScoringBatch, plan.Threads, tryCuda: false, CliRun.Progress);
         var costs = new OnnxCosts(export.Manifest.Onnx?.Bytes, export.Manifest.Onnx?.ExportSeconds,
             Math.Max(export.Parity.MaxScoreDifference, export.Parity.MaxPairDifference), scoring.Provider,
@@ -350,6 +359,8 @@ internal static class StudyRunner
             ["started"] = context.Started,
             ["seconds"] = Math.Round(context.Seconds, 1),
             ["machine"] = context.Machine,
+            // The whole run's, across the per-model windows of the rows' peak_rss_bytes.
+            ["process_peak_rss_bytes"] = ProcessMemory.ProcessPeakBytes(),
             ["netflixrec"] = typeof(StudyRunner).Assembly.GetName().Version?.ToString(),
             ["dotnet"] = Environment.Version.ToString(),
             ["dataset"] = new JsonObject

@@ -8,8 +8,9 @@ namespace NetflixRec.Training.Cli;
 /// <summary>
 /// The training sets of a study, one at a time: models with the same validation fraction and seed share one; a model
 /// that needs another lets the current one go before the next is prepared, so the process never holds two (each is the
-/// whole training partition, ≈ 0.9 GB at Prize size). The training partition the caller already loaded (for the
-/// evaluation index) is split for the first set instead of being read again, and let go once split.
+/// whole training partition, ≈ 0.9 GB at Prize size), and compare lets the current one go before each export (preparing
+/// one again takes seconds). The training partition the caller already loaded (for the evaluation index) is split for
+/// the first set instead of being read again, and let go once split.
 /// </summary>
 internal sealed class TrainingSplits(IRatingBatchSource dataset, RatingTable? loadedTrain = null)
 {

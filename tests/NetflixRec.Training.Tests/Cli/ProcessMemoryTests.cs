@@ -28,6 +28,23 @@ public sealed class ProcessMemoryTests
     }
 
     [Fact]
+    public void ProcessPeak_KeepsTheHighestWindowAcrossResets()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        long held = HoldAndMeasure(256 << 20);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+        ProcessMemory.ResetPeak();
+
+        Assert.True(ProcessMemory.ProcessPeakBytes() >= held, $"process peak {ProcessMemory.ProcessPeakBytes() >> 20} MB, {held >> 20} MB were resident");
+        Assert.True(ProcessMemory.PeakResidentBytes() < held, "the new window should start below the 256 MB just freed");
+    }
+
+    [Fact]
     public void TrimNativeHeap_OnGlibc_ReturnsFreedArenaPagesToTheOs()
     {
         if (!OperatingSystem.IsLinux())
@@ -59,6 +76,17 @@ public sealed class ProcessMemoryTests
 
         Assert.True(trimmed, "malloc_trim released nothing");
         Assert.True(before - after > 128L << 20, $"resident {before >> 20} MB → {after >> 20} MB after the trim");
+    }
+
+    // Not inlined: the array must be garbage once this returns.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static long HoldAndMeasure(int bytes)
+    {
+        byte[] block = GC.AllocateUninitializedArray<byte>(bytes);
+        Array.Fill(block, (byte)1);
+        long resident = ProcessMemory.ResidentBytes();
+        GC.KeepAlive(block);
+        return resident;
     }
 }
 
