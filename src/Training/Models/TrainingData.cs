@@ -42,9 +42,10 @@ public sealed record TrainingData(
     }
 
     /// <summary>
-    /// As <see cref="Load(IRatingBatchSource, double, int)"/>, over the dataset's training partition already loaded
-    /// (compare loads it once for the evaluation index and splits that copy instead of reading a second one). The
-    /// returned data does not keep <paramref name="loadedTrain"/> alive unless nothing is held out.
+    /// As <see cref="Load(IRatingBatchSource, double, int)"/>, over the dataset's training partition already loaded, in
+    /// the order the source yields it (compare loads it once for the evaluation index and splits that copy instead of
+    /// reading a second one). The returned data does not keep <paramref name="loadedTrain"/> alive unless nothing is
+    /// held out.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="loadedTrain"/> does not have the partition's row count.</exception>
     public static TrainingData Load(IRatingBatchSource dataset, RatingTable loadedTrain, double validationFraction, int seed)
