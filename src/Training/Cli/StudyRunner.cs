@@ -193,6 +193,8 @@ internal static class StudyRunner
         Save(directory, row);
 
         // The per-user errors first: the export loads its own copy of the model, so this one need not outlive them.
+        // Predicting the probe and the export's checks allocate large short-lived buffers: collected as they go.
+        using ManagedHeapGuard guard = ManagedHeapGuard.Start();
         UserErrors errors = UserErrors.Compute(RatingMetrics.PredictClipped(model, evaluation.HeldOut, plan.Threads), evaluation.HeldOut, evaluation.Users);
         bool exportable = OnnxExporters.Supports(model);
         string kind = model.GetType().Name;
@@ -287,6 +289,8 @@ internal static class StudyRunner
         ModelManifest manifest = ModelStore.ManifestFor(trained, data, seconds,
             trained.Model.Tensors.ToDictionary(t => t.Name, t => t.ElementCount), Path.GetFullPath(dataPath));
         // Written beside the old model and swapped in only when complete: an interrupted retrain keeps the old one.
+        // Ranking every held-out user allocates large short-lived buffers: collected as they go.
+        using ManagedHeapGuard guard = ManagedHeapGuard.Start();
         (EvaluationResult result, StudyEntry row) = OutputDirectory.Replace(directory, staging =>
         {
             ModelStore.Save(staging, trained.Model, manifest);
