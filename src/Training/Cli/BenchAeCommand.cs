@@ -49,6 +49,9 @@ internal static class BenchAeCommand
             }
 
             TrainingData data = TrainingData.Load(dataset, config.ValidationFraction, config.Seed);
+
+            // The previous model's garbage and its freed torch memory go back first: the peak below is this model's.
+            ProcessMemory.ReleaseFreed();
             long ratings = data.Train.Count;
             CliRun.Progress($"bench-ae: {name} on {ratings:N0} ratings ({data.Users:N0} users × {data.Movies:N0} movies), {threads} threads, {ModelConfig.ToJson(config).ToJsonString()}");
             CliRun.ResetPeakResident();

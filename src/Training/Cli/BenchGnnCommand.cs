@@ -43,7 +43,7 @@ internal static class BenchGnnCommand
             own["threads"] = threads;
             TrainingOptions config = ModelCatalog.Configure(name, own, "bench-gnn");
             TrainingData trainingData = TrainingData.Load(dataset, config.ValidationFraction, config.Seed);
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            ProcessMemory.ReleaseFreed();
             long rssBefore = Environment.WorkingSet;
             CliRun.ResetPeakResident();
             var budget = new EpochBudget(epochFraction);

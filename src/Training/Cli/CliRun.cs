@@ -76,38 +76,10 @@ internal static class CliRun
     public static string ToJson<T>(T result) => JsonSerializer.Serialize(result, JsonOptions);
 
     /// <summary>Peak resident memory of this process (VmHWM), or 0 where /proc is not available.</summary>
-    public static long PeakResidentBytes()
-    {
-        try
-        {
-            foreach (string line in File.ReadLines("/proc/self/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
-                }
-            }
-        }
-        catch (IOException)
-        {
-            // Not Linux: report 0.
-        }
+    public static long PeakResidentBytes() => ProcessMemory.PeakResidentBytes();
 
-        return 0;
-    }
-
-    /// <summary>Starts a new peak-memory window: Linux resets VmHWM to the current RSS when "5" is written to clear_refs.</summary>
-    public static void ResetPeakResident()
-    {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Not Linux or not permitted: the peak then covers the whole process so far.
-        }
-    }
+    /// <summary>Starts a new peak-memory window (see <see cref="ProcessMemory.ResetPeak"/>).</summary>
+    public static void ResetPeakResident() => ProcessMemory.ResetPeak();
 
     public static string Megabytes(long bytes) => (bytes / 1048576.0).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " MB";
 }

@@ -88,12 +88,8 @@ internal static class StudyRunner
         string modelsRoot = Path.Combine(plan.Output, ModelsDirectoryName);
         Directory.CreateDirectory(modelsRoot);
 
-        CliRun.Progress($"compare: indexing {dataset.Manifest.Train:N0} training and {dataset.Manifest.Probe:N0} probe ratings");
-        RatingTable train = dataset.LoadRatings(DatasetPartition.Train);
-        RatingTable probe = dataset.LoadRatings(DatasetPartition.Probe);
-        EvaluationData evaluation = EvaluationData.Prepare(train, probe, dataset.LoadProbeOracle(), dataset.Manifest.Users, dataset.Manifest.Movies);
+        (EvaluationData evaluation, TrainingSplits splits) = IndexForEvaluation(dataset);
         EvaluationOptions evaluationOptions = EvaluationOptions.Default with { Threads = plan.Threads };
-        var prepared = new Dictionary<string, TrainingData>();
 
         var rows = new List<StudyEntry>();
         var errors = new Dictionary<string, UserErrors>();
@@ -101,67 +97,16 @@ internal static class StudyRunner
         for (int i = 0; i < plan.Models.Count; i++)
         {
             string name = plan.Models[i];
-            JsonObject overrides = plan.Overrides[name] as JsonObject ?? [];
-            JsonObject defaults = ModelConfig.Merge(name, overrides);
-            JsonObject hyperparameters = defaults;
-            string directory = Path.Combine(modelsRoot, name);
             CliRun.Progress($"compare: [{i + 1}/{plan.Models.Count}] {name}");
-            JsonObject? tuning = null;
-            if (plan.TuneSeconds is { } budget)
-            {
-                // The same CPU budget for every model; a re-run resumes the journal and reuses what it found.
-                TuneResult tuned = TuneCommand.Run(plan.Data, name, Path.Combine(plan.Output, TuningDirectoryName, name), budget, MaxTuningTrials, null,
-                    seed: 1, plan.Threads, "tpe", prune: true, overrides);
-                tuning = TuneCommand.Describe(tuned);
-
-                // Trial 0 is the default: when nothing beat it, the tuned model is the default one, trained once.
-                if (tuned.Outcome.Best is { Number: > 0 } best)
-                {
-                    hyperparameters = tuned.Plan.ConfigOf(best.Parameters);
-                }
-            }
-
-            (IRatingModel model, StudyEntry row, bool wasReused) = TrainOrReuse(name, hyperparameters, directory, dataset, prepared, evaluation, evaluationOptions, plan);
+            (StudyEntry row, UserErrors userErrors, bool wasReused) = StudyModel(name, dataset, splits, evaluation, evaluationOptions, plan);
             reused += wasReused ? 1 : 0;
-            if (tuning is not null)
-            {
-                StudyEntry defaultRow = hyperparameters == defaults ? row
-                    : TrainOrReuse(name, defaults, Path.Combine(plan.Output, DefaultsDirectoryName, name), dataset, prepared, evaluation, evaluationOptions, plan).Row;
-                row = row with { Tuning = tuning, Default = DefaultScores.Of(defaultRow) };
-            }
-
-            if (plan.Seeds > 1)
-            {
-                var repeats = new List<StudyEntry> { row };
-                int seed = hyperparameters["seed"]?.GetValue<int>() ?? 1;
-                for (int k = 1; k < plan.Seeds; k++)
-                {
-                    var reseeded = (JsonObject)hyperparameters.DeepClone();
-                    reseeded["seed"] = seed + k;
-                    repeats.Add(TrainOrReuse(name, reseeded, Path.Combine(plan.Output, SeedsDirectoryName, $"{name}.seed-{seed + k}"), dataset, prepared, evaluation, evaluationOptions, plan).Row);
-                }
-
-                row = row with { Seeds = SeedSummary.Of(repeats) };
-            }
-
-            Save(directory, row);
-
-            if (!File.Exists(Path.Combine(directory, ModelDirectory.Onnx)) || row.Onnx is null)
-            {
-                if (OnnxExporters.Supports(model))
-                {
-                    row = ExportAndTime(directory, plan, row);
-                }
-                else
-                {
-                    // Recorded, not hidden: the report says so, and a re-run exports it once an exporter exists.
-                    row = row with { OnnxError = $"no ONNX exporter for {model.GetType().Name} yet" };
-                    CliRun.Progress($"compare: {name}: not exported: {row.OnnxError}");
-                }
-            }
-
-            errors[name] = UserErrors.Compute(RatingMetrics.PredictClipped(model, evaluation.HeldOut, plan.Threads), evaluation.HeldOut, evaluation.Users);
+            errors[name] = userErrors;
             rows.Add(row);
+
+            // The model, its trainer's torch tensors and its export are garbage now: hand them back before the next model,
+            // whose peak would otherwise sit on top of them.
+            ProcessMemory.ReleaseFreed();
+            CliRun.Progress($"compare: {name}: done; {ProcessMemory.Describe()}");
         }
 
         IReadOnlyList<RmseDifference> differences = Differences(rows, errors, plan.Bootstrap);
@@ -170,6 +115,7 @@ internal static class StudyRunner
         var context = new StudyContext(plan.Command, Path.GetFullPath(plan.Data), dataset.Manifest.Fingerprint, dataset.Manifest.Train,
             dataset.Manifest.Probe, dataset.Manifest.Users, dataset.Manifest.Movies, Machine(), started, clock.Elapsed.TotalSeconds);
         string reportPath = WriteStudy(plan.Output, context, typed, differences, rowJson, plan);
+        CliRun.Progress($"compare: peak resident memory of the process {CliRun.Megabytes(ProcessMemory.ProcessPeakBytes())}");
         var json = new JsonObject
         {
             ["results"] = new JsonArray([.. rowJson.Select(r => (JsonNode)r.DeepClone())]),
@@ -179,11 +125,107 @@ internal static class StudyRunner
     }
 
     /// <summary>
+    /// Loads the training and probe partitions and indexes them for evaluation; the loaded training table goes on to the
+    /// first training split instead of being read again, and nothing else keeps it.
+    /// </summary>
+    private static (EvaluationData Evaluation, TrainingSplits Splits) IndexForEvaluation(LocalDataset dataset)
+    {
+        CliRun.Progress($"compare: indexing {dataset.Manifest.Train:N0} training and {dataset.Manifest.Probe:N0} probe ratings");
+        RatingTable train = dataset.LoadRatings(DatasetPartition.Train);
+        RatingTable probe = dataset.LoadRatings(DatasetPartition.Probe);
+        EvaluationData evaluation = EvaluationData.Prepare(train, probe, dataset.LoadProbeOracle(), dataset.Manifest.Users, dataset.Manifest.Movies);
+        return (evaluation, new TrainingSplits(dataset, train));
+    }
+
+    /// <summary>
+    /// One model's part of the study: tuned (with a budget), trained or reused, its side columns (the default beside a
+    /// tuned configuration, seed repeats), exported and timed, and its per-user errors for the paired comparison. Its own
+    /// method so that nothing of the model outlives it.
+    /// </summary>
+    private static (StudyEntry Row, UserErrors Errors, bool Reused) StudyModel(string name, LocalDataset dataset, TrainingSplits splits,
+        EvaluationData evaluation, EvaluationOptions evaluationOptions, StudyPlan plan)
+    {
+        JsonObject overrides = plan.Overrides[name] as JsonObject ?? [];
+        JsonObject defaults = ModelConfig.Merge(name, overrides);
+        JsonObject hyperparameters = defaults;
+        string directory = Path.Combine(plan.Output, ModelsDirectoryName, name);
+        JsonObject? tuning = null;
+        if (plan.TuneSeconds is { } budget)
+        {
+            // Tuning loads its own data: the study's training set goes first, so that the two never add up.
+            splits.Release();
+            ProcessMemory.ReleaseFreed();
+
+            // The same CPU budget for every model; a re-run resumes the journal and reuses what it found.
+            TuneResult tuned = TuneCommand.Run(plan.Data, name, Path.Combine(plan.Output, TuningDirectoryName, name), budget, MaxTuningTrials, null,
+                seed: 1, plan.Threads, "tpe", prune: true, overrides);
+            tuning = TuneCommand.Describe(tuned);
+
+            // Trial 0 is the default: when nothing beat it, the tuned model is the default one, trained once.
+            if (tuned.Outcome.Best is { Number: > 0 } best)
+            {
+                hyperparameters = tuned.Plan.ConfigOf(best.Parameters);
+            }
+        }
+
+        (IRatingModel model, StudyEntry row, bool wasReused) = TrainOrReuse(name, hyperparameters, directory, dataset, splits, evaluation, evaluationOptions, plan);
+        if (tuning is not null)
+        {
+            StudyEntry defaultRow = hyperparameters == defaults ? row
+                : TrainOrReuse(name, defaults, Path.Combine(plan.Output, DefaultsDirectoryName, name), dataset, splits, evaluation, evaluationOptions, plan).Row;
+            row = row with { Tuning = tuning, Default = DefaultScores.Of(defaultRow) };
+        }
+
+        if (plan.Seeds > 1)
+        {
+            var repeats = new List<StudyEntry> { row };
+            int seed = hyperparameters["seed"]?.GetValue<int>() ?? 1;
+            for (int k = 1; k < plan.Seeds; k++)
+            {
+                var reseeded = (JsonObject)hyperparameters.DeepClone();
+                reseeded["seed"] = seed + k;
+                repeats.Add(TrainOrReuse(name, reseeded, Path.Combine(plan.Output, SeedsDirectoryName, $"{name}.seed-{seed + k}"), dataset, splits, evaluation, evaluationOptions, plan).Row);
+            }
+
+            row = row with { Seeds = SeedSummary.Of(repeats) };
+        }
+
+        Save(directory, row);
+
+        // The per-user errors first: the export loads its own copy of the model, so this one need not outlive them.
+        // Predicting the probe and the export's checks allocate large short-lived buffers: collected as they go.
+        using ManagedHeapGuard guard = ManagedHeapGuard.Start();
+        UserErrors errors = UserErrors.Compute(RatingMetrics.PredictClipped(model, evaluation.HeldOut, plan.Threads), evaluation.HeldOut, evaluation.Users);
+        bool exportable = OnnxExporters.Supports(model);
+        string kind = model.GetType().Name;
+        if (!File.Exists(Path.Combine(directory, ModelDirectory.Onnx)) || row.Onnx is null)
+        {
+            if (exportable)
+            {
+                // The export reads the training ratings again, indexes them and opens ONNX Runtime (≈ 2–5 GB at Prize
+                // size for a model that scores from the user's ratings): on top of the evaluation index alone, not of the
+                // training set (≈ 0.9 GB, prepared again in seconds for the next model) or the trainer's garbage.
+                splits.Release();
+                ProcessMemory.ReleaseFreed();
+                row = ExportAndTime(directory, plan, row);
+            }
+            else
+            {
+                // Recorded, not hidden: the report says so, and a re-run exports it once an exporter exists.
+                row = row with { OnnxError = $"no ONNX exporter for {kind} yet" };
+                CliRun.Progress($"compare: {name}: not exported: {row.OnnxError}");
+            }
+        }
+
+        return (row, errors, wasReused);
+    }
+
+    /// <summary>
     /// Trains <paramref name="name"/> into <paramref name="directory"/> and evaluates it on the probe, or reuses the model a
     /// previous run trained there with the same hyperparameters on the same data.
     /// </summary>
     private static (IRatingModel Model, StudyEntry Row, bool Reused) TrainOrReuse(string name, JsonObject hyperparameters, string directory,
-        LocalDataset dataset, Dictionary<string, TrainingData> prepared, EvaluationData evaluation, EvaluationOptions options, StudyPlan plan)
+        LocalDataset dataset, TrainingSplits splits, EvaluationData evaluation, EvaluationOptions options, StudyPlan plan)
     {
         if (Reusable(directory, hyperparameters, dataset.Manifest.Fingerprint) is { } row)
         {
@@ -193,7 +235,7 @@ internal static class StudyRunner
 
         // Bound once to the model's config record: the split and the trainer read the record, the row keeps the JSON.
         TrainingOptions config = ModelCatalog.Find(name).Bind(hyperparameters, $"{name} configuration");
-        TrainingData data = PrepareOnce(prepared, dataset, config);
+        TrainingData data = splits.For(config.ValidationFraction, config.Seed);
         (IRatingModel model, StudyEntry trained) = TrainAndEvaluate(name, hyperparameters, config, data, evaluation, options, directory, plan.Threads, plan.Data);
         return (model, trained, false);
     }
@@ -228,24 +270,13 @@ internal static class StudyRunner
         return row;
     }
 
-    private static TrainingData PrepareOnce(Dictionary<string, TrainingData> prepared, LocalDataset dataset, TrainingOptions config)
-    {
-        // Every model with the same validation fraction and seed trains on the same split; prepare it once.
-        string key = FormattableString.Invariant($"{config.ValidationFraction:R}/{config.Seed}");
-        if (!prepared.TryGetValue(key, out TrainingData? data))
-        {
-            data = TrainingData.Load(dataset, config.ValidationFraction, config.Seed);
-            prepared[key] = data;
-        }
-
-        return data;
-    }
-
     private static (IRatingModel Model, StudyEntry Row) TrainAndEvaluate(string name, JsonObject hyperparameters, TrainingOptions config, TrainingData data,
         EvaluationData evaluation, EvaluationOptions options, string directory, int threads, string dataPath)
     {
         ModelEntry entry = ModelCatalog.Find(name);
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // The peak below is the model's own on top of what the study holds (evaluation index, training set), not garbage.
+        ProcessMemory.ReleaseFreed();
+        CliRun.Progress($"compare: {name}: training on {data.Train.Count:N0} ratings; {ProcessMemory.Describe()}");
         CliRun.ResetPeakResident();
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -258,6 +289,8 @@ internal static class StudyRunner
         ModelManifest manifest = ModelStore.ManifestFor(trained, data, seconds,
             trained.Model.Tensors.ToDictionary(t => t.Name, t => t.ElementCount), Path.GetFullPath(dataPath));
         // Written beside the old model and swapped in only when complete: an interrupted retrain keeps the old one.
+        // Ranking every held-out user allocates large short-lived buffers: collected as they go.
+        using ManagedHeapGuard guard = ManagedHeapGuard.Start();
         (EvaluationResult result, StudyEntry row) = OutputDirectory.Replace(directory, staging =>
         {
             ModelStore.Save(staging, trained.Model, manifest);
@@ -283,6 +316,9 @@ internal static class StudyRunner
     private static StudyEntry ExportAndTime(string directory, StudyPlan plan, StudyEntry row)
     {
         ExportResult export = ModelExport.Run(directory, plan.Data, CliRun.Progress);
+
+        // The export's copies of the model and its rating history are garbage: the benchmark loads its own.
+        ProcessMemory.ReleaseFreed();
         ScoringThroughput scoring = ScoringBenchmark.Measure(directory, ScoringUsers, ScoringBatch, plan.Threads, tryCuda: false, CliRun.Progress);
         var costs = new OnnxCosts(export.Manifest.Onnx?.Bytes, export.Manifest.Onnx?.ExportSeconds,
             Math.Max(export.Parity.MaxScoreDifference, export.Parity.MaxPairDifference), scoring.Provider,
@@ -327,6 +363,8 @@ internal static class StudyRunner
             ["started"] = context.Started,
             ["seconds"] = Math.Round(context.Seconds, 1),
             ["machine"] = context.Machine,
+            // The whole run's, across the per-model windows of the rows' peak_rss_bytes.
+            ["process_peak_rss_bytes"] = ProcessMemory.ProcessPeakBytes(),
             ["netflixrec"] = typeof(StudyRunner).Assembly.GetName().Version?.ToString(),
             ["dotnet"] = Environment.Version.ToString(),
             ["dataset"] = new JsonObject

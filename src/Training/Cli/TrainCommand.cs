@@ -46,7 +46,7 @@ internal static class TrainCommand
         // Loading and splitting left full copies of the ratings as garbage (~1 GB on the Prize) that the GC would hand
         // back to the OS only gradually; return it before the trainer allocates its own structures, so peak memory
         // is the trainer's, not the sum of both.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        ProcessMemory.ReleaseFreed();
 
         CliRun.Progress($"train: {modelName} on {trainingData.Train.Count:N0} ratings ({trainingData.Validation.Count:N0} held out for early stopping), {ModelConfig.ToJson(config).ToJsonString()}");
         var clock = Stopwatch.StartNew();

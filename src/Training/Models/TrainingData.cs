@@ -38,12 +38,31 @@ public sealed record TrainingData(
     public static TrainingData Load(IRatingBatchSource dataset, double validationFraction, int seed)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        RatingTable train = RatingBatches.LoadRatings(dataset, DatasetPartition.Train);
+        return Load(dataset, RatingBatches.LoadRatings(dataset, DatasetPartition.Train), validationFraction, seed);
+    }
+
+    /// <summary>
+    /// As <see cref="Load(IRatingBatchSource, double, int)"/>, over the dataset's training partition already loaded, in
+    /// the order the source yields it (compare loads it once for the evaluation index and splits that copy instead of
+    /// reading a second one). The returned data does not keep <paramref name="loadedTrain"/> alive unless nothing is
+    /// held out.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="loadedTrain"/> does not have the partition's row count.</exception>
+    public static TrainingData Load(IRatingBatchSource dataset, RatingTable loadedTrain, double validationFraction, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(loadedTrain);
+        long rows = dataset.Manifest.PartitionOf(DatasetPartition.Train).Rows;
+        if (loadedTrain.Count != rows)
+        {
+            throw new ArgumentException($"the loaded training table has {loadedTrain.Count} rows, the dataset's training partition {rows}", nameof(loadedTrain));
+        }
+
         RatingTable probe = RatingBatches.LoadRatings(dataset, DatasetPartition.Probe);
         QueryTable qualifying = RatingBatches.LoadQualifying(dataset);
         var implicitOnly = new QueryTable(
             Concat(probe.Users, qualifying.Users), Concat(probe.Movies, qualifying.Movies), Concat(probe.Days, qualifying.Days));
-        return Prepare(train, dataset.Manifest.Users, dataset.Manifest.Movies, implicitOnly, dataset.Manifest.Fingerprint, validationFraction, seed);
+        return Prepare(loadedTrain, dataset.Manifest.Users, dataset.Manifest.Movies, implicitOnly, dataset.Manifest.Fingerprint, validationFraction, seed);
     }
 
     /// <summary>
@@ -54,7 +73,14 @@ public sealed record TrainingData(
         double validationFraction, int seed)
     {
         ArgumentNullException.ThrowIfNull(train);
-        Split split = Splits.RandomRatio(train, ValidationShare(validationFraction, train.Count), seed);
+        double share = ValidationShare(validationFraction, train.Count);
+        if (share == 0)
+        {
+            // Nothing held out: the table itself, not a full copy of it (≈ 0.9 GB at Prize size).
+            return new TrainingData(train, RatingTable.Empty, users, movies, RatingStatistics.MeanOf(train), implicitOnly, fingerprint);
+        }
+
+        Split split = Splits.RandomRatio(train, share, seed);
         return new TrainingData(split.Train, split.Test, users, movies, RatingStatistics.MeanOf(split.Train), implicitOnly, fingerprint);
     }
 
