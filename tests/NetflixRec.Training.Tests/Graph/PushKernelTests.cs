@@ -255,6 +255,39 @@ public sealed class PushKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(9, 13, 1, false)]
+    [InlineData(40, 23, 3, false)]
+    [InlineData(40, 23, 2, true)]
+    public void RowMeanKernel_EqualsTheStoredMeanAdjacencyBitForBit(int users, int movies, int threads, bool centered)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        BipartiteGraph graph = GraphFixtures.RandomGraph(users, movies, new Random(users * 3));
+        const float Mean = 3.6f;
+        using var stored = new SparseOperator(NormalizedAdjacency.Mean(graph, stars => centered ? stars - Mean : 1f), CPU, threads: 2);
+        using var onTheFly = new FullNeighborhood(graph, Mean, CPU, threads);
+        Tensor h = torch.randn([graph.Nodes, 8], generator: new Generator(8));
+
+        Tensor expected = stored.Multiply(h);
+        Tensor actual;
+        using (torch.no_grad())
+        {
+            actual = centered ? onTheFly.StarMean(h) : onTheFly.Mean(h);
+        }
+
+        Assert.Equal(Values(expected), Values(actual));
+    }
+
+    [Fact]
+    public void FullNeighborhood_WithGradient_Refuses()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        BipartiteGraph graph = GraphFixtures.RandomGraph(5, 4, new Random(1));
+        using var neighborhood = new FullNeighborhood(graph, 3f, CPU, threads: 1);
+
+        Assert.Throws<InvalidOperationException>(() => neighborhood.Mean(torch.zeros([graph.Nodes, 2]).requires_grad_(true)));
+    }
+
     private static float[] Values(Tensor t) => t.detach().contiguous().data<float>().ToArray();
 
     // NaN-filled: every output value must be written by the kernel.

@@ -62,8 +62,7 @@ internal sealed class SageTrainer : IDisposable
     private readonly Device _device;
     private readonly BipartiteGraph _graph;
     private readonly NeighborSampler _sampler;
-    private readonly SparseOperator _meanAdjacency;
-    private readonly SparseOperator _starAdjacency;
+    private readonly FullNeighborhood _neighborhood;
     private readonly SageModule _module;
     private readonly DenseAdam _optimizer;
     private readonly ShuffledBatches _batches;
@@ -80,8 +79,7 @@ internal sealed class SageTrainer : IDisposable
         float mean = (float)data.GlobalMean;
         _sampler = new NeighborSampler(_graph, mean);
         _threads = TrainingThreads.Resolve(config.Threads);
-        _meanAdjacency = new SparseOperator(NormalizedAdjacency.Mean(_graph, _ => 1f), _device, _threads);
-        _starAdjacency = new SparseOperator(NormalizedAdjacency.Mean(_graph, stars => stars - mean), _device, _threads);
+        _neighborhood = new FullNeighborhood(_graph, mean, _device, _threads);
         _module = new SageModule(_graph.Nodes, config, mean);
         _module.to(_device);
         _optimizer = new DenseAdam(_module.parameters(), _device, config.LearningRate, config.Regularization);
@@ -144,7 +142,7 @@ internal sealed class SageTrainer : IDisposable
         using (torch.no_grad())
         using (DisposeScope scope = torch.NewDisposeScope())
         {
-            Tensor final = _module.ForwardFull(_meanAdjacency, _starAdjacency);
+            Tensor final = _module.ForwardFull(_neighborhood);
             float[] bias = TorchRuntime.ToArray(_module.NodeBias);
             return new SageModel(_config.Factors,
                 TorchRuntime.ToArray(final.narrow(0, 0, _graph.Users)), TorchRuntime.ToArray(final.narrow(0, _graph.Users, _graph.Movies)),
@@ -156,8 +154,7 @@ internal sealed class SageTrainer : IDisposable
     {
         _optimizer.Dispose();
         _module.Dispose();
-        _meanAdjacency.Dispose();
-        _starAdjacency.Dispose();
+        _neighborhood.Dispose();
     }
 
     /// <summary>Node embeddings (layer 0), one linear map per layer, node biases and the global bias.</summary>
@@ -208,13 +205,13 @@ internal sealed class SageTrainer : IDisposable
             return h;
         }
 
-        /// <summary>Every node's final vector, layer by layer over full neighborhoods (sparse products with D^−1 A).</summary>
-        public Tensor ForwardFull(SparseOperator meanAdjacency, SparseOperator starAdjacency)
+        /// <summary>Every node's final vector, layer by layer over full neighborhoods (D^−1 A products; no gradient).</summary>
+        public Tensor ForwardFull(FullNeighborhood neighborhood)
         {
             Tensor h = _embeddings;
             for (int applied = 0; applied < _layers.Count; applied++)
             {
-                h = Layer(applied, h, meanAdjacency.Multiply(h), starAdjacency.Multiply(h));
+                h = Layer(applied, h, neighborhood.Mean(h), neighborhood.StarMean(h));
             }
 
             return h;
