@@ -40,7 +40,10 @@ public sealed class ProcessMemoryTests
 
         ProcessMemory.ResetPeak();
 
-        Assert.True(ProcessMemory.ProcessPeakBytes() >= held, $"process peak {ProcessMemory.ProcessPeakBytes() >> 20} MB, {held >> 20} MB were resident");
+        // The kernel's RSS counters are cached per thread and folded into VmHWM lazily, so the high-water mark can trail a
+        // VmRSS reading by a few MB (a CI run saw 491 against 492 MB); what matters is that the 256 MB window is kept.
+        const long Slack = 16 << 20;
+        Assert.True(ProcessMemory.ProcessPeakBytes() >= held - Slack, $"process peak {ProcessMemory.ProcessPeakBytes() >> 20} MB, {held >> 20} MB were resident");
         Assert.True(ProcessMemory.PeakResidentBytes() < held, "the new window should start below the 256 MB just freed");
     }
 

@@ -42,23 +42,12 @@ public sealed class LevelTransposeKernel : INativeProduct
     public int InputRows => _otherNodes;
 
     /// <summary>Writes Aᵀ·G into <paramref name="y"/> (L·N × columns); <paramref name="g"/> is K × columns.</summary>
-    public void Multiply(ReadOnlyMemory<float> g, Memory<float> y, int columns)
-    {
-        CheckShapes(g.Length, y.Length, columns);
-        Parallel.For(0, _chunkStarts.Length - 1, new ParallelOptions { MaxDegreeOfParallelism = Threads }, c =>
-            MultiplyChunk(c, g.Span, y.Span, columns));
-    }
+    public void Multiply(ReadOnlyMemory<float> g, Memory<float> y, int columns) => NativeProduct.InParts(this, g, y, columns);
 
-    unsafe void INativeProduct.Multiply(nint x, long xLength, nint y, long yLength, int columns)
+    void INativeProduct.Multiply(nint x, long xLength, nint y, long yLength, int columns)
     {
         CheckShapes(xLength, yLength, columns);
-        if (xLength > int.MaxValue || yLength > int.MaxValue)
-        {
-            throw new ArgumentException($"Aᵀ·G: {Math.Max(xLength, yLength)} values exceed one span; split the columns");
-        }
-
-        Parallel.For(0, _chunkStarts.Length - 1, new ParallelOptions { MaxDegreeOfParallelism = Threads }, c =>
-            MultiplyChunk(c, new ReadOnlySpan<float>((void*)x, (int)xLength), new Span<float>((void*)y, (int)yLength), columns));
+        NativeProduct.InParts(_chunkStarts.Length - 1, Threads, x, xLength, y, yLength, columns, MultiplyChunk);
     }
 
     private void CheckShapes(long gLength, long yLength, int columns)

@@ -28,15 +28,14 @@ internal sealed class RowMeanKernel : INativeProduct
 
     public int OutputRows => _graph.Nodes;
 
-    public unsafe void Multiply(nint x, long xLength, nint y, long yLength, int columns)
+    public void Multiply(nint x, long xLength, nint y, long yLength, int columns)
     {
-        if (xLength != (long)OutputRows * columns || yLength != xLength || xLength > int.MaxValue)
+        if (xLength != (long)OutputRows * columns || yLength != xLength)
         {
             throw new ArgumentException($"D^−1A·X: {OutputRows} rows of {columns} values expected, X has {xLength}, Y {yLength}");
         }
 
-        Parallel.For(0, _chunkStarts.Length - 1, new ParallelOptions { MaxDegreeOfParallelism = _threads }, c =>
-            MultiplyChunk(c, new ReadOnlySpan<float>((void*)x, (int)xLength), new Span<float>((void*)y, (int)yLength), columns));
+        NativeProduct.InParts(_chunkStarts.Length - 1, _threads, x, xLength, y, yLength, columns, MultiplyChunk);
     }
 
     private void MultiplyChunk(int chunk, ReadOnlySpan<float> input, Span<float> output, int columns)

@@ -12,9 +12,34 @@ internal interface INativeProduct
     void Multiply(nint x, long xLength, nint y, long yLength, int columns);
 }
 
+/// <summary>One independent part of a kernel's product (a range of output rows), over the whole of X and Y.</summary>
+internal delegate void ProductPart(int part, ReadOnlySpan<float> x, Span<float> y, int columns);
+
 /// <summary>Runs an <see cref="INativeProduct"/> on a torch tensor: no managed copy of either side.</summary>
 internal static class NativeProduct
 {
+    /// <summary>
+    /// Runs <paramref name="parts"/> parts of a product on up to <paramref name="threads"/> threads over native buffers
+    /// (spans of at most int.MaxValue values); each part writes its own output rows.
+    /// </summary>
+    public static unsafe void InParts(int parts, int threads, nint x, long xLength, nint y, long yLength, int columns, ProductPart part)
+    {
+        if (xLength > int.MaxValue || yLength > int.MaxValue)
+        {
+            throw new ArgumentException($"product: {Math.Max(xLength, yLength)} values exceed one span; split the columns");
+        }
+
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, p =>
+            part(p, new ReadOnlySpan<float>((void*)x, (int)xLength), new Span<float>((void*)y, (int)yLength), columns));
+    }
+
+    /// <summary>The same over managed memory, pinned for the call (tests, and callers holding arrays).</summary>
+    public static unsafe void InParts(INativeProduct kernel, ReadOnlyMemory<float> x, Memory<float> y, int columns)
+    {
+        using System.Buffers.MemoryHandle xs = x.Pin(), ys = y.Pin();
+        kernel.Multiply((nint)xs.Pointer, x.Length, (nint)ys.Pointer, y.Length, columns);
+    }
+
     /// <summary>The kernel's product of <paramref name="x"/> (2-D float32, CPU) as a new tensor.</summary>
     public static unsafe Tensor Run(INativeProduct kernel, Tensor x)
     {

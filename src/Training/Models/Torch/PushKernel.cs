@@ -59,23 +59,12 @@ public sealed class PushKernel : INativeProduct
     public long InputRows => Layout.LevelsInOutput ? Matrix.RowCount : (long)Layout.Levels * Matrix.RowCount;
 
     /// <summary>Writes the product into <paramref name="y"/> (OutputRows × columns) from <paramref name="x"/> (InputRows × columns).</summary>
-    public void Multiply(ReadOnlyMemory<float> x, Memory<float> y, int columns)
-    {
-        CheckShapes(x.Length, y.Length, columns);
-        Parallel.For(0, _partStarts.Length - 1, new ParallelOptions { MaxDegreeOfParallelism = Threads }, p =>
-            MultiplyPart(p, x.Span, y.Span, columns));
-    }
+    public void Multiply(ReadOnlyMemory<float> x, Memory<float> y, int columns) => NativeProduct.InParts(this, x, y, columns);
 
-    unsafe void INativeProduct.Multiply(nint x, long xLength, nint y, long yLength, int columns)
+    void INativeProduct.Multiply(nint x, long xLength, nint y, long yLength, int columns)
     {
         CheckShapes(xLength, yLength, columns);
-        if (xLength > int.MaxValue || yLength > int.MaxValue)
-        {
-            throw new ArgumentException($"Aᵀ·X: {Math.Max(xLength, yLength)} values exceed one span; split the columns");
-        }
-
-        Parallel.For(0, _partStarts.Length - 1, new ParallelOptions { MaxDegreeOfParallelism = Threads }, p =>
-            MultiplyPart(p, new ReadOnlySpan<float>((void*)x, (int)xLength), new Span<float>((void*)y, (int)yLength), columns));
+        NativeProduct.InParts(_partStarts.Length - 1, Threads, x, xLength, y, yLength, columns, MultiplyPart);
     }
 
     private void CheckShapes(long xLength, long yLength, int columns)

@@ -29,27 +29,16 @@ public sealed class SparseKernel : INativeProduct
     void INativeProduct.Multiply(nint x, long xLength, nint y, long yLength, int columns) => Multiply(x, xLength, y, yLength, columns);
 
     /// <summary>Writes A·X into <paramref name="y"/> (RowCount × columns); <paramref name="x"/> is ColumnCount × columns.</summary>
-    public void Multiply(ReadOnlyMemory<float> x, Memory<float> y, int columns)
-    {
-        CheckShapes(x.Length, y.Length, columns);
-        Parallel.For(0, _chunkStarts.Length - 1, new ParallelOptions { MaxDegreeOfParallelism = Threads }, c =>
-            MultiplyChunk(c, x.Span, y.Span, columns));
-    }
+    public void Multiply(ReadOnlyMemory<float> x, Memory<float> y, int columns) => NativeProduct.InParts(this, x, y, columns);
 
     /// <summary>
     /// The same product over native buffers (a torch tensor's storage), so the operands are never copied into managed
     /// arrays; the caller keeps both buffers alive and unaliased for the call.
     /// </summary>
-    internal unsafe void Multiply(nint x, long xLength, nint y, long yLength, int columns)
+    internal void Multiply(nint x, long xLength, nint y, long yLength, int columns)
     {
         CheckShapes(xLength, yLength, columns);
-        if (xLength > int.MaxValue || yLength > int.MaxValue)
-        {
-            throw new ArgumentException($"A·X: {Math.Max(xLength, yLength)} values exceed one span; split the columns");
-        }
-
-        Parallel.For(0, _chunkStarts.Length - 1, new ParallelOptions { MaxDegreeOfParallelism = Threads }, c =>
-            MultiplyChunk(c, new ReadOnlySpan<float>((void*)x, (int)xLength), new Span<float>((void*)y, (int)yLength), columns));
+        NativeProduct.InParts(_chunkStarts.Length - 1, Threads, x, xLength, y, yLength, columns, MultiplyChunk);
     }
 
     private void CheckShapes(long xLength, long yLength, int columns)
