@@ -11,7 +11,8 @@ namespace NetflixRec.Training.Models.Torch;
 /// living until the step ended, every page faulted in and zeroed by the kernel); here one product runs at a time through
 /// two scratch tables kept between steps, and each direction allocates only its result. The additions and the division
 /// are the composition's, in its order (forward ((X + AX) + A²X) / (K+1); backward, as autograd accumulates it,
-/// h + A(h + A·h) with h = G/(K+1)), so the floats are the same.
+/// h + A(h + A·h) with h = G/(K+1)); the tests hold both directions to the composition within 10⁻⁶ relative (torch may
+/// divide by K+1 as a multiplication by its reciprocal).
 /// </summary>
 internal sealed class LayerMeanProduct
 {
