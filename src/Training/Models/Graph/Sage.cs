@@ -193,7 +193,7 @@ internal sealed class SageTrainer : IDisposable
         /// </summary>
         public Tensor ForwardSampled(IReadOnlyList<SampledBlock> blocks, Device device, int threads)
         {
-            Tensor h = _embeddings.index_select(0, TorchRuntime.Int64(blocks[^1].Sources, device));
+            Tensor h = DistinctRowGather.Apply(_embeddings, TorchRuntime.Int64(blocks[^1].Sources, device));
             for (int l = blocks.Count - 1, applied = 0; l >= 0; l--, applied++)
             {
                 SampledBlock block = blocks[l];
