@@ -196,10 +196,7 @@ internal sealed class SageTrainer : IDisposable
             Tensor h = DistinctRowGather.Apply(_embeddings, TorchRuntime.Int64(blocks[^1].Sources, device));
             for (int l = blocks.Count - 1, applied = 0; l >= 0; l--, applied++)
             {
-                SampledBlock block = blocks[l];
-                using var mean = new SparseOperator(block.Mean, device, threads);
-                using var stars = new SparseOperator(block.CenteredStars, device, threads);
-                h = Layer(applied, h.narrow(0, 0, block.Destinations), mean.Multiply(h), stars.Multiply(h));
+                h = Layer(applied, Aggregate(blocks[l], h, device, threads));
             }
 
             return h;
@@ -211,7 +208,7 @@ internal sealed class SageTrainer : IDisposable
             Tensor h = _embeddings;
             for (int applied = 0; applied < _layers.Count; applied++)
             {
-                h = Layer(applied, h, neighborhood.Mean(h), neighborhood.StarMean(h));
+                h = Layer(applied, torch.cat([h, neighborhood.Mean(h), neighborhood.StarMean(h)], 1));
             }
 
             return h;
@@ -224,9 +221,24 @@ internal sealed class SageTrainer : IDisposable
             return (torch.sigmoid(logit) * SageModel.Scale) + SageModel.Offset;
         }
 
-        private Tensor Layer(int applied, Tensor self, Tensor mean, Tensor starMean)
+        /// <summary>[h_v ‖ mean_j h_j ‖ mean_j (r_vj − μ) h_j] of the block's destinations: one fused function over host
+        /// memory (<see cref="SageAggregation"/>), torch's sparse products on another device.</summary>
+        private static Tensor Aggregate(SampledBlock block, Tensor h, Device device, int threads)
         {
-            Tensor output = _layers[applied].forward(torch.cat([self, mean, starMean], 1));
+            if (SparseOperator.UsesCsrKernel(device))
+            {
+                return new SageAggregation(block, threads).Apply(h);
+            }
+
+            using var mean = new SparseOperator(block.Mean, device, threads);
+            using var stars = new SparseOperator(block.CenteredStars, device, threads);
+            return torch.cat([h.narrow(0, 0, block.Destinations), mean.Multiply(h), stars.Multiply(h)], 1);
+        }
+
+        // W·[self ‖ mean ‖ star mean] + b, ReLU between layers.
+        private Tensor Layer(int applied, Tensor input)
+        {
+            Tensor output = _layers[applied].forward(input);
             return applied == _layers.Count - 1 ? output : torch.nn.functional.relu(output);
         }
     }

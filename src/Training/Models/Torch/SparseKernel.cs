@@ -73,7 +73,13 @@ public sealed class SparseKernel : INativeProduct
     }
 
     /// <summary>Aᵀ in CSR (a counting sort by column), for the backward product.</summary>
-    public static SparseMatrix Transpose(SparseMatrix a)
+    public static SparseMatrix Transpose(SparseMatrix a) => Transpose(a, ReadOnlySpan<float>.Empty).Transposed;
+
+    /// <summary>
+    /// Aᵀ, and the same transposition of <paramref name="second"/>: the values of a second matrix with A's pattern (empty:
+    /// none), so two matrices that share a pattern are transposed in one sort.
+    /// </summary>
+    internal static (SparseMatrix Transposed, float[] Second) Transpose(SparseMatrix a, ReadOnlySpan<float> second)
     {
         var offsets = new long[a.ColumnCount + 1];
         ReadOnlySpan<int> columns = a.Columns.Span;
@@ -87,9 +93,11 @@ public sealed class SparseKernel : INativeProduct
             offsets[c + 1] += offsets[c];
         }
 
+        bool paired = !second.IsEmpty;
         var fill = (long[])offsets.Clone();
         var rows = new int[columns.Length];
         var values = new float[columns.Length];
+        float[] secondValues = paired ? new float[columns.Length] : [];
         ReadOnlySpan<long> rowOffsets = a.RowOffsets.Span;
         ReadOnlySpan<float> source = a.Values.Span;
         for (int r = 0; r < a.RowCount; r++)
@@ -99,10 +107,14 @@ public sealed class SparseKernel : INativeProduct
                 long at = fill[columns[(int)e]]++;
                 rows[at] = r;
                 values[at] = source[(int)e];
+                if (paired)
+                {
+                    secondValues[at] = second[(int)e];
+                }
             }
         }
 
-        return new SparseMatrix(a.ColumnCount, a.RowCount, offsets, rows, values);
+        return (new SparseMatrix(a.ColumnCount, a.RowCount, offsets, rows, values), secondValues);
     }
 
     // Row boundaries of about nnz/parts non-zeros each (plus one row's worth of weight so empty rows still split).
