@@ -67,7 +67,7 @@ internal static class BenchAeCommand
                 // The epoch's CPU seconds, scaled like its wall time: on shared cores the honest cost.
                 double end = timeline.Now;
                 cpu.Add(timeline.CpuBetween(end - e.Seconds, end) * whole[^1] / e.Seconds);
-                CliRun.Progress($"bench-ae: {name} epoch {e.Epoch}: {e.Seconds:F1} s for {budget.Done:P1} of it, {ratings * budget.Done / e.Seconds:N0} ratings/s, train RMSE {e.TrainRmse:F4}, RSS {CliRun.Megabytes(Environment.WorkingSet)}");
+                CliRun.Progress($"bench-ae: {name} epoch {e.Epoch}: {e.Seconds:F1} s for {budget.Done:P1} of it, {ratings * budget.Done / e.Seconds:N0} ratings/s, train RMSE {e.TrainRmse:F4}, {ProcessMemory.Describe()}");
             }));
 
             long peak = CliRun.PeakResidentBytes();

@@ -61,7 +61,7 @@ internal static class BenchGnnCommand
                 double epochCpu = timeline.CpuBetween(end - r.Seconds, end) * whole / r.Seconds;
                 records.Add((r, Environment.WorkingSet, (now - cpuMark).TotalSeconds, budget.Done, whole, epochCpu));
                 cpuMark = now;
-                CliRun.Progress($"bench-gnn: {name} epoch {r.Epoch}: {r.Seconds:F2} s for {budget.Done:P1} of it, train RMSE {r.TrainRmse:F4}, validation RMSE {r.ValidationRmse:F4}, RSS {CliRun.Megabytes(Environment.WorkingSet)}");
+                CliRun.Progress($"bench-gnn: {name} epoch {r.Epoch}: {r.Seconds:F2} s for {budget.Done:P1} of it, train RMSE {r.TrainRmse:F4}, validation RMSE {r.ValidationRmse:F4}, {ProcessMemory.Describe()}");
             }));
 
             double total = clock.Elapsed.TotalSeconds;
