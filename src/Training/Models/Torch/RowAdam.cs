@@ -12,18 +12,21 @@ namespace NetflixRec.Training.Models.Torch;
 /// Prize) on every mini-batch. On a row touched at every step it is exactly torch's Adam (weight decay as torch's: λ·w
 /// added to the gradient); a row a step does not touch keeps its weights and moments, where dense Adam would keep moving
 /// it with its stale momentum. Owns the table and both moment tensors: 3 × the table's size. A step is torch's ops
-/// (gather, update, scatter back), or with <c>fused</c> on the CPU one pass over the touched rows (<see cref="RowAdamKernel"/>).
+/// (gather, update, scatter back) on other devices, and on the CPU two passes over the touched rows (<see cref="RowAdamKernel"/>)
+/// around torch's own √ on a scratch buffer kept between steps: the same floats as the torch ops, without their copies,
+/// their serial index_copy_ and the page faults of their fresh temporaries (on item-based AutoRec at full, those were most
+/// of the epoch). Taking √ in the kernel instead (IEEE's, where torch's MKL one is not always correctly rounded) moved
+/// autorec-i's trajectory: validation worse on 3 of 3 seeds on small (mean 0.9087 → 0.9098).
 /// </summary>
-/// <param name="fused">
-/// The fused CPU pass: 15 % fewer CPU-s per autorec-i epoch at full, but its √ differs from torch's in the last bit, which
-/// moved autorec-i's trajectory — validation worse on 3 of 3 seeds on small (mean 0.9087 → 0.9098), probe on 2 — so the
-/// trainers keep torch's ops (same results as before it existed) and only tests and whole-tensor Adam use the kernel.
-/// </param>
+/// <param name="torchOps">Take the torch-op step on the CPU as well (the reference the tests hold the kernel to).</param>
 public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0,
-    bool fused = false) : IDisposable
+    bool torchOps = false) : IDisposable
 {
     private readonly Tensor _m = zeros_like(table);
     private readonly Tensor _v = zeros_like(table);
+
+    // v / c₂ of the touched rows, then its √ in place: grown as needed, never freed between steps.
+    private Tensor _scratch = empty(0, device: table.device).DetachFromDisposeScope();
 
     public Tensor Table => table;
 
@@ -39,7 +42,7 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
     /// <summary>One Adam step (bias-corrected for global step <paramref name="step"/>) on the given rows.</summary>
     public void Step(Tensor rows, Tensor gradient, long step)
     {
-        if (table.device_type == DeviceType.CPU && fused)
+        if (table.device_type == DeviceType.CPU && !torchOps)
         {
             StepInPlace(rows, gradient, step, SimdWidths.Best);
             return;
@@ -63,7 +66,7 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
         }
     }
 
-    /// <summary>The fused CPU step at a given SIMD width (tests run every width).</summary>
+    /// <summary>The CPU step at a given SIMD width (tests run every width).</summary>
     internal unsafe void StepInPlace(Tensor rows, Tensor gradient, long step, SimdWidth simd)
     {
         long count = rows.numel();
@@ -76,7 +79,8 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
 
         using Tensor index = rows.contiguous();
         using Tensor g = gradient.detach().contiguous();
-        fixed (byte* w = table.bytes, m = _m.bytes, v = _v.bytes, gp = g.bytes, r = index.bytes)
+        using Tensor root = Scratch(count * width);
+        fixed (byte* w = table.bytes, m = _m.bytes, v = _v.bytes, gp = g.bytes, r = index.bytes, sp = root.bytes)
         {
             var rowIds = (long*)r;
             for (long i = 0; i < count; i++)
@@ -87,15 +91,36 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
                 }
             }
 
-            RowAdamKernel.Step((float*)w, (float*)m, (float*)v, (float*)gp, rowIds, count, width,
-                AdamStepConstants.For(beta1, beta2, epsilon, learningRate, weightDecay, step), torch.get_num_threads(), simd);
+            var c = AdamStepConstants.For(beta1, beta2, epsilon, learningRate, weightDecay, step);
+            int threads = torch.get_num_threads();
+            var scaled = (float*)sp;
+            RowAdamKernel.Moments((float*)w, (float*)m, (float*)v, (float*)gp, rowIds, count, width, c, scaled, threads, simd);
+            using (no_grad())
+            {
+                root.sqrt_();
+            }
+
+            RowAdamKernel.Apply((float*)w, (float*)m, scaled, rowIds, count, width, c, threads, simd);
         }
+    }
+
+    // The first n values of the scratch buffer (a view; the caller disposes the view, not the buffer).
+    private Tensor Scratch(long n)
+    {
+        if (_scratch.numel() < n)
+        {
+            _scratch.Dispose();
+            _scratch = empty(n + (n / 4), device: table.device).DetachFromDisposeScope();
+        }
+
+        return _scratch.narrow(0, 0, n);
     }
 
     public void Dispose()
     {
         _m.Dispose();
         _v.Dispose();
+        _scratch.Dispose();
         table.Dispose();
     }
 }
