@@ -38,4 +38,16 @@ public sealed class TorchRuntimeTests
         Assert.Equal(first, second);
         Assert.Equal(1, TorchSharp.torch.get_num_threads());
     }
+
+    [Fact]
+    public void ToArray_ViewsWithOffsetsAndStrides_AreTheirOwnValuesRowMajor()
+    {
+        using TorchSharp.DisposeScope scope = TorchSharp.torch.NewDisposeScope();
+        TorchSharp.torch.Tensor grid = TorchSharp.torch.arange(12, dtype: TorchSharp.torch.ScalarType.Float32).reshape(3, 4);
+
+        Assert.Equal([4f, 5f, 6f, 7f, 8f, 9f, 10f, 11f], TorchRuntime.ToArray(grid.narrow(0, 1, 2)));
+        Assert.Equal([1f, 5f, 9f, 2f, 6f, 10f], TorchRuntime.ToArray(grid.t().narrow(0, 1, 2)));
+        Assert.Equal([1f, 2f], TorchRuntime.ToArray(grid.narrow(0, 0, 1).narrow(1, 1, 2)));
+        Assert.Empty(TorchRuntime.ToArray(grid.narrow(0, 0, 0)));
+    }
 }

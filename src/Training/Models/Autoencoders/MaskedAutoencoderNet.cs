@@ -92,11 +92,16 @@ public sealed class MaskedAutoencoderNet : IDisposable
         Tensor code = firstLayer is not null
             ? Hidden(Activations.Apply(_spec.Activation, firstLayer.Multiply(input) + _inputBias), training: true)
             : Encode(input, t.EntryRow, t.EntryColumn, values, t.Rows, training: true);
-        Tensor prediction = MaskedLoss.GatherOutput(code, output, outputBias, t.EntryRow, t.EntryColumn);
+        // On the CPU the output layer's dot products over the observed entries are one sampled product (same pattern).
+        Tensor prediction = firstLayer is not null
+            ? MaskedLoss.SampledOutput(firstLayer.Matrix, code, output, outputBias, t.EntryColumn, torch.get_num_threads())
+            : MaskedLoss.GatherOutput(code, output, outputBias, t.EntryRow, t.EntryColumn);
         // Each observed rating regularizes the table rows of its column (as SGD matrix factorization does), so λ means the
         // same at any batch size; hidden layers are regularized once per batch.
         Tensor perColumn = zeros(t.Columns.shape[0], device: _spec.Device).index_add_(0, t.EntryColumn, ones_like(t.Values), 1);
-        Tensor tables = ((input.square().sum(1) + output.square().sum(1)) * perColumn).sum();
+        Tensor tables = firstLayer is not null
+            ? WeightedSquaredNorm.Apply(input, perColumn, torch.get_num_threads()) + WeightedSquaredNorm.Apply(output, perColumn, torch.get_num_threads())
+            : ((input.square().sum(1) + output.square().sum(1)) * perColumn).sum();
         if (_spec.RowMean is { } rowMean)
         {
             prediction += RowMeans(rowMean, t.EntryRow, t.Values, t.Rows).index_select(0, t.EntryRow);

@@ -73,13 +73,26 @@ public sealed class SparseKernel : INativeProduct
     }
 
     /// <summary>Aᵀ in CSR (a counting sort by column), for the backward product.</summary>
-    public static SparseMatrix Transpose(SparseMatrix a) => Transpose(a, ReadOnlySpan<float>.Empty).Transposed;
+    public static SparseMatrix Transpose(SparseMatrix a) => TransposeWithPositions(a).Transposed;
 
     /// <summary>
     /// Aᵀ, and the same transposition of <paramref name="second"/>: the values of a second matrix with A's pattern (empty:
     /// none), so two matrices that share a pattern are transposed in one sort.
     /// </summary>
     internal static (SparseMatrix Transposed, float[] Second) Transpose(SparseMatrix a, ReadOnlySpan<float> second)
+    {
+        (SparseMatrix transposed, int[] position) = TransposeWithPositions(a);
+        float[] secondValues = second.IsEmpty ? [] : new float[position.Length];
+        for (int e = 0; e < secondValues.Length; e++)
+        {
+            secondValues[position[e]] = second[e];
+        }
+
+        return (transposed, secondValues);
+    }
+
+    /// <summary>Aᵀ, and where each entry of A lands in it (so values of the same pattern can follow without another sort).</summary>
+    internal static (SparseMatrix Transposed, int[] Position) TransposeWithPositions(SparseMatrix a)
     {
         var offsets = new long[a.ColumnCount + 1];
         ReadOnlySpan<int> columns = a.Columns.Span;
@@ -93,11 +106,10 @@ public sealed class SparseKernel : INativeProduct
             offsets[c + 1] += offsets[c];
         }
 
-        bool paired = !second.IsEmpty;
         var fill = (long[])offsets.Clone();
         var rows = new int[columns.Length];
         var values = new float[columns.Length];
-        float[] secondValues = paired ? new float[columns.Length] : [];
+        var position = new int[columns.Length];
         ReadOnlySpan<long> rowOffsets = a.RowOffsets.Span;
         ReadOnlySpan<float> source = a.Values.Span;
         for (int r = 0; r < a.RowCount; r++)
@@ -107,14 +119,11 @@ public sealed class SparseKernel : INativeProduct
                 long at = fill[columns[(int)e]]++;
                 rows[at] = r;
                 values[at] = source[(int)e];
-                if (paired)
-                {
-                    secondValues[at] = second[(int)e];
-                }
+                position[e] = (int)at;
             }
         }
 
-        return (new SparseMatrix(a.ColumnCount, a.RowCount, offsets, rows, values), secondValues);
+        return (new SparseMatrix(a.ColumnCount, a.RowCount, offsets, rows, values), position);
     }
 
     // Row boundaries of about nnz/parts non-zeros each (plus one row's worth of weight so empty rows still split).

@@ -85,7 +85,12 @@ public static partial class TorchRuntime
         using DisposeScope scope = NewDisposeScope();
         using (no_grad())
         {
-            return tensor.detach().cpu().contiguous().data<float>().ToArray();
+            Tensor values = tensor.detach().cpu().contiguous();
+            // One block copy of the storage: TorchSharp's accessor walks the values one index at a time (a per-step
+            // cost the autoencoders' backward paid on every batch).
+            return values.dtype == ScalarType.Float32 && values.numel() <= int.MaxValue / sizeof(float)
+                ? MemoryMarshal.Cast<byte, float>(values.bytes).ToArray()
+                : values.data<float>().ToArray();
         }
     }
 
