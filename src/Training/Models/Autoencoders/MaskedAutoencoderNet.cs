@@ -211,7 +211,7 @@ public sealed class MaskedAutoencoderNet : IDisposable
         // Without input dropout the values are the batch's ratings as they are; with it, the corrupted copy torch drew.
         float[] entries = corrupted ? TorchRuntime.ToArray(values) : batch.Values;
         var matrix = new SparseMatrix(batch.Rows, batch.Columns.Length, offsets, columns, entries);
-        return new SparseOperator(matrix, CPU, torch.get_num_threads());
+        return new SparseOperator(matrix, CPU, torch.get_num_threads(), addsIntoKeptGradient: true);
     }
 
     private Tensor Encode(Tensor input, Tensor entryRow, Tensor entryColumn, Tensor values, int rows, bool training)

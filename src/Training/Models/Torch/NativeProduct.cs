@@ -59,4 +59,20 @@ internal static class NativeProduct
 
         return output;
     }
+
+    /// <summary>target ← target + A·x for a 2-D float32 CPU x and a contiguous float32 target of A's output shape.</summary>
+    public static unsafe void AddInto(SparseKernel kernel, Tensor x, Tensor target)
+    {
+        if (x.dtype != ScalarType.Float32 || x.dim() != 2 || target.dtype != ScalarType.Float32 || !target.is_contiguous())
+        {
+            throw new ArgumentException($"Y += A·X: X must be a 2-D float32 tensor and Y contiguous float32, got {x.dtype} and {target.dtype}");
+        }
+
+        using Tensor input = x.detach().contiguous();
+        fixed (byte* source = input.bytes)
+        fixed (byte* destination = target.bytes)
+        {
+            kernel.MultiplyAdd((nint)source, input.numel(), (nint)destination, target.numel(), (int)x.shape[1]);
+        }
+    }
 }

@@ -25,17 +25,37 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
     private readonly Tensor _m = zeros_like(table);
     private readonly Tensor _v = zeros_like(table);
 
-    // v / c₂ of the touched rows, then its √ in place: grown as needed, never freed between steps.
-    private Tensor _scratch = empty(0, device: table.device).DetachFromDisposeScope();
+    // Per-step tensors the size of the touched rows, kept between steps (KeptBuffer): the rows handed out by Gather, their
+    // gradient, and v / c₂ of the touched rows (then its √ in place).
+    private readonly KeptBuffer _gathered = new(table.device);
+    private readonly KeptBuffer _gradient = new(table.device);
+    private readonly KeptBuffer _scratch = new(table.device);
 
     public Tensor Table => table;
 
-    /// <summary>The rows <paramref name="rows"/> (distinct) as a new leaf tensor that records gradients.</summary>
+    /// <summary>
+    /// The rows <paramref name="rows"/> (distinct) as a leaf tensor that records gradients. On the CPU its storage and that of
+    /// its gradient (zeroed, already in place: autograd and the kernels add into it) are kept from step to step; the
+    /// tensor is valid until the next call.
+    /// </summary>
     public Tensor Gather(Tensor rows)
     {
         using (no_grad())
         {
-            return table.index_select(0, rows).requires_grad_(true);
+            if (table.device_type != DeviceType.CPU || torchOps)
+            {
+                return table.index_select(0, rows).requires_grad_(true);
+            }
+
+            long count = rows.numel();
+            long[] shape = table.dim() == 1 ? [count] : [count, table.shape[1]];
+            Tensor gathered = _gathered.View(shape);
+            CopyRows(rows, gathered);
+            gathered.requires_grad_(true);
+            Tensor gradient = _gradient.View(shape);
+            gradient.zero_();
+            gathered.grad = gradient;
+            return gathered;
         }
     }
 
@@ -79,17 +99,11 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
 
         using Tensor index = rows.contiguous();
         using Tensor g = gradient.detach().contiguous();
-        using Tensor root = Scratch(count * width);
+        using Tensor root = _scratch.View(count * width);
         fixed (byte* w = table.bytes, m = _m.bytes, v = _v.bytes, gp = g.bytes, r = index.bytes, sp = root.bytes)
         {
             var rowIds = (long*)r;
-            for (long i = 0; i < count; i++)
-            {
-                if ((ulong)rowIds[i] >= (ulong)tableRows)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(rows), $"row {rowIds[i]} outside the table's {tableRows} rows");
-                }
-            }
+            CheckRows(rowIds, count, tableRows);
 
             var c = AdamStepConstants.For(beta1, beta2, epsilon, learningRate, weightDecay, step);
             int threads = torch.get_num_threads();
@@ -104,22 +118,36 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
         }
     }
 
-    // The first n values of the scratch buffer (a view; the caller disposes the view, not the buffer).
-    private Tensor Scratch(long n)
+    private unsafe void CopyRows(Tensor rows, Tensor target)
     {
-        if (_scratch.numel() < n)
+        long count = rows.numel();
+        long tableRows = table.shape[0];
+        int width = (int)(table.numel() / Math.Max(1, tableRows));
+        using Tensor index = rows.to(ScalarType.Int64).contiguous();
+        fixed (byte* w = table.bytes, r = index.bytes, t = target.bytes)
         {
-            _scratch.Dispose();
-            _scratch = empty(n + (n / 4), device: table.device).DetachFromDisposeScope();
+            CheckRows((long*)r, count, tableRows);
+            RowAdamKernel.CopyRows((float*)w, (long*)r, count, width, (float*)t, torch.get_num_threads());
         }
+    }
 
-        return _scratch.narrow(0, 0, n);
+    private static unsafe void CheckRows(long* rows, long count, long tableRows)
+    {
+        for (long i = 0; i < count; i++)
+        {
+            if ((ulong)rows[i] >= (ulong)tableRows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), $"row {rows[i]} outside the table's {tableRows} rows");
+            }
+        }
     }
 
     public void Dispose()
     {
         _m.Dispose();
         _v.Dispose();
+        _gathered.Dispose();
+        _gradient.Dispose();
         _scratch.Dispose();
         table.Dispose();
     }

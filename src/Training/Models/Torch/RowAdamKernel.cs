@@ -59,6 +59,19 @@ internal static unsafe class RowAdamKernel
             ApplyRows((float*)p.Table, (float*)p.M, (float*)p.Root, (long*)p.Rows, from, to, width, c, simd));
     }
 
+    /// <summary>Copies rows <paramref name="rows"/> of the table into <paramref name="target"/> (one row per entry, in order).</summary>
+    public static void CopyRows(float* table, long* rows, long count, int width, float* target, int threads)
+    {
+        var p = (Table: (nint)table, Rows: (nint)rows, Target: (nint)target);
+        ForRows(count, width, threads, (from, to) =>
+        {
+            for (long i = from; i < to; i++)
+            {
+                new ReadOnlySpan<float>((float*)p.Table + (((long*)p.Rows)[i] * width), width).CopyTo(new Span<float>((float*)p.Target + (i * width), width));
+            }
+        });
+    }
+
     private static void ForRows(long count, int width, int threads, Action<long, long> rowsFromTo)
     {
         if (count * width < ParallelThreshold || threads <= 1)

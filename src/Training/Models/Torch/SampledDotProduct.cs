@@ -165,7 +165,15 @@ internal static class SampledDotProduct
 
             var forCode = new SparseKernel(m with { Values = g }, pattern.Threads);
             var forTable = new SparseKernel(transposed with { Values = transposedValues }, pattern.Threads);
-            return [null!, NativeProduct.Run(forCode, table), NativeProduct.Run(forTable, code)];
+            Tensor codeGradient = NativeProduct.Run(forCode, table);
+            using Tensor? kept = KeptGradient.Of(table);
+            if (kept is null)
+            {
+                return [null!, codeGradient, NativeProduct.Run(forTable, code)];
+            }
+
+            NativeProduct.AddInto(forTable, code, kept);
+            return [null!, codeGradient, null!];
         }
     }
 }

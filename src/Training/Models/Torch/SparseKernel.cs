@@ -38,7 +38,16 @@ public sealed class SparseKernel : INativeProduct
     internal void Multiply(nint x, long xLength, nint y, long yLength, int columns)
     {
         CheckShapes(xLength, yLength, columns);
-        NativeProduct.InParts(_chunkStarts.Length - 1, Threads, x, xLength, y, yLength, columns, MultiplyChunk);
+        NativeProduct.InParts(_chunkStarts.Length - 1, Threads, x, xLength, y, yLength, columns,
+            (chunk, input, output, width) => MultiplyChunk(chunk, input, output, width, add: false));
+    }
+
+    /// <summary>Y ← Y + A·X over native buffers (a gradient kept in place, <see cref="KeptGradient"/>).</summary>
+    internal void MultiplyAdd(nint x, long xLength, nint y, long yLength, int columns)
+    {
+        CheckShapes(xLength, yLength, columns);
+        NativeProduct.InParts(_chunkStarts.Length - 1, Threads, x, xLength, y, yLength, columns,
+            (chunk, input, output, width) => MultiplyChunk(chunk, input, output, width, add: true));
     }
 
     private void CheckShapes(long xLength, long yLength, int columns)
@@ -50,7 +59,7 @@ public sealed class SparseKernel : INativeProduct
     }
 
     // Output rows of one chunk: each row is written by exactly one thread.
-    private void MultiplyChunk(int chunk, ReadOnlySpan<float> input, Span<float> output, int columns)
+    private void MultiplyChunk(int chunk, ReadOnlySpan<float> input, Span<float> output, int columns, bool add)
     {
         ReadOnlySpan<long> offsets = Matrix.RowOffsets.Span;
         ReadOnlySpan<int> indices = Matrix.Columns.Span;
@@ -58,7 +67,11 @@ public sealed class SparseKernel : INativeProduct
         for (int r = _chunkStarts[chunk]; r < _chunkStarts[chunk + 1]; r++)
         {
             Span<float> row = output.Slice(r * columns, columns);
-            row.Clear();
+            if (!add)
+            {
+                row.Clear();
+            }
+
             long end = offsets[r + 1];
             for (long e = offsets[r]; e < end; e++)
             {

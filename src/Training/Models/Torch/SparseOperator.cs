@@ -15,6 +15,7 @@ public sealed class SparseOperator : IDisposable
     private readonly INativeProduct? _forward;
     private readonly bool _symmetric;
     private readonly int _threads;
+    private readonly bool _addsIntoKeptGradient;
 
     // Built on the first backward: operators used only without gradients (sage's final inference) never pay for Aᵀ.
     private INativeProduct? _backward;
@@ -23,9 +24,12 @@ public sealed class SparseOperator : IDisposable
 
     /// <param name="symmetric">A = Aᵀ (LightGCN's Â): the backward reuses the forward kernel instead of a transposed copy.</param>
     /// <param name="torchOps">Use torch's sparse product even on the CPU (the path every non-CPU device takes; for tests).</param>
-    public SparseOperator(SparseMatrix matrix, Device device, int threads, bool symmetric = false, bool torchOps = false)
+    /// <param name="addsIntoKeptGradient">On the CPU kernels, the backward adds Aᵀ·G into X's gradient in place when X is a
+    /// leaf whose gradient is kept (<see cref="KeptGradient"/>: the autoencoders' gathered input rows).</param>
+    public SparseOperator(SparseMatrix matrix, Device device, int threads, bool symmetric = false, bool torchOps = false, bool addsIntoKeptGradient = false)
         : this(matrix, device, threads, symmetric, torchOps, () => new SparseKernel(matrix, threads))
     {
+        _addsIntoKeptGradient = addsIntoKeptGradient;
     }
 
     private SparseOperator(SparseMatrix matrix, Device device, int threads, bool symmetric, bool torchOps, Func<INativeProduct> kernel)
@@ -87,22 +91,34 @@ public sealed class SparseOperator : IDisposable
     /// <summary>The autograd function: forward A·X, backward Aᵀ·G; A travels as a non-tensor argument.</summary>
     private sealed class CsrProduct : torch.autograd.SingleTensorFunction<CsrProduct>
     {
-        private const string OperatorKey = "operator";
+        private const string InputsKey = "inputs";
 
         public override string Name => nameof(CsrProduct);
 
         public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
         {
             var op = (SparseOperator)vars[0];
-            ctx.save_data(OperatorKey, op);
-            return NativeProduct.Run(op._forward!, (Tensor)vars[1]);
+            var x = (Tensor)vars[1];
+            // X itself only where the backward may add into its gradient (the caller's scope keeps it alive); in a holder,
+            // as TorchSharp prints a warning for tensors put in save_data.
+            ctx.save_data(InputsKey, new Inputs(op, op._addsIntoKeptGradient ? x : null));
+            return NativeProduct.Run(op._forward!, x);
         }
 
         public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
         {
-            var op = (SparseOperator)ctx.get_data(OperatorKey);
-            op._backward ??= op._symmetric ? op._forward! : new SparseKernel(SparseKernel.Transpose(op.Matrix), op._threads);
-            return [null!, NativeProduct.Run(op._backward, grad_output)];
+            (SparseOperator op, Tensor? x) = (Inputs)ctx.get_data(InputsKey);
+            INativeProduct backward = op._backward ??= op._symmetric ? op._forward! : new SparseKernel(SparseKernel.Transpose(op.Matrix), op._threads);
+            using Tensor? kept = x is null ? null : KeptGradient.Of(x);
+            if (kept is not null && backward is SparseKernel kernel)
+            {
+                NativeProduct.AddInto(kernel, grad_output, kept);
+                return [null!, null!];
+            }
+
+            return [null!, NativeProduct.Run(backward, grad_output)];
         }
+
+        private sealed record Inputs(SparseOperator Operator, Tensor? X);
     }
 }

@@ -51,11 +51,11 @@ internal static class WeightedSquaredNorm
         return (float)total;
     }
 
-    private static unsafe Tensor Backward(Tensor x, Tensor weights, float upstream, int threads)
+    // Writes 2·upstream·w_r·x_r into gradient, or adds it there (a kept gradient).
+    private static unsafe void Backward(Tensor x, Tensor weights, float upstream, Tensor gradient, bool add, int threads)
     {
         long rows = x.shape[0];
         int width = (int)x.shape[1];
-        Tensor gradient = empty_like(x);
         fixed (byte* xb = x.bytes, wb = weights.bytes, gb = gradient.bytes)
         {
             var (xs, ws, gs) = ((nint)xb, (nint)wb, (nint)gb);
@@ -67,13 +67,15 @@ internal static class WeightedSquaredNorm
                     float scale = 2 * upstream * ((float*)ws)[r];
                     var source = new ReadOnlySpan<float>((float*)xs + (r * width), width);
                     var target = new Span<float>((float*)gs + (r * width), width);
-                    target.Clear();
+                    if (!add)
+                    {
+                        target.Clear();
+                    }
+
                     ScaledRowAdd.Apply(source, scale, target);
                 }
             });
         }
-
-        return gradient;
     }
 
     private static (Tensor X, Tensor Weights) Checked(Tensor x, Tensor weights)
@@ -116,7 +118,10 @@ internal static class WeightedSquaredNorm
             using (x)
             using (weights)
             {
-                return [null!, Backward(x, weights, grad_output.item<float>(), threads), null!];
+                using Tensor? kept = KeptGradient.Of(input);
+                Tensor gradient = kept ?? empty_like(x);
+                Backward(x, weights, grad_output.item<float>(), gradient, add: kept is not null, threads);
+                return [null!, kept is null ? gradient : null!, null!];
             }
         }
     }
