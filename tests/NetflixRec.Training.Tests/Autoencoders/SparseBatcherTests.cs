@@ -1,5 +1,6 @@
 using NetflixRec.Training.Data.Transforms;
 using NetflixRec.Training.Models.Autoencoders;
+using NetflixRec.Training.Models.Torch;
 using NetflixRec.Training.Tests.MatrixFactorization;
 
 namespace NetflixRec.Training.Tests.Autoencoders;
@@ -34,5 +35,22 @@ public sealed class SparseBatcherTests
         Assert.Equal([0L, 1, 2, 3, 1], batch.EntryColumn);
         Assert.Equal([3f, 2f, 1f, 3f, 4f], batch.Values);
         Assert.Equal([2L, 5], batcher.Build([1, 0]).Columns);
+    }
+
+    [Fact]
+    public void ToCsr_LocalOrGlobalColumns_RowsOffsetsAndValuesInEntryOrder()
+    {
+        SparseBatch batch = new SparseBatcher(s_index, columns: 8).Build([3, 0]);
+        float[] values = [10f, 20f, 30f, 40f, 50f];
+
+        SparseMatrix local = batch.ToCsr(values);
+        SparseMatrix global = batch.ToCsr(values, globalColumns: 8);
+
+        Assert.Equal((2, 4), (local.RowCount, local.ColumnCount));
+        Assert.Equal([0L, 3, 5], local.RowOffsets.ToArray());
+        Assert.Equal([0, 1, 2, 3, 1], local.Columns.ToArray());
+        Assert.Equal((2, 8), (global.RowCount, global.ColumnCount));
+        Assert.Equal([0, 5, 7, 2, 5], global.Columns.ToArray());
+        Assert.Equal(values, global.Values.ToArray());
     }
 }

@@ -195,22 +195,8 @@ public sealed class MaskedAutoencoderNet : IDisposable
     /// </summary>
     internal static SparseOperator FirstLayer(SparseBatch batch, Tensor values, bool corrupted)
     {
-        var offsets = new long[batch.Rows + 1];
-        foreach (long row in batch.EntryRow)
-        {
-            offsets[row + 1]++;
-        }
-
-        for (int r = 0; r < batch.Rows; r++)
-        {
-            offsets[r + 1] += offsets[r];
-        }
-
-        // Entries come grouped by row in row order (SparseBatcher.Build), so they are the CSR arrays as they are.
-        int[] columns = [.. batch.EntryColumn.Select(c => (int)c)];
         // Without input dropout the values are the batch's ratings as they are; with it, the corrupted copy torch drew.
-        float[] entries = corrupted ? TorchRuntime.ToArray(values) : batch.Values;
-        var matrix = new SparseMatrix(batch.Rows, batch.Columns.Length, offsets, columns, entries);
+        SparseMatrix matrix = batch.ToCsr(corrupted ? TorchRuntime.ToArray(values) : batch.Values);
         return new SparseOperator(matrix, CPU, torch.get_num_threads(), addsIntoKeptGradient: true);
     }
 

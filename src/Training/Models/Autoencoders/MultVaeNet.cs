@@ -24,7 +24,7 @@ public sealed class MultVaeNet : IDisposable
     private readonly Parameter _decoderBias;
     private readonly Parameter _outputWeight;
     private readonly Parameter _outputBias;
-    private readonly optim.Optimizer _optimizer;
+    private readonly DenseAdam _optimizer;
 
     // Every random draw (initialization, input dropout, the reparameterized sample) comes from this run's generator,
     // never from libtorch's global one: two runs with one seed agree whatever else the process draws.
@@ -43,7 +43,7 @@ public sealed class MultVaeNet : IDisposable
         _decoderBias = new Parameter(zeros(hidden, device: device));
         _outputWeight = Glorot(movies, hidden);
         _outputBias = new Parameter(zeros(movies, device: device));
-        _optimizer = optim.Adam([_inputWeight, _inputBias, _posteriorWeight, _posteriorBias, _decoderWeight, _decoderBias, _outputWeight, _outputBias], learningRate);
+        _optimizer = new DenseAdam([_inputWeight, _inputBias, _posteriorWeight, _posteriorBias, _decoderWeight, _decoderBias, _outputWeight, _outputBias], device, learningRate);
     }
 
     /// <summary>One Adam step on a batch of users' positives (every entry of <paramref name="batch"/> is a positive).</summary>
@@ -55,8 +55,13 @@ public sealed class MultVaeNet : IDisposable
         Tensor counts = zeros(batch.Rows, device: _device).index_add_(0, t.EntryRow, ones_like(t.Values), 1);
         Tensor normalized = counts.rsqrt().index_select(0, t.EntryRow);
         Tensor values = Dropout(normalized, inputDropout);
-        Tensor h = (zeros(batch.Rows, _inputBias.shape[0], device: _device)
-            .index_add(0, t.EntryRow, _inputWeight.index_select(0, columns) * values.unsqueeze(1), 1) + _inputBias).tanh();
+        // On the CPU the first layer is one CSR product whose backward adds into W_in's gradient in place (kept for the step).
+        using SparseOperator? firstLayer = SparseOperator.UsesCsrKernel(_device)
+            ? new SparseOperator(batch.ToCsr(TorchRuntime.ToArray(values), (int)_inputWeight.shape[0]), CPU, torch.get_num_threads(), addsIntoKeptGradient: true)
+            : null;
+        Tensor first = firstLayer?.Multiply(_inputWeight)
+            ?? zeros(batch.Rows, _inputBias.shape[0], device: _device).index_add(0, t.EntryRow, _inputWeight.index_select(0, columns) * values.unsqueeze(1), 1);
+        Tensor h = (first + _inputBias).tanh();
         Tensor posterior = h.matmul(_posteriorWeight) + _posteriorBias;
         Tensor mu = posterior.narrow(1, 0, _latent), logVariance = posterior.narrow(1, _latent, _latent);
         Tensor z = mu + (randn(mu.shape, mu.dtype, _device, generator: _generator) * (0.5 * logVariance).exp());
@@ -66,9 +71,7 @@ public sealed class MultVaeNet : IDisposable
         Tensor negativeLogLikelihood = -logProbabilities.view(-1).index_select(0, (t.EntryRow * movies) + columns).sum() / batch.Rows;
         Tensor kl = (-0.5 * (1 + logVariance - mu.square() - logVariance.exp()).sum(1)).mean();
         Tensor loss = negativeLogLikelihood + (beta * kl);
-        _optimizer.zero_grad();
-        loss.backward();
-        _optimizer.step();
+        _optimizer.Minimize(loss);
         return loss.item<float>();
     }
 

@@ -1,4 +1,5 @@
 using NetflixRec.Training.Data.Transforms;
+using NetflixRec.Training.Models.Torch;
 using static TorchSharp.torch;
 
 namespace NetflixRec.Training.Models.Autoencoders;
@@ -14,6 +15,28 @@ public sealed record SparseBatch(long[] RowIds, long[] Columns, long[] EntryRow,
     public int Rows => RowIds.Length;
 
     public int Entries => Values.Length;
+
+    /// <summary>
+    /// The batch as a CSR matrix with <paramref name="values"/> as its entries: batch rows × the batch's own columns, or
+    /// × <paramref name="globalColumns"/> with each entry at its column's id in the whole matrix. Entries come grouped by
+    /// row in row order (<see cref="SparseBatcher.Build"/>), so they are the CSR arrays as they are.
+    /// </summary>
+    public SparseMatrix ToCsr(float[] values, int? globalColumns = null)
+    {
+        var offsets = new long[Rows + 1];
+        foreach (long row in EntryRow)
+        {
+            offsets[row + 1]++;
+        }
+
+        for (int r = 0; r < Rows; r++)
+        {
+            offsets[r + 1] += offsets[r];
+        }
+
+        int[] columns = globalColumns is null ? [.. EntryColumn.Select(c => (int)c)] : [.. EntryColumn.Select(c => (int)Columns[c])];
+        return new SparseMatrix(Rows, globalColumns ?? Columns.Length, offsets, columns, values);
+    }
 }
 
 /// <summary>Cuts a <see cref="RatingIndex"/> into <see cref="SparseBatch"/>es; reuses one column-renumbering buffer.</summary>
