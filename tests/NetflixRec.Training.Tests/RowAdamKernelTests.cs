@@ -88,21 +88,23 @@ public sealed class RowAdamKernelTests
         Assert.Contains("row 4", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Step_LargeBatches_RunInParallelChunksAndMatchTorchOps()
+    [Theory]
+    [InlineData(128)]
+    [InlineData(37)]
+    public void Step_LargeBatches_RunInParallelBlocksAndMatchTorchOps(int width)
     {
-        // 3,000 rows × 128 values cross the threshold where the kernel splits rows across threads; over 6 steps about
+        // 3,000 rows span several blocks of the step (the last one partial), run on several threads; over 6 steps up to
         // 2.3 M square roots are taken, enough that a correctly rounded √ in place of torch's would differ somewhere.
         using DisposeScope scope = NewDisposeScope();
         var generator = new Generator(9);
-        Tensor start = randn([4000, 128], generator: generator);
+        Tensor start = randn([4000, width], generator: generator);
         using var kernel = new RowAdam(start.clone(), learningRate: 0.01);
         using var reference = new RowAdam(start.clone(), learningRate: 0.01, torchOps: true);
 
         for (int step = 1; step <= 6; step++)
         {
             Tensor rows = randperm(4000, generator: generator).narrow(0, 0, 3000);
-            Tensor gradient = randn([3000, 128], generator: generator) * Math.Pow(10, step - 3);
+            Tensor gradient = randn([3000, width], generator: generator) * Math.Pow(10, step - 3);
             kernel.Step(rows, gradient, step);
             reference.Step(rows, gradient, step);
         }

@@ -12,11 +12,12 @@ namespace NetflixRec.Training.Models.Torch;
 /// Prize) on every mini-batch. On a row touched at every step it is exactly torch's Adam (weight decay as torch's: λ·w
 /// added to the gradient); a row a step does not touch keeps its weights and moments, where dense Adam would keep moving
 /// it with its stale momentum. Owns the table and both moment tensors: 3 × the table's size. A step is torch's ops
-/// (gather, update, scatter back) on other devices, and on the CPU two passes over the touched rows (<see cref="RowAdamKernel"/>)
-/// around torch's own √ on a scratch buffer kept between steps: the same floats as the torch ops, without their copies,
-/// their serial index_copy_ and the page faults of their fresh temporaries (on item-based AutoRec at full, those were most
-/// of the epoch). Taking √ in the kernel instead (IEEE's, where torch's MKL one is not always correctly rounded) moved
-/// autorec-i's trajectory: validation worse on 3 of 3 seeds on small (mean 0.9087 → 0.9098).
+/// (gather, update, scatter back) on other devices, and on the CPU <see cref="RowAdamKernel"/> over blocks of the touched
+/// rows, each block's √ taken by torch itself on a scratch buffer kept between steps: the same floats as the torch ops,
+/// without their copies, their serial index_copy_ and the page faults of their fresh temporaries (on item-based AutoRec at
+/// full, those were most of the epoch). Taking √ in the kernel instead (IEEE's, where torch's MKL one is not always
+/// correctly rounded) moved autorec-i's trajectory: validation worse on 3 of 3 seeds on small (mean 0.9087 → 0.9098).
+/// On the CPU the rows a step gathers and their gradient live in kept storage too (<see cref="Gather"/>).
 /// </summary>
 /// <param name="torchOps">Take the torch-op step on the CPU as well (the reference the tests hold the kernel to).</param>
 public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0,
@@ -107,14 +108,11 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
 
             var c = AdamStepConstants.For(beta1, beta2, epsilon, learningRate, weightDecay, step);
             int threads = torch.get_num_threads();
-            var scaled = (float*)sp;
-            RowAdamKernel.Moments((float*)w, (float*)m, (float*)v, (float*)gp, rowIds, count, width, c, scaled, threads, simd);
-            using (no_grad())
+            RowAdamKernel.Step((float*)w, (float*)m, (float*)v, (float*)gp, rowIds, count, width, c, (float*)sp, (offset, length) =>
             {
-                root.sqrt_();
-            }
-
-            RowAdamKernel.Apply((float*)w, (float*)m, scaled, rowIds, count, width, c, threads, simd);
+                using Tensor part = root.narrow(0, offset, length);
+                part.sqrt_();
+            }, threads, simd);
         }
     }
 

@@ -20,12 +20,16 @@ internal readonly record struct AdamStepConstants(float Beta1, float OneMinusBet
 /// operations in torch's order and rounding: g ← g + λw, m ← β₁m + (1−β₁)g and v ← β₂v + (1−β₂)g·g as fused multiply-adds
 /// (as torch's vectorized add-with-alpha and addcmul compute them), w ← w − (m / c₁) / (√(v / c₂) + ε) · lr. Only √ can
 /// differ, in the last bit: <see cref="Step"/>'s is IEEE's correctly rounded square root, torch's (MKL's vector math) is not
-/// always; <see cref="Moments"/> and <see cref="Apply"/> split the step around √ so that a caller can take torch's.
+/// always; the other <see cref="Step"/> splits the step around √ so that a caller can take torch's.
 /// </summary>
 internal static unsafe class RowAdamKernel
 {
     // Below this many values a step runs on the calling thread (bias tables: one value per row).
     private const long ParallelThreshold = 1 << 15;
+
+    // Values per block of the step around the caller's √: 64 kB of each of v / c₂, m and w rows (in the second-level
+    // cache between the parts), and below ATen's 32,768-value grain, so torch's √ of a block runs on the calling thread.
+    private const int BlockValues = 1 << 14;
 
     /// <summary>
     /// Updates rows <paramref name="rows"/> (distinct, each below the table's row count; null: rows 0..count−1) of a row-major table of
@@ -40,23 +44,37 @@ internal static unsafe class RowAdamKernel
     }
 
     /// <summary>
-    /// The first half of the step whose √ the caller takes (so it can be torch's own, see <see cref="RowAdam"/>): g ← g + λw,
-    /// m and v as in <see cref="Step"/>, and v / c₂ written to <paramref name="scaled"/> (one row per entry of <paramref name="rows"/>).
+    /// The step with a √ the caller takes (so it can be torch's own, see <see cref="RowAdam"/>), in blocks of rows small
+    /// enough to stay in cache across its three parts: g ← g + λw, m and v as in <see cref="Step"/>, v / c₂ written to
+    /// <paramref name="scaled"/> (one row per entry of <paramref name="rows"/>); then <paramref name="squareRoot"/>(offset,
+    /// length) takes √ of those values in place; then w ← w − (m / c₁) / (√ + ε) · lr. Blocks run in parallel, so
+    /// <paramref name="squareRoot"/> is called from several threads at once, on disjoint ranges.
     /// </summary>
-    public static void Moments(float* table, float* m, float* v, float* gradient, long* rows, long count, int width,
-        AdamStepConstants c, float* scaled, int threads, SimdWidth simd)
+    public static void Step(float* table, float* m, float* v, float* gradient, long* rows, long count, int width,
+        AdamStepConstants c, float* scaled, Action<long, long> squareRoot, int threads, SimdWidth simd)
     {
         var p = (Table: (nint)table, M: (nint)m, V: (nint)v, Gradient: (nint)gradient, Rows: (nint)rows, Scaled: (nint)scaled);
-        ForRows(count, width, threads, (from, to) =>
-            MomentRows((float*)p.Table, (float*)p.M, (float*)p.V, (float*)p.Gradient, (long*)p.Rows, from, to, width, c, (float*)p.Scaled, simd));
-    }
+        int block = Math.Max(1, BlockValues / width);
+        long blocks = (count + block - 1) / block;
+        void Block(long k)
+        {
+            long from = k * block, to = Math.Min(count, from + block);
+            MomentRows((float*)p.Table, (float*)p.M, (float*)p.V, (float*)p.Gradient, (long*)p.Rows, from, to, width, c, (float*)p.Scaled, simd);
+            squareRoot(from * width, (to - from) * width);
+            ApplyRows((float*)p.Table, (float*)p.M, (float*)p.Scaled, (long*)p.Rows, from, to, width, c, simd);
+        }
 
-    /// <summary>The second half: w ← w − (m / c₁) / (<paramref name="root"/> + ε) · lr, root = √(v / c₂) as the caller took it.</summary>
-    public static void Apply(float* table, float* m, float* root, long* rows, long count, int width, AdamStepConstants c, int threads, SimdWidth simd)
-    {
-        var p = (Table: (nint)table, M: (nint)m, Root: (nint)root, Rows: (nint)rows);
-        ForRows(count, width, threads, (from, to) =>
-            ApplyRows((float*)p.Table, (float*)p.M, (float*)p.Root, (long*)p.Rows, from, to, width, c, simd));
+        if (blocks <= 1 || threads <= 1)
+        {
+            for (long k = 0; k < blocks; k++)
+            {
+                Block(k);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Block);
     }
 
     /// <summary>Copies rows <paramref name="rows"/> of the table into <paramref name="target"/> (one row per entry, in order).</summary>
