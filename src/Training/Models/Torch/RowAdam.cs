@@ -12,12 +12,10 @@ namespace NetflixRec.Training.Models.Torch;
 /// Prize) on every mini-batch. On a row touched at every step it is exactly torch's Adam (weight decay as torch's: λ·w
 /// added to the gradient); a row a step does not touch keeps its weights and moments, where dense Adam would keep moving
 /// it with its stale momentum. Owns the table and both moment tensors: 3 × the table's size. A step is torch's ops
-/// (gather, update, scatter back) on other devices, and on the CPU <see cref="RowAdamKernel"/> over blocks of the touched
-/// rows, each block's √ taken by torch itself on a scratch buffer kept between steps: the same floats as the torch ops,
-/// without their copies, their serial index_copy_ and the page faults of their fresh temporaries (on item-based AutoRec at
-/// full, those were most of the epoch). Taking √ in the kernel instead (IEEE's, where torch's MKL one is not always
-/// correctly rounded) moved autorec-i's trajectory: validation worse on 3 of 3 seeds on small (mean 0.9087 → 0.9098).
-/// On the CPU the rows a step gathers and their gradient live in kept storage too (<see cref="Gather"/>).
+/// (gather, update, scatter back) on other devices, and on the CPU one pass over the touched rows (<see cref="RowAdamKernel"/>):
+/// torch's floats but for √'s last bit, without their copies, their serial index_copy_ and the page faults of their fresh
+/// temporaries (on item-based AutoRec at full, those were most of the epoch). The rows a step gathers and their gradient
+/// live in storage kept between steps (<see cref="Gather"/>).
 /// </summary>
 /// <param name="torchOps">Take the torch-op step on the CPU as well (the reference the tests hold the kernel to).</param>
 public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0,
@@ -26,11 +24,9 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
     private readonly Tensor _m = zeros_like(table);
     private readonly Tensor _v = zeros_like(table);
 
-    // Per-step tensors the size of the touched rows, kept between steps (KeptBuffer): the rows handed out by Gather, their
-    // gradient, and v / c₂ of the touched rows (then its √ in place).
+    // Per-step tensors the size of the touched rows, kept between steps: the rows handed out by Gather and their gradient.
     private readonly KeptBuffer _gathered = new(table.device);
     private readonly KeptBuffer _gradient = new(table.device);
-    private readonly KeptBuffer _scratch = new(table.device);
 
     public Tensor Table => table;
 
@@ -100,19 +96,12 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
 
         using Tensor index = rows.contiguous();
         using Tensor g = gradient.detach().contiguous();
-        using Tensor root = _scratch.View(count * width);
-        fixed (byte* w = table.bytes, m = _m.bytes, v = _v.bytes, gp = g.bytes, r = index.bytes, sp = root.bytes)
+        fixed (byte* w = table.bytes, m = _m.bytes, v = _v.bytes, gp = g.bytes, r = index.bytes)
         {
             var rowIds = (long*)r;
             CheckRows(rowIds, count, tableRows);
-
-            var c = AdamStepConstants.For(beta1, beta2, epsilon, learningRate, weightDecay, step);
-            int threads = torch.get_num_threads();
-            RowAdamKernel.Step((float*)w, (float*)m, (float*)v, (float*)gp, rowIds, count, width, c, (float*)sp, (offset, length) =>
-            {
-                using Tensor part = root.narrow(0, offset, length);
-                part.sqrt_();
-            }, threads, simd);
+            RowAdamKernel.Step((float*)w, (float*)m, (float*)v, (float*)gp, rowIds, count, width,
+                AdamStepConstants.For(beta1, beta2, epsilon, learningRate, weightDecay, step), torch.get_num_threads(), simd);
         }
     }
 
@@ -146,7 +135,6 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
         _v.Dispose();
         _gathered.Dispose();
         _gradient.Dispose();
-        _scratch.Dispose();
         table.Dispose();
     }
 }
