@@ -19,7 +19,8 @@ internal readonly record struct AdamStepConstants(float Beta1, float OneMinusBet
 /// AutoRec, index_copy_ and the copies and page faults around it were most of the epoch. Per element it does torch's
 /// operations in torch's order and rounding: g ← g + λw, m ← β₁m + (1−β₁)g and v ← β₂v + (1−β₂)g·g as fused multiply-adds
 /// (as torch's vectorized add-with-alpha and addcmul compute them), w ← w − (m / c₁) / (√(v / c₂) + ε) · lr. Only √ can
-/// differ, in the last bit: this one is IEEE's correctly rounded square root, torch's (MKL's vector math) is not always.
+/// differ, in the last bit: <see cref="Step"/>'s is IEEE's correctly rounded square root, torch's (MKL's vector math) is not
+/// always; <see cref="Moments"/> and <see cref="Apply"/> split the step around √ so that a caller can take torch's.
 /// </summary>
 internal static unsafe class RowAdamKernel
 {
@@ -36,6 +37,26 @@ internal static unsafe class RowAdamKernel
         var p = (Table: (nint)table, M: (nint)m, V: (nint)v, Gradient: (nint)gradient, Rows: (nint)rows);
         ForRows(count, width, threads, (from, to) =>
             StepRows((float*)p.Table, (float*)p.M, (float*)p.V, (float*)p.Gradient, (long*)p.Rows, from, to, width, c, simd));
+    }
+
+    /// <summary>
+    /// The first half of the step whose √ the caller takes (so it can be torch's own, see <see cref="RowAdam"/>): g ← g + λw,
+    /// m and v as in <see cref="Step"/>, and v / c₂ written to <paramref name="scaled"/> (one row per entry of <paramref name="rows"/>).
+    /// </summary>
+    public static void Moments(float* table, float* m, float* v, float* gradient, long* rows, long count, int width,
+        AdamStepConstants c, float* scaled, int threads, SimdWidth simd)
+    {
+        var p = (Table: (nint)table, M: (nint)m, V: (nint)v, Gradient: (nint)gradient, Rows: (nint)rows, Scaled: (nint)scaled);
+        ForRows(count, width, threads, (from, to) =>
+            MomentRows((float*)p.Table, (float*)p.M, (float*)p.V, (float*)p.Gradient, (long*)p.Rows, from, to, width, c, (float*)p.Scaled, simd));
+    }
+
+    /// <summary>The second half: w ← w − (m / c₁) / (<paramref name="root"/> + ε) · lr, root = √(v / c₂) as the caller took it.</summary>
+    public static void Apply(float* table, float* m, float* root, long* rows, long count, int width, AdamStepConstants c, int threads, SimdWidth simd)
+    {
+        var p = (Table: (nint)table, M: (nint)m, Root: (nint)root, Rows: (nint)rows);
+        ForRows(count, width, threads, (from, to) =>
+            ApplyRows((float*)p.Table, (float*)p.M, (float*)p.Root, (long*)p.Rows, from, to, width, c, simd));
     }
 
     /// <summary>Copies rows <paramref name="rows"/> of the table into <paramref name="target"/> (one row per entry, in order).</summary>
@@ -62,6 +83,112 @@ internal static unsafe class RowAdamKernel
         long chunk = Math.Max(1, (count + (threads * 4) - 1) / (threads * 4));
         Parallel.For(0, (count + chunk - 1) / chunk, new ParallelOptions { MaxDegreeOfParallelism = threads }, k =>
             rowsFromTo(k * chunk, Math.Min(count, (k + 1) * chunk)));
+    }
+
+    private static void MomentRows(float* table, float* m, float* v, float* gradient, long* rows, long from, long to, int width,
+        AdamStepConstants c, float* scaled, SimdWidth simd)
+    {
+        for (long i = from; i < to; i++)
+        {
+            long at = (rows is null ? i : rows[i]) * width;
+            float* g = gradient + (i * width), s = scaled + (i * width);
+            int j = simd switch
+            {
+                SimdWidth.Vector512 => Moments512(table + at, m + at, v + at, g, s, width, c),
+                SimdWidth.Vector256 => Moments256(table + at, m + at, v + at, g, s, width, c),
+                _ => 0,
+            };
+            for (; j < width; j++)
+            {
+                float gj = c.WeightDecay != 0 ? MathF.FusedMultiplyAdd(table[at + j], c.WeightDecay, g[j]) : g[j];
+                m[at + j] = MathF.FusedMultiplyAdd(gj, c.OneMinusBeta1, m[at + j] * c.Beta1);
+                v[at + j] = MathF.FusedMultiplyAdd(c.OneMinusBeta2 * gj, gj, v[at + j] * c.Beta2);
+                s[j] = v[at + j] / c.BiasCorrection2;
+            }
+        }
+    }
+
+    private static void ApplyRows(float* table, float* m, float* root, long* rows, long from, long to, int width, AdamStepConstants c, SimdWidth simd)
+    {
+        for (long i = from; i < to; i++)
+        {
+            long at = (rows is null ? i : rows[i]) * width;
+            float* r = root + (i * width);
+            int j = simd switch
+            {
+                SimdWidth.Vector512 => Apply512(table + at, m + at, r, width, c),
+                SimdWidth.Vector256 => Apply256(table + at, m + at, r, width, c),
+                _ => 0,
+            };
+            for (; j < width; j++)
+            {
+                table[at + j] -= m[at + j] / c.BiasCorrection1 / (r[j] + c.Epsilon) * c.LearningRate;
+            }
+        }
+    }
+
+    private static int Moments512(float* w, float* m, float* v, float* g, float* s, int width, AdamStepConstants c)
+    {
+        int j = 0;
+        for (; j + Vector512<float>.Count <= width; j += Vector512<float>.Count)
+        {
+            Vector512<float> gj = Vector512.Load(g + j);
+            if (c.WeightDecay != 0)
+            {
+                gj = Vector512.FusedMultiplyAdd(Vector512.Load(w + j), Vector512.Create(c.WeightDecay), gj);
+            }
+
+            Vector512.FusedMultiplyAdd(gj, Vector512.Create(c.OneMinusBeta1), Vector512.Load(m + j) * Vector512.Create(c.Beta1)).Store(m + j);
+            Vector512<float> vj = Vector512.FusedMultiplyAdd(Vector512.Create(c.OneMinusBeta2) * gj, gj, Vector512.Load(v + j) * Vector512.Create(c.Beta2));
+            vj.Store(v + j);
+            (vj / Vector512.Create(c.BiasCorrection2)).Store(s + j);
+        }
+
+        return j;
+    }
+
+    private static int Moments256(float* w, float* m, float* v, float* g, float* s, int width, AdamStepConstants c)
+    {
+        int j = 0;
+        for (; j + Vector256<float>.Count <= width; j += Vector256<float>.Count)
+        {
+            Vector256<float> gj = Vector256.Load(g + j);
+            if (c.WeightDecay != 0)
+            {
+                gj = Vector256.FusedMultiplyAdd(Vector256.Load(w + j), Vector256.Create(c.WeightDecay), gj);
+            }
+
+            Vector256.FusedMultiplyAdd(gj, Vector256.Create(c.OneMinusBeta1), Vector256.Load(m + j) * Vector256.Create(c.Beta1)).Store(m + j);
+            Vector256<float> vj = Vector256.FusedMultiplyAdd(Vector256.Create(c.OneMinusBeta2) * gj, gj, Vector256.Load(v + j) * Vector256.Create(c.Beta2));
+            vj.Store(v + j);
+            (vj / Vector256.Create(c.BiasCorrection2)).Store(s + j);
+        }
+
+        return j;
+    }
+
+    private static int Apply512(float* w, float* m, float* root, int width, AdamStepConstants c)
+    {
+        int j = 0;
+        for (; j + Vector512<float>.Count <= width; j += Vector512<float>.Count)
+        {
+            Vector512<float> step = Vector512.Load(m + j) / Vector512.Create(c.BiasCorrection1) / (Vector512.Load(root + j) + Vector512.Create(c.Epsilon));
+            (Vector512.Load(w + j) - (step * Vector512.Create(c.LearningRate))).Store(w + j);
+        }
+
+        return j;
+    }
+
+    private static int Apply256(float* w, float* m, float* root, int width, AdamStepConstants c)
+    {
+        int j = 0;
+        for (; j + Vector256<float>.Count <= width; j += Vector256<float>.Count)
+        {
+            Vector256<float> step = Vector256.Load(m + j) / Vector256.Create(c.BiasCorrection1) / (Vector256.Load(root + j) + Vector256.Create(c.Epsilon));
+            (Vector256.Load(w + j) - (step * Vector256.Create(c.LearningRate))).Store(w + j);
+        }
+
+        return j;
     }
 
     private static void StepRows(float* table, float* m, float* v, float* gradient, long* rows, long from, long to, int width,
