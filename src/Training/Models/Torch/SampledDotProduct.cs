@@ -154,7 +154,7 @@ internal static class SampledDotProduct
         public override List<Tensor> backward(TorchSharp.torch.autograd.AutogradContext ctx, Tensor grad_output)
         {
             (Pattern pattern, Tensor code, Tensor table) = (Inputs)ctx.get_data(InputsKey);
-            float[] g = TorchRuntime.ToArray(grad_output.contiguous());
+            float[] g = TorchRuntime.ToArray(grad_output);
             SparseMatrix m = pattern.Matrix;
             (SparseMatrix transposed, int[] position) = pattern.Transposed;
             var transposedValues = new float[g.Length];
