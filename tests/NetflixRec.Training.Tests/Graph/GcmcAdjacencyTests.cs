@@ -1,6 +1,7 @@
 using NetflixRec.Training.Data.Transforms;
 using NetflixRec.Training.Models.Graph;
 using NetflixRec.Training.Models.Torch;
+using NetflixRec.Training.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -118,6 +119,65 @@ public sealed class GcmcAdjacencyTests
         new LevelTransposeKernel(movies, Levels, threads: 3).Multiply(g, actual, Width);
 
         Assert.Equal(expected, actual);
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1, 1)]
+    [InlineData(40, 23, 17, 3)]
+    [InlineData(9, 70, 64, 4)]
+    public void MovieMessages_KeptGradient_AddsTheSameGradientInPlace(int users, int movies, int hidden, int seed)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        BipartiteGraph graph = RandomGraph(users, movies, new Random(seed));
+        using var adjacency = new GcmcAdjacency(graph, Levels, CPU, threads: 2);
+        var generator = new Generator((ulong)seed);
+        Tensor userLevels = torch.randn([Levels, users, hidden], generator: generator);
+        Tensor upstream = torch.randn([movies, hidden], generator: generator);
+        Tensor earlier = torch.randn([Levels, users, hidden], generator: generator);
+
+        // Fresh: autograd builds the gradient (the product, then the reverse cumulative sum).
+        Tensor fresh = userLevels.clone().requires_grad_(true);
+        (adjacency.MovieMessages(fresh) * upstream).sum().backward();
+        // Kept, holding zeros (a step after zero_grad) and holding an earlier sum: the backward adds into it in place.
+        foreach (Tensor start in new[] { torch.zeros_like(earlier), earlier })
+        {
+            Tensor kept = userLevels.clone().requires_grad_(true);
+            Tensor storage = start.clone();
+            kept.grad = storage;
+            (adjacency.MovieMessages(kept) * upstream).sum().backward();
+
+            Assert.Equal(Values(start + fresh.grad!), Values(storage));
+            Assert.Equal(Values(storage), Values(kept.grad!));
+        }
+    }
+
+    [Fact]
+    public void LevelTransposeKernel_AddReverseCumulative_EqualsProductThenReverseCumsumThenAdd_EveryWidth()
+    {
+        BipartiteGraph graph = RandomGraph(37, 19, new Random(21));
+        SparseMatrix movies = NormalizedAdjacency.ByLevel(graph, userRows: false, Levels);
+        var kernel = new LevelTransposeKernel(movies, Levels, threads: 3);
+        var random = new Random(22);
+        foreach (int width in new[] { 1, 7, 8, 17, 64 })
+        {
+            float[] g = [.. Enumerable.Range(0, 37 * width).Select(_ => (float)(random.NextDouble() - 0.5) * 100)];
+            float[] start = [.. Enumerable.Range(0, Levels * 19 * width).Select(_ => (float)random.NextDouble())];
+            var product = new float[start.Length];
+            kernel.Multiply(g, product, width);
+            using (DisposeScope scope = torch.NewDisposeScope())
+            {
+                Tensor stacked = torch.tensor(product, [Levels, 19L * width]);
+                GcmcAdjacency.ReverseCumulativeSum(stacked, Levels, threads: 1);
+                float[] expected = Values(torch.tensor(start) + stacked.flatten());
+                foreach (SimdWidth simd in SimdWidths.All)
+                {
+                    float[] actual = (float[])start.Clone();
+                    kernel.AddReverseCumulative(simd, g, actual, width);
+
+                    Assert.Equal(expected, actual);
+                }
+            }
+        }
     }
 
     [Fact]

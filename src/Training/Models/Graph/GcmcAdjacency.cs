@@ -1,4 +1,5 @@
 using NetflixRec.Training.Models.Torch;
+using NetflixRec.Training.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,7 +20,8 @@ namespace NetflixRec.Training.Models.Graph;
 /// <item>its backward A_mᵀ·G_movies: gathers G_movies along A_u's rows into each user's level rows (<see cref="LevelTransposeKernel"/>).</item>
 /// </list>
 /// No movie-row matrix, no transpose. The reverse cumulative sum of a gradient runs in place (torch's cumsum backward takes
-/// three more copies of the user weights). The products add their terms in user order; the user side and both backward
+/// three more copies of the user weights); when the users' weights keep their gradient between steps (<see cref="KeptGradient"/>),
+/// the last product and that sum run user by user and add straight into it, so no 614 MB product is built at all. The products add their terms in user order; the user side and both backward
 /// products give torch's cumsum + CSR product to the bit, the movie messages (summed over users rather than level by
 /// level) to rounding. On another device, or with <c>torchOps</c>, it is torch's cumsum and sparse <c>mm</c>.
 /// </summary>
@@ -126,6 +128,28 @@ public sealed class GcmcAdjacency : IDisposable
             }
         }
 
+        /// <summary>
+        /// Adds the gradient for the per-level weights into <paramref name="kept"/> (their gradient, which autograd keeps)
+        /// when this side's backward can: the movie messages' (a table-sized product and two passes saved). False: use
+        /// <see cref="Backward"/>.
+        /// </summary>
+        public unsafe bool TryAddBackwardInto(Tensor gradient, Tensor kept)
+        {
+            if (_backward is not LevelTransposeKernel kernel)
+            {
+                return false;
+            }
+
+            using Tensor upstream = gradient.contiguous();
+            fixed (byte* source = upstream.bytes)
+            fixed (byte* target = kept.bytes)
+            {
+                kernel.AddReverseCumulative(SimdWidths.Best, (nint)source, upstream.numel(), (nint)target, kept.numel(), (int)gradient.shape[1]);
+            }
+
+            return true;
+        }
+
         public Tensor Backward(Tensor gradient)
         {
             // The view keeps the storage; the handle goes now so autograd holds the only reference (no extra copy).
@@ -167,18 +191,30 @@ public sealed class GcmcAdjacency : IDisposable
     /// <summary>The autograd function: forward A·cumsum(T), backward revcumsum(Aᵀ·G); the side travels as a non-tensor argument.</summary>
     private sealed class OrdinalProduct : torch.autograd.SingleTensorFunction<OrdinalProduct>
     {
-        private const string SideKey = "side";
+        private const string InputsKey = "inputs";
 
         public override string Name => nameof(OrdinalProduct);
 
         public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
         {
             var side = (Side)vars[0];
-            ctx.save_data(SideKey, side);
-            return side.Forward((Tensor)vars[1]);
+            var levelWeights = (Tensor)vars[1];
+            ctx.save_data(InputsKey, new Inputs(side, levelWeights));
+            return side.Forward(levelWeights);
         }
 
-        public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output) =>
-            [null!, ((Side)ctx.get_data(SideKey)).Backward(grad_output)];
+        public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+        {
+            (Side side, Tensor levelWeights) = (Inputs)ctx.get_data(InputsKey);
+            using Tensor? kept = KeptGradient.Of(levelWeights);
+            if (kept is not null && side.TryAddBackwardInto(grad_output, kept))
+            {
+                return [null!, null!];
+            }
+
+            return [null!, side.Backward(grad_output)];
+        }
+
+        private sealed record Inputs(Side Side, Tensor LevelWeights);
     }
 }

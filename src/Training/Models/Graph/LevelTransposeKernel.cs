@@ -1,4 +1,6 @@
+using System.Runtime.Intrinsics;
 using NetflixRec.Training.Models.Torch;
+using NetflixRec.Training.Numerics;
 
 namespace NetflixRec.Training.Models.Graph;
 
@@ -58,12 +60,40 @@ public sealed class LevelTransposeKernel : INativeProduct
         }
     }
 
+    /// <summary>
+    /// Y[l·N + n] += Σ_{s≥l} (Aᵀ·G)[s·N + n]: the product followed by the reverse cumulative sum over the levels (the
+    /// gradient of GC-MC's ordinal weight sharing), added into <paramref name="y"/> — a parameter's kept gradient — one
+    /// row n of B at a time while its level rows are in cache. The same floats as the product, then
+    /// <see cref="GcmcAdjacency.ReverseCumulativeSum"/> (in double, rounded once per level), then a float add into Y,
+    /// without the table-sized product (614 MB at Netflix size) and its two extra passes.
+    /// </summary>
+    public void AddReverseCumulative(ReadOnlyMemory<float> g, Memory<float> y, int columns) => AddReverseCumulative(SimdWidths.Best, g, y, columns);
+
+    internal unsafe void AddReverseCumulative(SimdWidth width, ReadOnlyMemory<float> g, Memory<float> y, int columns)
+    {
+        using System.Buffers.MemoryHandle gs = g.Pin(), ys = y.Pin();
+        AddReverseCumulative(width, (nint)gs.Pointer, g.Length, (nint)ys.Pointer, y.Length, columns);
+    }
+
+    internal void AddReverseCumulative(SimdWidth width, nint g, long gLength, nint y, long yLength, int columns)
+    {
+        CheckShapes(gLength, yLength, columns);
+        NativeProduct.InParts(_chunkStarts.Length - 1, Threads, g, gLength, y, yLength, columns, (chunk, input, output, d) =>
+        {
+            Span<float> levelRows = new float[Levels * d];
+            int rows = Other.RowCount;
+            for (int n = _chunkStarts[chunk]; n < _chunkStarts[chunk + 1]; n++)
+            {
+                levelRows.Clear();
+                SumRow(n, input, levelRows, slot: 0, stride: 1, d);
+                AddReverseCumulativeRow(width, levelRows, output, n, rows, Levels, d);
+            }
+        });
+    }
+
     // B's rows n of one chunk write the output rows l·N + n (all levels): no other thread touches them.
     private void MultiplyChunk(int chunk, ReadOnlySpan<float> input, Span<float> output, int columns)
     {
-        ReadOnlySpan<long> offsets = Other.RowOffsets.Span;
-        ReadOnlySpan<int> indices = Other.Columns.Span;
-        ReadOnlySpan<float> values = Other.Values.Span;
         int rows = Other.RowCount;
         for (int n = _chunkStarts[chunk]; n < _chunkStarts[chunk + 1]; n++)
         {
@@ -72,21 +102,62 @@ public sealed class LevelTransposeKernel : INativeProduct
                 output.Slice(((l * rows) + n) * columns, columns).Clear();
             }
 
-            // ByLevel's rows ascend, so their levels do too: find the level only when a column leaves the current one, instead
-            // of dividing per rating (any order still gives the right level, just more often).
-            int level = 0, levelStart = 0;
-            Span<float> row = output.Slice(n * columns, columns);
-            for (long e = offsets[n]; e < offsets[n + 1]; e++)
-            {
-                int column = indices[(int)e];
-                if (column >= levelStart + _otherNodes || column < levelStart)
-                {
-                    level = column / _otherNodes;
-                    levelStart = level * _otherNodes;
-                    row = output.Slice(((level * rows) + n) * columns, columns);
-                }
+            SumRow(n, input, output, slot: n, stride: rows, columns);
+        }
+    }
 
-                ScaledRowAdd.Apply(input.Slice((column - levelStart) * columns, columns), values[(int)e], row);
+    // Adds row n of B's terms into the level rows (l·stride + slot) of output, which the caller cleared.
+    private void SumRow(int n, ReadOnlySpan<float> input, Span<float> output, int slot, int stride, int columns)
+    {
+        ReadOnlySpan<long> offsets = Other.RowOffsets.Span;
+        ReadOnlySpan<int> indices = Other.Columns.Span;
+        ReadOnlySpan<float> values = Other.Values.Span;
+
+        // ByLevel's rows ascend, so their levels do too: find the level only when a column leaves the current one, instead
+        // of dividing per rating (any order still gives the right level, just more often).
+        int levelStart = 0;
+        Span<float> row = output.Slice(slot * columns, columns);
+        for (long e = offsets[n]; e < offsets[n + 1]; e++)
+        {
+            int column = indices[(int)e];
+            if (column >= levelStart + _otherNodes || column < levelStart)
+            {
+                int level = column / _otherNodes;
+                levelStart = level * _otherNodes;
+                row = output.Slice(((level * stride) + slot) * columns, columns);
+            }
+
+            ScaledRowAdd.Apply(input.Slice((column - levelStart) * columns, columns), values[(int)e], row);
+        }
+    }
+
+    // target[l·rows + n] += Σ_{s≥l} levelRows[s], summed from the last level down in double and rounded once per level.
+    internal static void AddReverseCumulativeRow(SimdWidth width, ReadOnlySpan<float> levelRows, Span<float> target, int n, int rows, int levels, int columns)
+    {
+        int k = 0;
+        if (width != SimdWidth.Scalar)
+        {
+            for (; k + Vector256<float>.Count <= columns; k += Vector256<float>.Count)
+            {
+                Vector256<double> lower = Vector256<double>.Zero, upper = Vector256<double>.Zero;
+                for (int l = levels - 1; l >= 0; l--)
+                {
+                    (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(Vector256.Create(levelRows.Slice((l * columns) + k, Vector256<float>.Count)));
+                    lower += lo;
+                    upper += hi;
+                    Span<float> destination = target.Slice((((l * rows) + n) * columns) + k, Vector256<float>.Count);
+                    (Vector256.Create((ReadOnlySpan<float>)destination) + Vector256.Narrow(lower, upper)).CopyTo(destination);
+                }
+            }
+        }
+
+        for (; k < columns; k++)
+        {
+            double sum = 0;
+            for (int l = levels - 1; l >= 0; l--)
+            {
+                sum += levelRows[(l * columns) + k];
+                target[(((l * rows) + n) * columns) + k] += (float)sum;
             }
         }
     }
