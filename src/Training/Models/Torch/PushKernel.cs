@@ -27,11 +27,15 @@ public sealed record PushLayout(int ColumnBase, int Levels, int Targets, bool Le
 /// by non-zeros) and walks every row of A, finding its range by binary search (A's rows must ascend within each level),
 /// so no two threads write one row and no partial sums are merged: every output row adds its terms in row order
 /// whatever the thread count — the order a gather along a transposed CSR with ascending rows uses, so the floats are the
-/// same as that product's.
+/// same as that product's. Where each part's entries lie in every row and level is found once, when the kernel is built
+/// (<see cref="PartBounds"/>), not by binary search in every product.
 /// </summary>
 public sealed class PushKernel : INativeProduct
 {
     private readonly int[] _partStarts;
+
+    // Row r, level l: its entries for part p are [_bounds[i + p], _bounds[i + p + 1]) with i = (r·Levels + l)·(parts + 1).
+    private readonly int[] _bounds;
 
     public PushKernel(SparseMatrix a, PushLayout layout, int threads)
     {
@@ -46,6 +50,7 @@ public sealed class PushKernel : INativeProduct
         Layout = layout;
         Threads = Math.Max(1, threads);
         _partStarts = PartitionTargets(CountPerTarget(a, layout), Threads);
+        _bounds = PartBounds(a, layout, _partStarts);
     }
 
     public SparseMatrix Matrix { get; }
@@ -91,20 +96,18 @@ public sealed class PushKernel : INativeProduct
             return;
         }
 
-        ReadOnlySpan<long> offsets = Matrix.RowOffsets.Span;
         ReadOnlySpan<int> indices = Matrix.Columns.Span;
         ReadOnlySpan<float> values = Matrix.Values.Span;
+        ReadOnlySpan<int> bounds = _bounds;
+        int boundsPerLevel = _partStarts.Length;
         Span<float> cumulative = layout.CumulativeInput ? new float[levels * columns] : [];
         for (int r = 0; r < rows; r++)
         {
-            int start = (int)offsets[r], end = (int)offsets[r + 1];
             bool summed = false;
-            for (int l = 0; l < levels && start < end; l++)
+            for (int l = 0; l < levels; l++)
             {
-                int levelFirst = layout.ColumnBase + (l * targets);
-                int lo = LowerBound(indices, start, end, levelFirst + t0);
-                int hi = LowerBound(indices, lo, end, levelFirst + t1);
-                start = hi;
+                long at = ((((long)r * levels) + l) * boundsPerLevel) + part;
+                int lo = bounds[(int)at], hi = bounds[(int)at + 1];
                 if (lo == hi)
                 {
                     continue;
@@ -179,6 +182,37 @@ public sealed class PushKernel : INativeProduct
                 cumulative[(l * columns) + k] = (float)sum;
             }
         }
+    }
+
+    // For every row and level, where each part's targets start among the row's entries, and where the last part ends.
+    private static int[] PartBounds(SparseMatrix a, PushLayout layout, int[] partStarts)
+    {
+        int parts = partStarts.Length - 1;
+        long length = (long)a.RowCount * layout.Levels * (parts + 1);
+        if (length > Array.MaxLength)
+        {
+            throw new ArgumentException($"{a.RowCount} rows × {layout.Levels} levels × {parts + 1} part bounds exceed one array", nameof(a));
+        }
+
+        var bounds = new int[length];
+        ReadOnlySpan<long> offsets = a.RowOffsets.Span;
+        ReadOnlySpan<int> indices = a.Columns.Span;
+        int i = 0;
+        for (int r = 0; r < a.RowCount; r++)
+        {
+            int start = (int)offsets[r], end = (int)offsets[r + 1];
+            for (int l = 0; l < layout.Levels; l++)
+            {
+                int levelFirst = layout.ColumnBase + (l * layout.Targets);
+                foreach (int t in partStarts)
+                {
+                    start = LowerBound(indices, start, end, levelFirst + t);
+                    bounds[i++] = start;
+                }
+            }
+        }
+
+        return bounds;
     }
 
     // The first position in [from, to) whose column is at least value (columns ascend there).
