@@ -54,6 +54,23 @@ public sealed class KeptGradientTests
         Assert.Contains("row 7", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Prepare_GivesZeroGradientsOnlyWhereThereAreNone()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var fresh = new TorchSharp.Modules.Parameter(ones(3, 2));
+        var trained = new TorchSharp.Modules.Parameter(ones(2));
+        (trained * 5).sum().backward();
+
+        KeptGradient.Prepare([fresh, trained]);
+
+        Assert.Equal(new float[6], fresh.grad!.data<float>().ToArray());
+        Assert.Equal(new[] { 5f, 5f }, trained.grad!.data<float>().ToArray());
+        // The prepared gradient is kept: the next backward adds into it.
+        (fresh * 2).sum().backward();
+        Assert.Equal(Enumerable.Repeat(2f, 6), fresh.grad!.data<float>().ToArray());
+    }
+
     // What the autoencoder's step asks of its gathered input and output rows, here of one table.
     private static Tensor Loss(Tensor rows, SparseMatrix pattern, Tensor code, Tensor weights, Tensor upstream, Tensor upstreamFirst)
     {
