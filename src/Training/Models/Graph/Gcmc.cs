@@ -158,8 +158,8 @@ internal sealed class GcmcTrainer : IDisposable
         public GcmcModule(int users, int movies, GcmcConfig config, Device device, int threads)
             : base(nameof(GcmcModule))
         {
-            _userActivation = new ReluDropout(device, threads);
-            _movieActivation = new ReluDropout(device, threads);
+            _userActivation = new ReluDropout(device, threads, config.Seed, stream: 0);
+            _movieActivation = new ReluDropout(device, threads, config.Seed, stream: 1);
             _dropout = config.Dropout;
             int d = config.Factors;
             // The run's own generator (RunGenerator); nn.Linear's default initialization takes none and draws from libtorch's.
