@@ -67,8 +67,7 @@ public sealed class LevelTransposeKernel : INativeProduct
     /// <see cref="GcmcAdjacency.ReverseCumulativeSum"/> (in double, rounded once per level), then a float add into Y,
     /// without the table-sized product (614 MB at Netflix size) and its two extra passes.
     /// </summary>
-    public void AddReverseCumulative(ReadOnlyMemory<float> g, Memory<float> y, int columns) => AddReverseCumulative(SimdWidths.Best, g, y, columns);
-
+    /// <param name="width">The SIMD width of the sum over the levels (tests run every width; callers take <see cref="SimdWidths.Best"/>).</param>
     internal unsafe void AddReverseCumulative(SimdWidth width, ReadOnlyMemory<float> g, Memory<float> y, int columns)
     {
         using System.Buffers.MemoryHandle gs = g.Pin(), ys = y.Pin();
