@@ -10,17 +10,21 @@ namespace NetflixRec.Training.Tests;
 public sealed class RowAdamKernelTests
 {
     // SimdWidth is internal: the cases carry its name.
-    public static TheoryData<string, int, double> Cases()
+    // rootOnTensor: the two-pass step around torch.sqrt on a tensor (taken where libtorch's √ is not callable on a buffer).
+    public static TheoryData<string, int, double, bool> Cases()
     {
-        var cases = new TheoryData<string, int, double>();
+        var cases = new TheoryData<string, int, double, bool>();
         foreach (SimdWidth simd in SimdWidths.All)
         {
-            foreach (int width in new[] { 1, 7, 16, 37, 128 })
+            foreach (bool rootOnTensor in new[] { false, true })
             {
-                cases.Add(simd.ToString(), width, 0.0);
-            }
+                foreach (int width in new[] { 1, 7, 16, 37, 128, 5000 })
+                {
+                    cases.Add(simd.ToString(), width, 0.0, rootOnTensor);
+                }
 
-            cases.Add(simd.ToString(), 37, 0.01);
+                cases.Add(simd.ToString(), 37, 0.01, rootOnTensor);
+            }
         }
 
         return cases;
@@ -28,7 +32,7 @@ public sealed class RowAdamKernelTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void StepInPlace_SeveralSteps_MatchesTorchOps(string simdName, int width, double weightDecay)
+    public void StepInPlace_SeveralSteps_MatchesTorchOps(string simdName, int width, double weightDecay, bool rootOnTensor)
     {
         SimdWidth simd = Enum.Parse<SimdWidth>(simdName);
         using DisposeScope scope = NewDisposeScope();
@@ -44,7 +48,7 @@ public sealed class RowAdamKernelTests
             long[] rows = [.. Enumerable.Range(0, 50).OrderBy(_ => random.Next()).Take(random.Next(1, 40)).Select(r => (long)r)];
             Tensor index = tensor(rows);
             Tensor gradient = randn([rows.Length, width], generator: generator);
-            kernel.StepInPlace(index, gradient, step, simd);
+            kernel.StepInPlace(index, gradient, step, simd, rootOnTensor);
             reference.Step(index, gradient, step);
         }
 
@@ -93,8 +97,9 @@ public sealed class RowAdamKernelTests
     [InlineData(37)]
     public void Step_LargeBatches_RunInParallelChunksAndMatchTorchOps(int width)
     {
-        // 3,000 rows cross the threshold where the kernel splits rows across threads; over 6 steps up to 2.3 M square roots
-        // are taken, enough that a correctly rounded √ in place of torch's would differ somewhere.
+        // 3,000 rows cross the threshold where the kernel splits rows across threads (and its blocks of rows, for 37 floats
+        // a row, end inside a row's vector tail); over 6 steps up to 2.3 M square roots are taken, enough that a correctly
+        // rounded √ in place of torch's would differ somewhere.
         using DisposeScope scope = NewDisposeScope();
         var generator = new Generator(9);
         Tensor start = randn([4000, width], generator: generator);

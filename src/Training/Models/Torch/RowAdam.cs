@@ -12,14 +12,13 @@ namespace NetflixRec.Training.Models.Torch;
 /// Prize) on every mini-batch. On a row touched at every step it is exactly torch's Adam (weight decay as torch's: λ·w
 /// added to the gradient); a row a step does not touch keeps its weights and moments, where dense Adam would keep moving
 /// it with its stale momentum. Owns the table and both moment tensors: 3 × the table's size. A step is torch's ops
-/// (gather, update, scatter back) on other devices, and on the CPU two passes over the touched rows (<see cref="RowAdamKernel"/>)
-/// around torch's own √ on a scratch buffer kept between steps: the same floats as the torch ops, without their copies,
-/// their serial index_copy_ and the page faults of their fresh temporaries (on item-based AutoRec at full, those were most
-/// of the epoch). The rows a step gathers and their gradient live in storage kept between steps too (<see cref="Gather"/>).
-/// Taking √ in the kernel instead (IEEE's, where torch's MKL one is not always correctly rounded: one pass instead of
-/// two, autorec-i's epoch at full 79 → 66 s) moved autorec-i's trajectory and scored worse on small's validation: 3 of 3
-/// seeds against the torch ops (mean 0.9087 → 0.9098), and 8 of the 8 seeds of 12 that did not stop at epoch 1 against
-/// this two-pass step (mean +0.0009).
+/// (gather, update, scatter back) on other devices, and on the CPU one pass over the touched rows (<see cref="RowAdamKernel"/>)
+/// taking torch's own √ on blocks of rows in cache (<see cref="TorchSquareRoot"/>; where that is not callable, two passes
+/// around torch.sqrt on a scratch tensor): the same floats as the torch ops, without their copies, their serial
+/// index_copy_ and the page faults of their fresh temporaries (on item-based AutoRec at full, those were most of the
+/// epoch). The rows a step gathers and their gradient live in storage kept between steps too (<see cref="Gather"/>).
+/// IEEE's √ is not torch's (MKL's is not always correctly rounded): taken in the kernel it moved autorec-i's trajectory
+/// and scored worse on small's validation (3 of 3 seeds against the torch ops, mean 0.9087 → 0.9098).
 /// </summary>
 /// <param name="torchOps">Take the torch-op step on the CPU as well (the reference the tests hold the kernel to).</param>
 public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0,
@@ -89,8 +88,12 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
         }
     }
 
-    /// <summary>The CPU step at a given SIMD width (tests run every width).</summary>
-    internal unsafe void StepInPlace(Tensor rows, Tensor gradient, long step, SimdWidth simd)
+    /// <summary>
+    /// The CPU step at a given SIMD width (tests run every width): one pass with torch's √ taken on blocks in cache where
+    /// it can be (<see cref="TorchSquareRoot"/>), else, or when <paramref name="rootOnTensor"/>, two passes around torch.sqrt
+    /// on a scratch tensor.
+    /// </summary>
+    internal unsafe void StepInPlace(Tensor rows, Tensor gradient, long step, SimdWidth simd, bool rootOnTensor = false)
     {
         long count = rows.numel();
         long tableRows = table.shape[0];
@@ -102,14 +105,24 @@ public sealed class RowAdam(Tensor table, double learningRate, double beta1 = 0.
 
         using Tensor index = rows.contiguous();
         using Tensor g = gradient.detach().contiguous();
+        var c = AdamStepConstants.For(beta1, beta2, epsilon, learningRate, weightDecay, step);
+        int threads = torch.get_num_threads();
+        if (!rootOnTensor && TorchSquareRoot.Available)
+        {
+            fixed (byte* w = table.bytes, m = _m.bytes, v = _v.bytes, gp = g.bytes, r = index.bytes)
+            {
+                CheckRows((long*)r, count, tableRows);
+                RowAdamKernel.StepWithTorchRoot((float*)w, (float*)m, (float*)v, (float*)gp, (long*)r, count, width, c, threads, simd);
+            }
+
+            return;
+        }
+
         using Tensor root = _scratch.View(count * width);
         fixed (byte* w = table.bytes, m = _m.bytes, v = _v.bytes, gp = g.bytes, r = index.bytes, sp = root.bytes)
         {
             var rowIds = (long*)r;
             CheckRows(rowIds, count, tableRows);
-
-            var c = AdamStepConstants.For(beta1, beta2, epsilon, learningRate, weightDecay, step);
-            int threads = torch.get_num_threads();
             var scaled = (float*)sp;
             RowAdamKernel.Moments((float*)w, (float*)m, (float*)v, (float*)gp, rowIds, count, width, c, scaled, threads, simd);
             using (no_grad())

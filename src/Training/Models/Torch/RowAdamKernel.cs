@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using NetflixRec.Training.Numerics;
 
 namespace NetflixRec.Training.Models.Torch;
@@ -27,6 +28,12 @@ internal static unsafe class RowAdamKernel
     // Below this many values a step runs on the calling thread (bias tables: one value per row).
     private const long ParallelThreshold = 1 << 15;
 
+    // Values per block of StepWithTorchRoot: 16 KB of v / c₂ (then its root), with the block's rows, in L1.
+    private const int RootBlockValues = 4096;
+
+    // Rows ahead whose lines the passes over scattered rows ask for.
+    private const int PrefetchDistance = 4;
+
     /// <summary>
     /// Updates rows <paramref name="rows"/> (distinct, each below the table's row count; null: rows 0..count−1) of a row-major table of
     /// <paramref name="width"/> floats per row and its two moment tables; <paramref name="gradient"/> holds one row per entry of <paramref name="rows"/>.
@@ -48,7 +55,7 @@ internal static unsafe class RowAdamKernel
     {
         var p = (Table: (nint)table, M: (nint)m, V: (nint)v, Gradient: (nint)gradient, Rows: (nint)rows, Scaled: (nint)scaled);
         ForRows(count, width, threads, (from, to) =>
-            MomentRows((float*)p.Table, (float*)p.M, (float*)p.V, (float*)p.Gradient, (long*)p.Rows, from, to, width, c, (float*)p.Scaled, simd));
+            MomentRows((float*)p.Table, (float*)p.M, (float*)p.V, (float*)p.Gradient, (long*)p.Rows, from, to, width, c, (float*)p.Scaled + (from * width), simd));
     }
 
     /// <summary>The second half: w ← w − (m / c₁) / (<paramref name="root"/> + ε) · lr, root = √(v / c₂) as the caller took it.</summary>
@@ -56,7 +63,51 @@ internal static unsafe class RowAdamKernel
     {
         var p = (Table: (nint)table, M: (nint)m, Root: (nint)root, Rows: (nint)rows);
         ForRows(count, width, threads, (from, to) =>
-            ApplyRows((float*)p.Table, (float*)p.M, (float*)p.Root, (long*)p.Rows, from, to, width, c, simd));
+            ApplyRows((float*)p.Table, (float*)p.M, (float*)p.Root + (from * width), (long*)p.Rows, from, to, width, c, simd));
+    }
+
+    /// <summary>
+    /// <see cref="Moments"/>, torch's √ (<see cref="TorchSquareRoot"/>) and <see cref="Apply"/> on blocks of rows small enough
+    /// to stay in the first-level cache: torch's floats in one pass over the touched rows instead of two.
+    /// </summary>
+    public static void StepWithTorchRoot(float* table, float* m, float* v, float* gradient, long* rows, long count, int width,
+        AdamStepConstants c, int threads, SimdWidth simd)
+    {
+        var p = (Table: (nint)table, M: (nint)m, V: (nint)v, Gradient: (nint)gradient, Rows: (nint)rows);
+        int blockRows = Math.Max(1, RootBlockValues / Math.Max(1, width));
+        ForRows(count, width, threads, (from, to) =>
+        {
+            float[]? heap = blockRows * width > RootBlockValues ? GC.AllocateUninitializedArray<float>(width, pinned: true) : null;
+            Span<float> block = heap is null ? stackalloc float[RootBlockValues] : heap;
+            fixed (float* scaled = block)
+            {
+                for (long start = from; start < to; start += blockRows)
+                {
+                    long end = Math.Min(to, start + blockRows);
+                    MomentRows((float*)p.Table, (float*)p.M, (float*)p.V, (float*)p.Gradient, (long*)p.Rows, start, end, width, c, scaled, simd, prefetchUpTo: to);
+                    TorchSquareRoot.InPlace(scaled, (int)((end - start) * width));
+                    ApplyRows((float*)p.Table, (float*)p.M, scaled, (long*)p.Rows, start, end, width, c, simd);
+                }
+            }
+        });
+    }
+
+    private static void PrefetchRow(float* table, float* m, float* v, long at, int width)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        for (int b = 0; b < width * sizeof(float); b += 64)
+        {
+            Sse.Prefetch0((byte*)(table + at) + b);
+            if (m is not null)
+            {
+                Sse.Prefetch0((byte*)(m + at) + b);
+                Sse.Prefetch0((byte*)(v + at) + b);
+            }
+        }
     }
 
     /// <summary>Copies rows <paramref name="rows"/> of the table into <paramref name="target"/> (one row per entry, in order).</summary>
@@ -67,6 +118,11 @@ internal static unsafe class RowAdamKernel
         {
             for (long i = from; i < to; i++)
             {
+                if (i + PrefetchDistance < to)
+                {
+                    PrefetchRow((float*)p.Table, null, null, ((long*)p.Rows)[i + PrefetchDistance] * width, width);
+                }
+
                 new ReadOnlySpan<float>((float*)p.Table + (((long*)p.Rows)[i] * width), width).CopyTo(new Span<float>((float*)p.Target + (i * width), width));
             }
         });
@@ -85,13 +141,22 @@ internal static unsafe class RowAdamKernel
             rowsFromTo(k * chunk, Math.Min(count, (k + 1) * chunk)));
     }
 
+    // scaled: one row per entry of rows[from..to), starting at its first.
+    // prefetchUpTo: while at row i, ask for row i + PrefetchDistance's lines of the three tables if it is below this (the
+    // rows are scattered through tables far larger than the caches; one row at a time keeps the misses in flight few
+    // enough not to stall).
     private static void MomentRows(float* table, float* m, float* v, float* gradient, long* rows, long from, long to, int width,
-        AdamStepConstants c, float* scaled, SimdWidth simd)
+        AdamStepConstants c, float* scaled, SimdWidth simd, long prefetchUpTo = 0)
     {
         for (long i = from; i < to; i++)
         {
+            if (i + PrefetchDistance < prefetchUpTo)
+            {
+                PrefetchRow(table, m, v, (rows is null ? i + PrefetchDistance : rows[i + PrefetchDistance]) * width, width);
+            }
+
             long at = (rows is null ? i : rows[i]) * width;
-            float* g = gradient + (i * width), s = scaled + (i * width);
+            float* g = gradient + (i * width), s = scaled + ((i - from) * width);
             int j = simd switch
             {
                 SimdWidth.Vector512 => Moments512(table + at, m + at, v + at, g, s, width, c),
@@ -108,12 +173,13 @@ internal static unsafe class RowAdamKernel
         }
     }
 
+    // root: one row per entry of rows[from..to), starting at its first.
     private static void ApplyRows(float* table, float* m, float* root, long* rows, long from, long to, int width, AdamStepConstants c, SimdWidth simd)
     {
         for (long i = from; i < to; i++)
         {
             long at = (rows is null ? i : rows[i]) * width;
-            float* r = root + (i * width);
+            float* r = root + ((i - from) * width);
             int j = simd switch
             {
                 SimdWidth.Vector512 => Apply512(table + at, m + at, r, width, c),
