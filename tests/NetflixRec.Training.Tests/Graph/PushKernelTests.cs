@@ -178,6 +178,72 @@ public sealed class PushKernelTests
         Assert.Equal(Values(x2.grad!), Values(x1.grad!), (a, b) => Math.Abs(a - b) <= 1e-6f * Math.Max(1f, Math.Abs(a)));
     }
 
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 2)]
+    [InlineData(2, 2)]
+    [InlineData(2, 3)]
+    [InlineData(3, 2)]
+    public void LayerMeanRows_EqualsLayerMeanThenIndexSelect_ValuesAndGradientsBitForBit(int layers, int threads)
+    {
+        // Repeated users and movies, most users absent (their propagation is skipped), two steps on the same operator.
+        using DisposeScope scope = torch.NewDisposeScope();
+        var random = new Random(layers + 10);
+        BipartiteGraph graph = GraphFixtures.RandomGraph(300, 40, random);
+        using var adjacency = SparseOperator.SymmetricBipartite(NormalizedAdjacency.Symmetric(graph), graph.Users, CPU, threads);
+        for (int step = 0; step < 2; step++)
+        {
+            long[] ids = [.. Enumerable.Range(0, 90).Select(i => i % 3 == 0 ? (long)random.Next(40) : graph.Users + (long)random.Next(graph.Movies))];
+            Tensor nodes = torch.tensor(ids);
+            Tensor x = torch.randn([graph.Nodes, 16], generator: new Generator((ulong)step + 6));
+            Tensor upstream = torch.randn([ids.Length, 16], generator: new Generator((ulong)step + 7));
+            Tensor x1 = x.clone().requires_grad_(true), x2 = x.clone().requires_grad_(true);
+
+            Tensor rows = LightGcnPropagation.CombineRows(adjacency, x1, layers, nodes);
+            Tensor selected = adjacency.LayerMean(x2, layers).index_select(0, nodes);
+            (rows * upstream).sum().backward();
+            (selected * upstream).sum().backward();
+
+            Assert.Equal(Values(selected), Values(rows));
+            Assert.Equal(Values(x2.grad!), Values(x1.grad!));
+        }
+    }
+
+    [Fact]
+    public void LayerMeanRows_NodeOutsideTheGraph_ThrowsNamingIt()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        BipartiteGraph graph = GraphFixtures.RandomGraph(12, 9, new Random(2));
+        using var adjacency = SparseOperator.SymmetricBipartite(NormalizedAdjacency.Symmetric(graph), graph.Users, CPU, threads: 2);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => adjacency.LayerMeanRows(torch.zeros(graph.Nodes, 4), 2, torch.tensor(new long[] { 0, graph.Nodes })));
+
+        Assert.Contains($"node {graph.Nodes}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(40, 23, 17, 3)]
+    [InlineData(200, 3, 33, 4)]
+    public void MultiplyFromRows_InputZeroOutsideTheRows_EqualsTheWholeProductBitForBit(int rows, int columns, int width, int threads)
+    {
+        var random = new Random(rows + columns);
+        SparseMatrix a = AscendingCsr(rows, columns, columnBase: 0, random);
+        int[] kept = [.. Enumerable.Range(0, rows).Where(_ => random.Next(4) == 0)];
+        float[] x = new float[rows * width];
+        foreach (int r in kept)
+        {
+            RandomValues(width, random).CopyTo(x, r * width);
+        }
+
+        var kernel = new PushKernel(a, PushLayout.Transpose(0, columns), threads);
+        var expected = new float[columns * width];
+        kernel.Multiply(x, expected, width);
+        var actual = Filled(columns * width);
+        kernel.MultiplyFromRows(x, actual, width, kept);
+
+        Assert.Equal(expected, actual);
+    }
+
     [Fact]
     public void LayerMean_TwoStepsInARow_GiveTheSameResult()
     {

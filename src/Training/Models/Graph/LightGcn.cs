@@ -129,7 +129,7 @@ internal sealed class LightGcnTrainer : IDisposable
             // One gather of the batch's user, positive and negative rows (and one scatter back in the backward pass,
             // instead of three full-table gradients summed).
             Tensor nodes = TorchRuntime.Int64(triples, 3 * count, _device);
-            Tensor rows = LightGcnPropagation.Combine(_adjacency, _embeddings, _config.Layers).index_select(0, nodes);
+            Tensor rows = LightGcnPropagation.CombineRows(_adjacency, _embeddings, _config.Layers, nodes);
             Tensor eu = rows.narrow(0, 0, count), ep = rows.narrow(0, count, count), en = rows.narrow(0, 2 * count, count);
             Tensor difference = (eu * (ep - en)).sum(1);
             Tensor bpr = -torch.nn.functional.logsigmoid(difference).mean();

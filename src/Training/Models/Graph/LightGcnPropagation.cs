@@ -19,6 +19,14 @@ public static class LightGcnPropagation
     public static Tensor Combine(SparseOperator adjacency, Tensor embeddings, int layers) =>
         adjacency.HasFusedLayerMean ? adjacency.LayerMean(embeddings, layers) : Composed(adjacency, embeddings, layers);
 
+    /// <summary>
+    /// Rows <paramref name="nodes"/> (int64, repeats allowed) of <see cref="Combine"/>, differentiable with respect to
+    /// e^(0): on the CPU kernels without the propagation work that only other users' rows need
+    /// (<see cref="SparseOperator.LayerMeanRows"/>), the same floats.
+    /// </summary>
+    public static Tensor CombineRows(SparseOperator adjacency, Tensor embeddings, int layers, Tensor nodes) =>
+        adjacency.HasFusedLayerMean ? adjacency.LayerMeanRows(embeddings, layers, nodes) : Composed(adjacency, embeddings, layers).index_select(0, nodes);
+
     /// <summary>The layer combination as torch ops: every layer and partial sum a tensor of its own.</summary>
     public static Tensor Composed(SparseOperator adjacency, Tensor embeddings, int layers)
     {

@@ -30,15 +30,46 @@ internal sealed class BipartiteSymmetricKernel : INativeProduct
 
     public int OutputRows { get; }
 
+    /// <summary>The users: nodes 0..Split−1.</summary>
+    public int Split => _split;
+
     public void Multiply(nint x, long xLength, nint y, long yLength, int columns)
+    {
+        CheckShapes(xLength, yLength, columns);
+        long userValues = (long)_split * columns;
+        _gather.Multiply(x, xLength, y, userValues, columns);
+        ((INativeProduct)_push).Multiply(x, userValues, y + (nint)(userValues * sizeof(float)), yLength - userValues, columns);
+    }
+
+    /// <summary>
+    /// Â·X where of the user rows only <paramref name="users"/> (distinct) are wanted: those gathered, every movie row
+    /// pushed; Y's other user rows are left as they are. The floats of <see cref="Multiply"/> in every row written.
+    /// </summary>
+    public void MultiplyForUsers(nint x, long xLength, nint y, long yLength, int columns, int[] users)
+    {
+        CheckShapes(xLength, yLength, columns);
+        long userValues = (long)_split * columns;
+        _gather.MultiplyRows(x, xLength, y, userValues, columns, users);
+        ((INativeProduct)_push).Multiply(x, userValues, y + (nint)(userValues * sizeof(float)), yLength - userValues, columns);
+    }
+
+    /// <summary>
+    /// Â·X when X's user rows outside <paramref name="users"/> (ascending, distinct) are zero: every user row gathered, the
+    /// movie rows pushed from those users only. The floats of <see cref="Multiply"/>.
+    /// </summary>
+    public void MultiplyFromUsers(nint x, long xLength, nint y, long yLength, int columns, int[] users)
+    {
+        CheckShapes(xLength, yLength, columns);
+        long userValues = (long)_split * columns;
+        _gather.Multiply(x, xLength, y, userValues, columns);
+        _push.MultiplyFromRows(x, userValues, y + (nint)(userValues * sizeof(float)), yLength - userValues, columns, users);
+    }
+
+    private void CheckShapes(long xLength, long yLength, int columns)
     {
         if (xLength != (long)OutputRows * columns || yLength != (long)OutputRows * columns)
         {
             throw new ArgumentException($"Â·X: Â is {OutputRows}×{OutputRows}, X has {xLength} values, Y {yLength}, {columns} columns");
         }
-
-        long userValues = (long)_split * columns;
-        _gather.Multiply(x, xLength, y, userValues, columns);
-        ((INativeProduct)_push).Multiply(x, userValues, y + (nint)(userValues * sizeof(float)), yLength - userValues, columns);
     }
 }

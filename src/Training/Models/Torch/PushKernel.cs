@@ -69,7 +69,27 @@ public sealed class PushKernel : INativeProduct
     void INativeProduct.Multiply(nint x, long xLength, nint y, long yLength, int columns)
     {
         CheckShapes(xLength, yLength, columns);
-        NativeProduct.InParts(_partStarts.Length - 1, Threads, x, xLength, y, yLength, columns, MultiplyPart);
+        NativeProduct.InParts(_partStarts.Length - 1, Threads, x, xLength, y, yLength, columns,
+            (part, input, output, width) => MultiplyPart(part, input, output, width, null));
+    }
+
+    /// <summary>
+    /// The product when every input row of A's rows outside <paramref name="rows"/> (ascending, distinct) is zero: only those
+    /// are pushed. The same floats as the whole product (a zero row adds +0, which changes no sum: one that starts at +0
+    /// never becomes −0).
+    /// </summary>
+    internal unsafe void MultiplyFromRows(ReadOnlyMemory<float> x, Memory<float> y, int columns, int[] rows)
+    {
+        using System.Buffers.MemoryHandle xs = x.Pin(), ys = y.Pin();
+        MultiplyFromRows((nint)xs.Pointer, x.Length, (nint)ys.Pointer, y.Length, columns, rows);
+    }
+
+    /// <summary>The same over native buffers.</summary>
+    internal void MultiplyFromRows(nint x, long xLength, nint y, long yLength, int columns, int[] rows)
+    {
+        CheckShapes(xLength, yLength, columns);
+        NativeProduct.InParts(_partStarts.Length - 1, Threads, x, xLength, y, yLength, columns,
+            (part, input, output, width) => MultiplyPart(part, input, output, width, rows));
     }
 
     private void CheckShapes(long xLength, long yLength, int columns)
@@ -80,8 +100,8 @@ public sealed class PushKernel : INativeProduct
         }
     }
 
-    // Output rows [t0, t1) of every level: this part's alone.
-    private void MultiplyPart(int part, ReadOnlySpan<float> input, Span<float> output, int columns)
+    // Output rows [t0, t1) of every level: this part's alone, pushed from A's rows (all of them, or those listed).
+    private void MultiplyPart(int part, ReadOnlySpan<float> input, Span<float> output, int columns, int[]? only)
     {
         int t0 = _partStarts[part], t1 = _partStarts[part + 1];
         PushLayout layout = Layout;
@@ -101,8 +121,9 @@ public sealed class PushKernel : INativeProduct
         ReadOnlySpan<int> bounds = _bounds;
         int boundsPerLevel = _partStarts.Length;
         Span<float> cumulative = layout.CumulativeInput ? new float[levels * columns] : [];
-        for (int r = 0; r < rows; r++)
+        for (int i = 0, count = only?.Length ?? rows; i < count; i++)
         {
+            int r = only is null ? i : only[i];
             bool summed = false;
             for (int l = 0; l < levels; l++)
             {
@@ -135,18 +156,27 @@ public sealed class PushKernel : INativeProduct
 
                 // The output row: the shifted column itself when levels are output rows, else its target within the level.
                 int shift = layout.ColumnBase + (layout.LevelsInOutput ? 0 : l * targets);
-                int distance = SparseKernel.PrefetchDistance;
-                for (int e = lo; e < hi; e++)
+                int done = RegisterPush.Scatter(SimdWidths.Best, source, indices[lo..hi], values[lo..hi], output, shift, columns);
+                if (done < columns)
                 {
-                    if (e + distance < hi)
-                    {
-                        ScaledRowAdd.Prefetch(output, (indices[e + distance] - shift) * columns, columns);
-                    }
-
-                    Span<float> row = output.Slice((indices[e] - shift) * columns, columns);
-                    ScaledRowAdd.Apply(source, values[e], row);
+                    PushRest(source, indices[lo..hi], values[lo..hi], output, shift, columns, done);
                 }
             }
+        }
+    }
+
+    // The columns from `done` on of one input row's push (all of them where no vector strip fits).
+    private static void PushRest(ReadOnlySpan<float> source, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> output, int shift, int columns, int done)
+    {
+        int distance = SparseKernel.PrefetchDistance;
+        for (int e = 0; e < entries.Length; e++)
+        {
+            if (done == 0 && e + distance < entries.Length)
+            {
+                ScaledRowAdd.Prefetch(output, (entries[e + distance] - shift) * columns, columns);
+            }
+
+            ScaledRowAdd.Apply(source[done..], values[e], output.Slice(((entries[e] - shift) * columns) + done, columns - done));
         }
     }
 

@@ -1,3 +1,5 @@
+using NetflixRec.Training.Numerics;
+
 namespace NetflixRec.Training.Models.Torch;
 
 /// <summary>
@@ -42,6 +44,23 @@ public sealed class SparseKernel : INativeProduct
             (chunk, input, output, width) => MultiplyChunk(chunk, input, output, width, add: false));
     }
 
+    /// <summary>
+    /// Rows <paramref name="rows"/> of A·X only (distinct), each with the floats of the whole product; Y's other rows are
+    /// left as they are.
+    /// </summary>
+    internal void MultiplyRows(nint x, long xLength, nint y, long yLength, int columns, int[] rows)
+    {
+        CheckShapes(xLength, yLength, columns);
+        const int RowsPerPart = 256;
+        NativeProduct.InParts((rows.Length + RowsPerPart - 1) / RowsPerPart, Threads, x, xLength, y, yLength, columns, (part, input, output, width) =>
+        {
+            for (int i = part * RowsPerPart; i < Math.Min(rows.Length, (part + 1) * RowsPerPart); i++)
+            {
+                MultiplyRow(rows[i], input, output, width, add: false);
+            }
+        });
+    }
+
     /// <summary>Y ← Y + A·X over native buffers (a gradient kept in place, <see cref="KeptGradient"/>).</summary>
     internal void MultiplyAdd(nint x, long xLength, nint y, long yLength, int columns)
     {
@@ -61,27 +80,39 @@ public sealed class SparseKernel : INativeProduct
     // Output rows of one chunk: each row is written by exactly one thread.
     private void MultiplyChunk(int chunk, ReadOnlySpan<float> input, Span<float> output, int columns, bool add)
     {
+        for (int r = _chunkStarts[chunk]; r < _chunkStarts[chunk + 1]; r++)
+        {
+            MultiplyRow(r, input, output, columns, add);
+        }
+    }
+
+    private void MultiplyRow(int r, ReadOnlySpan<float> input, Span<float> output, int columns, bool add)
+    {
         ReadOnlySpan<long> offsets = Matrix.RowOffsets.Span;
         ReadOnlySpan<int> indices = Matrix.Columns.Span;
         ReadOnlySpan<float> values = Matrix.Values.Span;
-        for (int r = _chunkStarts[chunk]; r < _chunkStarts[chunk + 1]; r++)
+        Span<float> row = output.Slice(r * columns, columns);
+        if (!add)
         {
-            Span<float> row = output.Slice(r * columns, columns);
-            if (!add)
+            row.Clear();
+        }
+
+        int start = (int)offsets[r], end = (int)offsets[r + 1];
+        int done = RegisterGather.Accumulate(SimdWidths.Best, input, indices[start..end], values[start..end], row, columns);
+        if (done == columns)
+        {
+            return;
+        }
+
+        Span<float> rest = row[done..];
+        for (int e = start; e < end; e++)
+        {
+            if (done == 0 && e + PrefetchDistance < end)
             {
-                row.Clear();
+                ScaledRowAdd.Prefetch(input, indices[e + PrefetchDistance] * columns, columns);
             }
 
-            long end = offsets[r + 1];
-            for (long e = offsets[r]; e < end; e++)
-            {
-                if (e + PrefetchDistance < end)
-                {
-                    ScaledRowAdd.Prefetch(input, indices[(int)e + PrefetchDistance] * columns, columns);
-                }
-
-                ScaledRowAdd.Apply(input.Slice(indices[(int)e] * columns, columns), values[(int)e], row);
-            }
+            ScaledRowAdd.Apply(input.Slice((indices[e] * columns) + done, columns - done), values[e], rest);
         }
     }
 

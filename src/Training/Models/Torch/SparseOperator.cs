@@ -64,7 +64,16 @@ public sealed class SparseOperator : IDisposable
     /// (1/(K+1)) Σ_{k≤K} A^k·X in one autograd function (<see cref="LayerMeanProduct"/>), for a symmetric operator on the CSR
     /// kernels (<see cref="HasFusedLayerMean"/>); differentiable with respect to X.
     /// </summary>
-    public Tensor LayerMean(Tensor x, int layers)
+    public Tensor LayerMean(Tensor x, int layers) => LayerMeanOf(layers).Multiply(x);
+
+    /// <summary>
+    /// <see cref="LayerMean"/>'s rows <paramref name="nodes"/> (int64, repeats allowed), with the floats of LayerMean followed
+    /// by index_select, forward and backward; on a bipartite operator (<see cref="SymmetricBipartite"/>) without the work
+    /// for users outside the selection where a product allows it (<see cref="LayerMeanProduct.MultiplyRows"/>).
+    /// </summary>
+    public Tensor LayerMeanRows(Tensor x, int layers, Tensor nodes) => LayerMeanOf(layers).MultiplyRows(x, nodes);
+
+    private LayerMeanProduct LayerMeanOf(int layers)
     {
         if (!HasFusedLayerMean)
         {
@@ -76,7 +85,7 @@ public sealed class SparseOperator : IDisposable
             _layerMean = new LayerMeanProduct(_forward!, layers, _threads);
         }
 
-        return _layerMean.Multiply(x);
+        return _layerMean;
     }
 
     /// <summary>A·X for X of shape [ColumnCount, d]; differentiable with respect to X.</summary>
