@@ -21,7 +21,8 @@ internal readonly record struct AdamStepConstants(float Beta1, float OneMinusBet
 /// operations in torch's order and rounding: g ← g + λw, m ← β₁m + (1−β₁)g and v ← β₂v + (1−β₂)g·g as fused multiply-adds
 /// (as torch's vectorized add-with-alpha and addcmul compute them), w ← w − (m / c₁) / (√(v / c₂) + ε) · lr. Only √ can
 /// differ, in the last bit: <see cref="Step"/>'s is IEEE's correctly rounded square root, torch's (MKL's vector math) is not
-/// always; <see cref="Moments"/> and <see cref="Apply"/> split the step around √ so that a caller can take torch's.
+/// always; <see cref="Moments"/> and <see cref="Apply"/> split the step around √ so that a caller can take torch's, and
+/// <see cref="StepWithTorchRoot"/> does so per block of rows in cache, calling torch's √ itself (<see cref="TorchSquareRoot"/>).
 /// </summary>
 internal static unsafe class RowAdamKernel
 {
