@@ -28,7 +28,8 @@ public sealed record PushLayout(int ColumnBase, int Levels, int Targets, bool Le
 /// so no two threads write one row and no partial sums are merged: every output row adds its terms in row order
 /// whatever the thread count — the order a gather along a transposed CSR with ascending rows uses, so the floats are the
 /// same as that product's. Where each part's entries lie in every row and level is found once, when the kernel is built
-/// (<see cref="PartBounds"/>), not by binary search in every product.
+/// (<see cref="PartBounds"/>), not by binary search in every product; each input row is pushed from registers
+/// (<see cref="RegisterPush"/>).
 /// </summary>
 public sealed class PushKernel : INativeProduct
 {

@@ -4,8 +4,9 @@ namespace NetflixRec.Training.Models.Torch;
 
 /// <summary>
 /// Y = A·X for a CSR matrix A and a dense row-major X with <c>columns</c> values per row, rows split across threads in
-/// chunks of about equal non-zeros. Each output row is a sum of scaled input rows (one SIMD multiply-add per non-zero),
-/// written by exactly one thread, so the result does not depend on the thread count.
+/// chunks of about equal non-zeros. Each output row is a sum of scaled input rows (one SIMD multiply-add per non-zero, the
+/// row held in registers across its entries: <see cref="RegisterGather"/>), written by exactly one thread, so the result
+/// does not depend on the thread count.
 /// </summary>
 public sealed class SparseKernel : INativeProduct
 {
