@@ -72,9 +72,9 @@ internal static unsafe class TorchSquareRoot
             values[i] = (i % 97) switch
             {
                 0 => 0f,
-                1 => (float)(i * i),
+                1 => (float)((i % 4096) * (i % 4096)), // exact squares (below 2²⁴)
                 2 => BitConverter.Int32BitsToSingle(random.Next(1, 1 << 23)),
-                _ => (float)Math.Exp((random.NextDouble() * 170) - 95),
+                _ => (float)Math.Exp((random.NextDouble() * 182) - 95), // up to 6·10³⁷
             };
         }
 
