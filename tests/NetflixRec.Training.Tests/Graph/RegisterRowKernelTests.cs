@@ -77,6 +77,27 @@ public sealed class RegisterRowKernelTests
         Assert.Equal(expected, actual);
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Gather_ShiftedColumns_EqualsTheUnshiftedGather(string simdName, int columns)
+    {
+        // GC-MC's level runs: columns l·K + t read input row t.
+        SimdWidth simd = Enum.Parse<SimdWidth>(simdName);
+        var random = new Random(columns + 2);
+        const int Shift = 3 * 50;
+        float[] x = Values(50 * columns, random);
+        int[] rows = [.. Enumerable.Range(0, 21).Select(_ => random.Next(50))];
+        float[] values = Values(rows.Length, random);
+        float[] expected = new float[columns], actual = new float[columns];
+
+        int done = RegisterGather.Accumulate(simd, x, rows, values, expected, columns);
+        int shiftedDone = RegisterGather.Accumulate(simd, x, [.. rows.Select(r => r + Shift)], values, actual, columns, Shift);
+
+        Assert.Equal(done, shiftedDone);
+        Assert.Equal(expected, actual);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RegisterGather.Accumulate(simd, x, [Shift - 1], [1f], actual, columns, Shift));
+    }
+
     [Fact]
     public void Gather_EntryOutsideTheInput_ThrowsNamingTheColumns()
     {

@@ -112,21 +112,26 @@ public sealed class LevelTransposeKernel : INativeProduct
         ReadOnlySpan<int> indices = Other.Columns.Span;
         ReadOnlySpan<float> values = Other.Values.Span;
 
-        // ByLevel's rows ascend, so their levels do too: find the level only when a column leaves the current one, instead
-        // of dividing per rating (any order still gives the right level, just more often).
-        int levelStart = 0;
-        Span<float> row = output.Slice(slot * columns, columns);
-        for (long e = offsets[n]; e < offsets[n + 1]; e++)
+        // ByLevel's rows ascend, so their levels do too: each run of one level's entries is summed into its level row, held
+        // in registers across the run (RegisterGather); any order still sums right, in more and shorter runs.
+        int end = (int)offsets[n + 1];
+        for (int start = (int)offsets[n]; start < end;)
         {
-            int column = indices[(int)e];
-            if (column >= levelStart + _otherNodes || column < levelStart)
+            int level = indices[start] / _otherNodes, levelStart = level * _otherNodes, stop = start + 1;
+            while (stop < end && indices[stop] >= levelStart && indices[stop] < levelStart + _otherNodes)
             {
-                int level = column / _otherNodes;
-                levelStart = level * _otherNodes;
-                row = output.Slice(((level * stride) + slot) * columns, columns);
+                stop++;
             }
 
-            ScaledRowAdd.Apply(input.Slice((column - levelStart) * columns, columns), values[(int)e], row);
+            Span<float> row = output.Slice(((level * stride) + slot) * columns, columns);
+            // Every column of the run lies in [levelStart, levelStart + K): input rows 0..K−1, which CheckShapes gave G.
+            int done = RegisterGather.AccumulateInRange(SimdWidths.Best, input, indices[start..stop], values[start..stop], row, columns, levelStart);
+            for (int e = start; done < columns && e < stop; e++)
+            {
+                ScaledRowAdd.Apply(input.Slice(((indices[e] - levelStart) * columns) + done, columns - done), values[e], row[done..]);
+            }
+
+            start = stop;
         }
     }
 

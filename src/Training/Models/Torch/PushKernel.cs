@@ -157,7 +157,13 @@ public sealed class PushKernel : INativeProduct
 
                 // The output row: the shifted column itself when levels are output rows, else its target within the level.
                 int shift = layout.ColumnBase + (layout.LevelsInOutput ? 0 : l * targets);
-                int done = RegisterPush.Scatter(SimdWidths.Best, source, indices[lo..hi], values[lo..hi], output, shift, columns);
+                // The row's columns ascend (checked when the kernel was built), so its first and last bound the run.
+                if (indices[lo] - shift < 0 || (long)(indices[hi - 1] - shift + 1) * columns > output.Length)
+                {
+                    throw new InvalidOperationException($"row {r}: columns {indices[lo]}..{indices[hi - 1]} outside the output");
+                }
+
+                int done = RegisterPush.ScatterInRange(SimdWidths.Best, source, indices[lo..hi], values[lo..hi], output, shift, columns);
                 if (done < columns)
                 {
                     PushRest(source, indices[lo..hi], values[lo..hi], output, shift, columns, done);

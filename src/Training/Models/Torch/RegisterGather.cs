@@ -19,23 +19,38 @@ internal static class RegisterGather
     /// <summary>Accumulates the whole strips of <paramref name="y"/> (one row of <paramref name="columns"/> floats).</summary>
     /// <param name="x">The input table, <paramref name="columns"/> floats per row.</param>
     /// <param name="entries">The row's entries' columns (input rows) and values.</param>
-    public static int Accumulate(SimdWidth width, ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int columns)
+    /// <param name="shift">Subtracted from every entry's column to give its input row (GC-MC's level-stacked columns).</param>
+    public static int Accumulate(SimdWidth width, ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int columns, int shift = 0)
     {
         int inputRows = x.Length / Math.Max(1, columns);
-        if (!entries.IsEmpty && (TensorPrimitives.Min(entries) < 0 || TensorPrimitives.Max(entries) >= inputRows))
+        if (!entries.IsEmpty && ((long)TensorPrimitives.Min(entries) - shift < 0 || (long)TensorPrimitives.Max(entries) - shift >= inputRows))
         {
-            throw new ArgumentOutOfRangeException(nameof(entries), $"columns {TensorPrimitives.Min(entries)}..{TensorPrimitives.Max(entries)} outside the input's {inputRows} rows");
+            throw new ArgumentOutOfRangeException(nameof(entries), $"columns {TensorPrimitives.Min(entries)}..{TensorPrimitives.Max(entries)} outside input rows {shift}..{shift + inputRows - 1}");
+        }
+
+        return AccumulateInRange(width, x, entries, values, y, columns, shift);
+    }
+
+    /// <summary>
+    /// <see cref="Accumulate"/> for a caller that has already checked every entry's input row against <paramref name="x"/>
+    /// (GC-MC's level runs: a few entries each, all inside one level by construction).
+    /// </summary>
+    internal static int AccumulateInRange(SimdWidth width, ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int columns, int shift)
+    {
+        if (y.Length != columns)
+        {
+            throw new ArgumentException($"gather: the output row has {y.Length} values, the input rows {columns}", nameof(y));
         }
 
         return width switch
         {
-            SimdWidth.Vector512 => Strips512(x, entries, values, y, columns),
-            SimdWidth.Vector256 => Strips256(x, entries, values, y, columns),
+            SimdWidth.Vector512 => Strips512(x, entries, values, y, columns, shift),
+            SimdWidth.Vector256 => Strips256(x, entries, values, y, columns, shift),
             _ => 0,
         };
     }
 
-    private static int Strips512(ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int columns)
+    private static int Strips512(ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int columns, int shift)
     {
         const int Strip = 4 * 16;
         ref float xs = ref MemoryMarshal.GetReference(x);
@@ -49,10 +64,10 @@ internal static class RegisterGather
             {
                 if (s == 0 && e + SparseKernel.PrefetchDistance < entries.Length)
                 {
-                    ScaledRowAdd.Prefetch(x, entries[e + SparseKernel.PrefetchDistance] * columns, columns);
+                    ScaledRowAdd.Prefetch(x, (entries[e + SparseKernel.PrefetchDistance] - shift) * columns, columns);
                 }
 
-                ref float row = ref Unsafe.Add(ref xs, ((nint)entries[e] * columns) + s);
+                ref float row = ref Unsafe.Add(ref xs, ((nint)(entries[e] - shift) * columns) + s);
                 Vector512<float> scale = Vector512.Create(values[e]);
                 a0 = (Vector512.LoadUnsafe(ref row) * scale) + a0;
                 a1 = (Vector512.LoadUnsafe(ref row, 16) * scale) + a1;
@@ -69,7 +84,7 @@ internal static class RegisterGather
         return s;
     }
 
-    private static int Strips256(ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int columns)
+    private static int Strips256(ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int columns, int shift)
     {
         const int Strip = 4 * 8;
         ref float xs = ref MemoryMarshal.GetReference(x);
@@ -83,10 +98,10 @@ internal static class RegisterGather
             {
                 if (s == 0 && e + SparseKernel.PrefetchDistance < entries.Length)
                 {
-                    ScaledRowAdd.Prefetch(x, entries[e + SparseKernel.PrefetchDistance] * columns, columns);
+                    ScaledRowAdd.Prefetch(x, (entries[e + SparseKernel.PrefetchDistance] - shift) * columns, columns);
                 }
 
-                ref float row = ref Unsafe.Add(ref xs, ((nint)entries[e] * columns) + s);
+                ref float row = ref Unsafe.Add(ref xs, ((nint)(entries[e] - shift) * columns) + s);
                 Vector256<float> scale = Vector256.Create(values[e]);
                 a0 = (Vector256.LoadUnsafe(ref row) * scale) + a0;
                 a1 = (Vector256.LoadUnsafe(ref row, 8) * scale) + a1;

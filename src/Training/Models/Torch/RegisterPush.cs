@@ -31,6 +31,21 @@ internal static class RegisterPush
             throw new ArgumentOutOfRangeException(nameof(entries), $"columns {TensorPrimitives.Min(entries)}..{TensorPrimitives.Max(entries)} outside output rows {shift}..{shift + outputRows - 1}");
         }
 
+        return ScatterInRange(width, x, entries, values, y, shift, columns);
+    }
+
+    /// <summary>
+    /// <see cref="Scatter"/> for a caller that has already checked every entry's output row against
+    /// <paramref name="y"/> (<see cref="PushKernel"/>: its rows' columns ascend, so the first and last bound a run; GC-MC's
+    /// runs are a few entries long, where a pass over them for their minimum and maximum cost as much as the run).
+    /// </summary>
+    internal static int ScatterInRange(SimdWidth width, ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int shift, int columns)
+    {
+        if (x.Length != columns)
+        {
+            throw new ArgumentException($"push: the input row has {x.Length} values, the output rows {columns}", nameof(x));
+        }
+
         return width switch
         {
             SimdWidth.Vector512 => Strips512(x, entries, values, y, shift, columns),
