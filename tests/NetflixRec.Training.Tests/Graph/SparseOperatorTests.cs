@@ -78,6 +78,18 @@ public sealed class SparseOperatorTests
         Assert.Contains("float32", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(-1)]
+    public void Kernel_ColumnOutsideTheMatrix_RejectedWhenBuiltNamingIt(int column)
+    {
+        var matrix = new SparseMatrix(2, 3, new long[] { 0, 1, 2 }, new[] { 0, column }, new[] { 1f, 1f });
+
+        var error = Assert.Throws<ArgumentException>(() => new SparseKernel(matrix, threads: 1));
+
+        Assert.Contains($"columns {Math.Min(0, column)}..{Math.Max(0, column)} outside 0..2", error.Message, StringComparison.Ordinal);
+    }
+
     // A + Aᵀ as CSR (square A), so the operator's symmetric shortcut (backward with the forward kernel) is exact.
     private static SparseMatrix Symmetrize(SparseMatrix a)
     {

@@ -33,7 +33,8 @@ internal static class RegisterGather
 
     /// <summary>
     /// <see cref="Accumulate"/> for a caller that has already checked every entry's input row against <paramref name="x"/>
-    /// (GC-MC's level runs: a few entries each, all inside one level by construction).
+    /// (<see cref="SparseKernel"/>: its matrix's columns when it was built, its input's length in every product; GC-MC's level
+    /// runs: a few entries each, all inside one level by construction).
     /// </summary>
     internal static int AccumulateInRange(SimdWidth width, ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int columns, int shift)
     {
@@ -50,69 +51,90 @@ internal static class RegisterGather
         };
     }
 
-    private static int Strips512(ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int columns, int shift)
+    private static unsafe int Strips512(ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int columns, int shift)
     {
         const int Strip = 4 * 16;
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        ref float ys = ref MemoryMarshal.GetReference(y);
-        int s = 0;
-        for (; s + Strip <= columns; s += Strip)
+        int n = entries.Length, ahead = Math.Max(0, n - SparseKernel.PrefetchDistance), s = 0;
+        fixed (float* xs = x, ys = y, vs = values)
+        fixed (int* es = entries)
         {
-            Vector512<float> a0 = Vector512.LoadUnsafe(ref ys, (nuint)s), a1 = Vector512.LoadUnsafe(ref ys, (nuint)(s + 16));
-            Vector512<float> a2 = Vector512.LoadUnsafe(ref ys, (nuint)(s + 32)), a3 = Vector512.LoadUnsafe(ref ys, (nuint)(s + 48));
-            for (int e = 0; e < entries.Length; e++)
+            for (; s + Strip <= columns; s += Strip)
             {
-                if (s == 0 && e + SparseKernel.PrefetchDistance < entries.Length)
+                Vector512<float> a0 = Vector512.Load(ys + s), a1 = Vector512.Load(ys + s + 16);
+                Vector512<float> a2 = Vector512.Load(ys + s + 32), a3 = Vector512.Load(ys + s + 48);
+                // This strip of input row c − shift starts at origin + c·columns (entries are in range: checked by the caller).
+                float* origin = xs + s - ((nint)shift * columns);
+                int e = 0;
+                for (; e < ahead; e++)
                 {
-                    ScaledRowAdd.Prefetch(x, (entries[e + SparseKernel.PrefetchDistance] - shift) * columns, columns);
+                    ScaledRowAdd.PrefetchStrip(origin + ((nint)es[e + SparseKernel.PrefetchDistance] * columns), Strip);
+                    float* row = origin + ((nint)es[e] * columns);
+                    Vector512<float> scale = Vector512.Create(vs[e]);
+                    a0 = (Vector512.Load(row) * scale) + a0;
+                    a1 = (Vector512.Load(row + 16) * scale) + a1;
+                    a2 = (Vector512.Load(row + 32) * scale) + a2;
+                    a3 = (Vector512.Load(row + 48) * scale) + a3;
                 }
 
-                ref float row = ref Unsafe.Add(ref xs, ((nint)(entries[e] - shift) * columns) + s);
-                Vector512<float> scale = Vector512.Create(values[e]);
-                a0 = (Vector512.LoadUnsafe(ref row) * scale) + a0;
-                a1 = (Vector512.LoadUnsafe(ref row, 16) * scale) + a1;
-                a2 = (Vector512.LoadUnsafe(ref row, 32) * scale) + a2;
-                a3 = (Vector512.LoadUnsafe(ref row, 48) * scale) + a3;
-            }
+                for (; e < n; e++)
+                {
+                    float* row = origin + ((nint)es[e] * columns);
+                    Vector512<float> scale = Vector512.Create(vs[e]);
+                    a0 = (Vector512.Load(row) * scale) + a0;
+                    a1 = (Vector512.Load(row + 16) * scale) + a1;
+                    a2 = (Vector512.Load(row + 32) * scale) + a2;
+                    a3 = (Vector512.Load(row + 48) * scale) + a3;
+                }
 
-            a0.StoreUnsafe(ref ys, (nuint)s);
-            a1.StoreUnsafe(ref ys, (nuint)(s + 16));
-            a2.StoreUnsafe(ref ys, (nuint)(s + 32));
-            a3.StoreUnsafe(ref ys, (nuint)(s + 48));
+                a0.Store(ys + s);
+                a1.Store(ys + s + 16);
+                a2.Store(ys + s + 32);
+                a3.Store(ys + s + 48);
+            }
         }
 
         return s;
     }
 
-    private static int Strips256(ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int columns, int shift)
+    private static unsafe int Strips256(ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int columns, int shift)
     {
         const int Strip = 4 * 8;
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        ref float ys = ref MemoryMarshal.GetReference(y);
-        int s = 0;
-        for (; s + Strip <= columns; s += Strip)
+        int n = entries.Length, ahead = Math.Max(0, n - SparseKernel.PrefetchDistance), s = 0;
+        fixed (float* xs = x, ys = y, vs = values)
+        fixed (int* es = entries)
         {
-            Vector256<float> a0 = Vector256.LoadUnsafe(ref ys, (nuint)s), a1 = Vector256.LoadUnsafe(ref ys, (nuint)(s + 8));
-            Vector256<float> a2 = Vector256.LoadUnsafe(ref ys, (nuint)(s + 16)), a3 = Vector256.LoadUnsafe(ref ys, (nuint)(s + 24));
-            for (int e = 0; e < entries.Length; e++)
+            for (; s + Strip <= columns; s += Strip)
             {
-                if (s == 0 && e + SparseKernel.PrefetchDistance < entries.Length)
+                Vector256<float> a0 = Vector256.Load(ys + s), a1 = Vector256.Load(ys + s + 8);
+                Vector256<float> a2 = Vector256.Load(ys + s + 16), a3 = Vector256.Load(ys + s + 24);
+                float* origin = xs + s - ((nint)shift * columns);
+                int e = 0;
+                for (; e < ahead; e++)
                 {
-                    ScaledRowAdd.Prefetch(x, (entries[e + SparseKernel.PrefetchDistance] - shift) * columns, columns);
+                    ScaledRowAdd.PrefetchStrip(origin + ((nint)es[e + SparseKernel.PrefetchDistance] * columns), Strip);
+                    float* row = origin + ((nint)es[e] * columns);
+                    Vector256<float> scale = Vector256.Create(vs[e]);
+                    a0 = (Vector256.Load(row) * scale) + a0;
+                    a1 = (Vector256.Load(row + 8) * scale) + a1;
+                    a2 = (Vector256.Load(row + 16) * scale) + a2;
+                    a3 = (Vector256.Load(row + 24) * scale) + a3;
                 }
 
-                ref float row = ref Unsafe.Add(ref xs, ((nint)(entries[e] - shift) * columns) + s);
-                Vector256<float> scale = Vector256.Create(values[e]);
-                a0 = (Vector256.LoadUnsafe(ref row) * scale) + a0;
-                a1 = (Vector256.LoadUnsafe(ref row, 8) * scale) + a1;
-                a2 = (Vector256.LoadUnsafe(ref row, 16) * scale) + a2;
-                a3 = (Vector256.LoadUnsafe(ref row, 24) * scale) + a3;
-            }
+                for (; e < n; e++)
+                {
+                    float* row = origin + ((nint)es[e] * columns);
+                    Vector256<float> scale = Vector256.Create(vs[e]);
+                    a0 = (Vector256.Load(row) * scale) + a0;
+                    a1 = (Vector256.Load(row + 8) * scale) + a1;
+                    a2 = (Vector256.Load(row + 16) * scale) + a2;
+                    a3 = (Vector256.Load(row + 24) * scale) + a3;
+                }
 
-            a0.StoreUnsafe(ref ys, (nuint)s);
-            a1.StoreUnsafe(ref ys, (nuint)(s + 8));
-            a2.StoreUnsafe(ref ys, (nuint)(s + 16));
-            a3.StoreUnsafe(ref ys, (nuint)(s + 24));
+                a0.Store(ys + s);
+                a1.Store(ys + s + 8);
+                a2.Store(ys + s + 16);
+                a3.Store(ys + s + 24);
+            }
         }
 
         return s;

@@ -54,61 +54,81 @@ internal static class RegisterPush
         };
     }
 
-    private static int Strips512(ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int shift, int columns)
+    private static unsafe int Strips512(ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int shift, int columns)
     {
         const int Strip = 4 * 16;
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        ref float ys = ref MemoryMarshal.GetReference(y);
-        int s = 0;
-        for (; s + Strip <= columns; s += Strip)
+        int n = entries.Length, ahead = Math.Max(0, n - SparseKernel.PrefetchDistance), s = 0;
+        fixed (float* xs = x, ys = y, vs = values)
+        fixed (int* es = entries)
         {
-            Vector512<float> x0 = Vector512.LoadUnsafe(ref xs, (nuint)s), x1 = Vector512.LoadUnsafe(ref xs, (nuint)(s + 16));
-            Vector512<float> x2 = Vector512.LoadUnsafe(ref xs, (nuint)(s + 32)), x3 = Vector512.LoadUnsafe(ref xs, (nuint)(s + 48));
-            for (int e = 0; e < entries.Length; e++)
+            for (; s + Strip <= columns; s += Strip)
             {
-                if (s == 0 && e + SparseKernel.PrefetchDistance < entries.Length)
+                Vector512<float> x0 = Vector512.Load(xs + s), x1 = Vector512.Load(xs + s + 16);
+                Vector512<float> x2 = Vector512.Load(xs + s + 32), x3 = Vector512.Load(xs + s + 48);
+                // This strip of output row c − shift starts at origin + c·columns (entries are in range: checked by the caller).
+                float* origin = ys + s - ((nint)shift * columns);
+                int e = 0;
+                for (; e < ahead; e++)
                 {
-                    ScaledRowAdd.Prefetch(y, (entries[e + SparseKernel.PrefetchDistance] - shift) * columns, columns);
+                    ScaledRowAdd.PrefetchStrip(origin + ((nint)es[e + SparseKernel.PrefetchDistance] * columns), Strip);
+                    Add512(origin + ((nint)es[e] * columns), Vector512.Create(vs[e]), x0, x1, x2, x3);
                 }
 
-                ref float row = ref Unsafe.Add(ref ys, ((nint)(entries[e] - shift) * columns) + s);
-                Vector512<float> scale = Vector512.Create(values[e]);
-                ((x0 * scale) + Vector512.LoadUnsafe(ref row)).StoreUnsafe(ref row);
-                ((x1 * scale) + Vector512.LoadUnsafe(ref row, 16)).StoreUnsafe(ref row, 16);
-                ((x2 * scale) + Vector512.LoadUnsafe(ref row, 32)).StoreUnsafe(ref row, 32);
-                ((x3 * scale) + Vector512.LoadUnsafe(ref row, 48)).StoreUnsafe(ref row, 48);
+                for (; e < n; e++)
+                {
+                    Add512(origin + ((nint)es[e] * columns), Vector512.Create(vs[e]), x0, x1, x2, x3);
+                }
             }
         }
 
         return s;
     }
 
-    private static int Strips256(ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int shift, int columns)
+    private static unsafe int Strips256(ReadOnlySpan<float> x, ReadOnlySpan<int> entries, ReadOnlySpan<float> values, Span<float> y, int shift, int columns)
     {
         const int Strip = 4 * 8;
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        ref float ys = ref MemoryMarshal.GetReference(y);
-        int s = 0;
-        for (; s + Strip <= columns; s += Strip)
+        int n = entries.Length, ahead = Math.Max(0, n - SparseKernel.PrefetchDistance), s = 0;
+        fixed (float* xs = x, ys = y, vs = values)
+        fixed (int* es = entries)
         {
-            Vector256<float> x0 = Vector256.LoadUnsafe(ref xs, (nuint)s), x1 = Vector256.LoadUnsafe(ref xs, (nuint)(s + 8));
-            Vector256<float> x2 = Vector256.LoadUnsafe(ref xs, (nuint)(s + 16)), x3 = Vector256.LoadUnsafe(ref xs, (nuint)(s + 24));
-            for (int e = 0; e < entries.Length; e++)
+            for (; s + Strip <= columns; s += Strip)
             {
-                if (s == 0 && e + SparseKernel.PrefetchDistance < entries.Length)
+                Vector256<float> x0 = Vector256.Load(xs + s), x1 = Vector256.Load(xs + s + 8);
+                Vector256<float> x2 = Vector256.Load(xs + s + 16), x3 = Vector256.Load(xs + s + 24);
+                float* origin = ys + s - ((nint)shift * columns);
+                int e = 0;
+                for (; e < ahead; e++)
                 {
-                    ScaledRowAdd.Prefetch(y, (entries[e + SparseKernel.PrefetchDistance] - shift) * columns, columns);
+                    ScaledRowAdd.PrefetchStrip(origin + ((nint)es[e + SparseKernel.PrefetchDistance] * columns), Strip);
+                    Add256(origin + ((nint)es[e] * columns), Vector256.Create(vs[e]), x0, x1, x2, x3);
                 }
 
-                ref float row = ref Unsafe.Add(ref ys, ((nint)(entries[e] - shift) * columns) + s);
-                Vector256<float> scale = Vector256.Create(values[e]);
-                ((x0 * scale) + Vector256.LoadUnsafe(ref row)).StoreUnsafe(ref row);
-                ((x1 * scale) + Vector256.LoadUnsafe(ref row, 8)).StoreUnsafe(ref row, 8);
-                ((x2 * scale) + Vector256.LoadUnsafe(ref row, 16)).StoreUnsafe(ref row, 16);
-                ((x3 * scale) + Vector256.LoadUnsafe(ref row, 24)).StoreUnsafe(ref row, 24);
+                for (; e < n; e++)
+                {
+                    Add256(origin + ((nint)es[e] * columns), Vector256.Create(vs[e]), x0, x1, x2, x3);
+                }
             }
         }
 
         return s;
+    }
+
+    // One output strip ← x·scale + itself: a multiply then an add per element, as ScaledRowAdd.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Add512(float* row, Vector512<float> scale, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3)
+    {
+        ((x0 * scale) + Vector512.Load(row)).Store(row);
+        ((x1 * scale) + Vector512.Load(row + 16)).Store(row + 16);
+        ((x2 * scale) + Vector512.Load(row + 32)).Store(row + 32);
+        ((x3 * scale) + Vector512.Load(row + 48)).Store(row + 48);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Add256(float* row, Vector256<float> scale, Vector256<float> x0, Vector256<float> x1, Vector256<float> x2, Vector256<float> x3)
+    {
+        ((x0 * scale) + Vector256.Load(row)).Store(row);
+        ((x1 * scale) + Vector256.Load(row + 8)).Store(row + 8);
+        ((x2 * scale) + Vector256.Load(row + 16)).Store(row + 16);
+        ((x3 * scale) + Vector256.Load(row + 24)).Store(row + 24);
     }
 }

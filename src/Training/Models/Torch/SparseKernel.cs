@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using NetflixRec.Training.Numerics;
 
 namespace NetflixRec.Training.Models.Torch;
@@ -18,6 +19,15 @@ public sealed class SparseKernel : INativeProduct
 
     public SparseKernel(SparseMatrix matrix, int threads)
     {
+        ArgumentNullException.ThrowIfNull(matrix);
+        // Every column checked once here, so that the products index their input rows unchecked (a vectorized check of
+        // every row in every product was 3 % of LightGCN's step).
+        ReadOnlySpan<int> columns = matrix.Columns.Span;
+        if (!columns.IsEmpty && (TensorPrimitives.Min(columns) < 0 || TensorPrimitives.Max(columns) >= matrix.ColumnCount))
+        {
+            throw new ArgumentException($"CSR: columns {TensorPrimitives.Min(columns)}..{TensorPrimitives.Max(columns)} outside 0..{matrix.ColumnCount - 1}", nameof(matrix));
+        }
+
         Matrix = matrix;
         Threads = Math.Max(1, threads);
         _chunkStarts = Partition(matrix, Threads * 8);
@@ -99,7 +109,7 @@ public sealed class SparseKernel : INativeProduct
         }
 
         int start = (int)offsets[r], end = (int)offsets[r + 1];
-        int done = RegisterGather.Accumulate(SimdWidths.Best, input, indices[start..end], values[start..end], row, columns);
+        int done = RegisterGather.AccumulateInRange(SimdWidths.Best, input, indices[start..end], values[start..end], row, columns, shift: 0);
         if (done == columns)
         {
             return;
