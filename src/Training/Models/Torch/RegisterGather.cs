@@ -68,22 +68,12 @@ internal static class RegisterGather
                 for (; e < ahead; e++)
                 {
                     ScaledRowAdd.PrefetchStrip(origin + ((nint)es[e + SparseKernel.PrefetchDistance] * columns), Strip);
-                    float* row = origin + ((nint)es[e] * columns);
-                    Vector512<float> scale = Vector512.Create(vs[e]);
-                    a0 = (Vector512.Load(row) * scale) + a0;
-                    a1 = (Vector512.Load(row + 16) * scale) + a1;
-                    a2 = (Vector512.Load(row + 32) * scale) + a2;
-                    a3 = (Vector512.Load(row + 48) * scale) + a3;
+                    Add512(origin + ((nint)es[e] * columns), Vector512.Create(vs[e]), ref a0, ref a1, ref a2, ref a3);
                 }
 
                 for (; e < n; e++)
                 {
-                    float* row = origin + ((nint)es[e] * columns);
-                    Vector512<float> scale = Vector512.Create(vs[e]);
-                    a0 = (Vector512.Load(row) * scale) + a0;
-                    a1 = (Vector512.Load(row + 16) * scale) + a1;
-                    a2 = (Vector512.Load(row + 32) * scale) + a2;
-                    a3 = (Vector512.Load(row + 48) * scale) + a3;
+                    Add512(origin + ((nint)es[e] * columns), Vector512.Create(vs[e]), ref a0, ref a1, ref a2, ref a3);
                 }
 
                 a0.Store(ys + s);
@@ -112,22 +102,12 @@ internal static class RegisterGather
                 for (; e < ahead; e++)
                 {
                     ScaledRowAdd.PrefetchStrip(origin + ((nint)es[e + SparseKernel.PrefetchDistance] * columns), Strip);
-                    float* row = origin + ((nint)es[e] * columns);
-                    Vector256<float> scale = Vector256.Create(vs[e]);
-                    a0 = (Vector256.Load(row) * scale) + a0;
-                    a1 = (Vector256.Load(row + 8) * scale) + a1;
-                    a2 = (Vector256.Load(row + 16) * scale) + a2;
-                    a3 = (Vector256.Load(row + 24) * scale) + a3;
+                    Add256(origin + ((nint)es[e] * columns), Vector256.Create(vs[e]), ref a0, ref a1, ref a2, ref a3);
                 }
 
                 for (; e < n; e++)
                 {
-                    float* row = origin + ((nint)es[e] * columns);
-                    Vector256<float> scale = Vector256.Create(vs[e]);
-                    a0 = (Vector256.Load(row) * scale) + a0;
-                    a1 = (Vector256.Load(row + 8) * scale) + a1;
-                    a2 = (Vector256.Load(row + 16) * scale) + a2;
-                    a3 = (Vector256.Load(row + 24) * scale) + a3;
+                    Add256(origin + ((nint)es[e] * columns), Vector256.Create(vs[e]), ref a0, ref a1, ref a2, ref a3);
                 }
 
                 a0.Store(ys + s);
@@ -138,5 +118,24 @@ internal static class RegisterGather
         }
 
         return s;
+    }
+
+    // The strip's four accumulators ← row·scale + themselves: a multiply then an add per element, as ScaledRowAdd.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Add512(float* row, Vector512<float> scale, ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3)
+    {
+        a0 = (Vector512.Load(row) * scale) + a0;
+        a1 = (Vector512.Load(row + 16) * scale) + a1;
+        a2 = (Vector512.Load(row + 32) * scale) + a2;
+        a3 = (Vector512.Load(row + 48) * scale) + a3;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Add256(float* row, Vector256<float> scale, ref Vector256<float> a0, ref Vector256<float> a1, ref Vector256<float> a2, ref Vector256<float> a3)
+    {
+        a0 = (Vector256.Load(row) * scale) + a0;
+        a1 = (Vector256.Load(row + 8) * scale) + a1;
+        a2 = (Vector256.Load(row + 16) * scale) + a2;
+        a3 = (Vector256.Load(row + 24) * scale) + a3;
     }
 }
