@@ -52,12 +52,28 @@ public sealed class TrainedModels : IDisposable
         return root;
     }
 
+    /// <summary>
+    /// Drops <paramref name="source"/>'s files into <paramref name="target"/> as a deployer would: each copied aside, then
+    /// renamed over its namesake. A copy straight into a watched directory races the server's reload, which may hold the
+    /// file open for reading, and .NET's copy asks for it exclusively ("being used by another process").
+    /// </summary>
     public static void CopyDirectory(string source, string target)
     {
         Directory.CreateDirectory(target);
-        foreach (string file in Directory.EnumerateFiles(source))
+        string staging = Path.Combine(Path.GetTempPath(), $"netflixrec-staging-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        try
         {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+            foreach (string file in Directory.EnumerateFiles(source))
+            {
+                string staged = Path.Combine(staging, Path.GetFileName(file));
+                File.Copy(file, staged);
+                File.Move(staged, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+            }
+        }
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
         }
     }
 
