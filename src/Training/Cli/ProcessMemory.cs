@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
+using NetflixRec.Training.Models.Torch;
 
 namespace NetflixRec.Training.Cli;
 
@@ -67,23 +67,7 @@ internal static partial class ProcessMemory
     }
 
     /// <summary>Hands malloc's free pages back to the OS (glibc only; elsewhere nothing to do or no such call).</summary>
-    public static bool TrimNativeHeap()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return false;
-        }
-
-        try
-        {
-            return MallocTrim(0) != 0;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // A C library without malloc_trim (musl): it returns freed memory on its own terms.
-            return false;
-        }
-    }
+    public static bool TrimNativeHeap() => NativeHeap.Trim();
 
     private static string Gigabytes(long bytes) => (bytes / 1073741824.0).ToString("F2", CultureInfo.InvariantCulture) + " GB";
 
@@ -106,7 +90,4 @@ internal static partial class ProcessMemory
 
         return 0;
     }
-
-    [LibraryImport("libc", EntryPoint = "malloc_trim")]
-    private static partial int MallocTrim(nuint pad);
 }

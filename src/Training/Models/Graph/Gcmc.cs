@@ -66,6 +66,12 @@ internal sealed class GcmcTrainer : IDisposable
     private readonly DenseAdam _optimizer;
     private readonly ShuffledBatches _batches;
 
+    // The step's tensors below malloc's mmap threshold fragment glibc's heap: the resident size crept from 7.0 to 8.0 GB
+    // over 30 % of a `full` epoch. Handing the free pages back every 8 steps lowered that part's peak from 8.26 to
+    // 7.98 × 10⁹ bytes (every step: 7.96) and a whole epoch's from 8.17 to 8.10, at no measurable cost.
+    private const int TrimEverySteps = 8;
+    private long _steps;
+
     public GcmcTrainer(TrainingData data, GcmcConfig config)
     {
         Gcmc.Validate(config);
@@ -116,6 +122,10 @@ internal sealed class GcmcTrainer : IDisposable
             Tensor loss = torch.nn.functional.cross_entropy(logits, TorchRuntime.Int64(level, count, _device));
             _optimizer.Minimize(loss);
             lossSum += loss.item<float>() * count;
+            if (++_steps % TrimEverySteps == 0)
+            {
+                NativeHeap.Trim();
+            }
         }
 
         return lossSum / Math.Max(1, _batches.Count);
