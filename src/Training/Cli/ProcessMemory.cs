@@ -7,7 +7,7 @@ namespace NetflixRec.Training.Cli;
 /// This process's memory as the OS sees it, and handing freed memory back between the models one process trains in
 /// turn (compare, the benchmarks), so that each model's peak is its own and not the sum of what came before.
 /// </summary>
-internal static partial class ProcessMemory
+internal static class ProcessMemory
 {
     private static long s_earlierPeak;
 
