@@ -1,8 +1,10 @@
+using System.Runtime.InteropServices;
 using NetflixRec.Training.Data.Transforms;
 using NetflixRec.Training.Models.Graph;
 using NetflixRec.Training.Models.Torch;
 using NetflixRec.Training.Numerics;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace NetflixRec.Training.Tests.Graph;
@@ -121,38 +123,8 @@ public sealed class GcmcAdjacencyTests
         Assert.Equal(expected, actual);
     }
 
-    [Theory]
-    [InlineData(1, 1, 1, 1)]
-    [InlineData(40, 23, 17, 3)]
-    [InlineData(9, 70, 64, 4)]
-    public void MovieMessages_KeptGradient_AddsTheSameGradientInPlace(int users, int movies, int hidden, int seed)
-    {
-        using DisposeScope scope = torch.NewDisposeScope();
-        BipartiteGraph graph = RandomGraph(users, movies, new Random(seed));
-        using var adjacency = new GcmcAdjacency(graph, Levels, CPU, threads: 2);
-        var generator = new Generator((ulong)seed);
-        Tensor userLevels = torch.randn([Levels, users, hidden], generator: generator);
-        Tensor upstream = torch.randn([movies, hidden], generator: generator);
-        Tensor earlier = torch.randn([Levels, users, hidden], generator: generator);
-
-        // Fresh: autograd builds the gradient (the product, then the reverse cumulative sum).
-        Tensor fresh = userLevels.clone().requires_grad_(true);
-        (adjacency.MovieMessages(fresh) * upstream).sum().backward();
-        // Kept, holding zeros (a step after zero_grad) and holding an earlier sum: the backward adds into it in place.
-        foreach (Tensor start in new[] { torch.zeros_like(earlier), earlier })
-        {
-            Tensor kept = userLevels.clone().requires_grad_(true);
-            Tensor storage = start.clone();
-            kept.grad = storage;
-            (adjacency.MovieMessages(kept) * upstream).sum().backward();
-
-            Assert.Equal(Values(start + fresh.grad!), Values(storage));
-            Assert.Equal(Values(storage), Values(kept.grad!));
-        }
-    }
-
     [Fact]
-    public void LevelTransposeKernel_AddReverseCumulative_EqualsProductThenReverseCumsumThenAdd_EveryWidth()
+    public void LevelTransposeKernel_StepReverseCumulative_IsAdamOnProductThenReverseCumsum_EveryWidth()
     {
         BipartiteGraph graph = RandomGraph(37, 19, new Random(21));
         SparseMatrix movies = NormalizedAdjacency.ByLevel(graph, userRows: false, Levels);
@@ -160,24 +132,107 @@ public sealed class GcmcAdjacencyTests
         var random = new Random(22);
         foreach (int width in new[] { 1, 7, 8, 17, 64 })
         {
+            using DisposeScope scope = torch.NewDisposeScope();
             float[] g = [.. Enumerable.Range(0, 37 * width).Select(_ => (float)(random.NextDouble() - 0.5) * 100)];
-            float[] start = [.. Enumerable.Range(0, Levels * 19 * width).Select(_ => (float)random.NextDouble())];
-            var product = new float[start.Length];
+            Tensor start = torch.randn([Levels, 19, width], generator: new Generator((ulong)width));
+            var product = new float[Levels * 19 * width];
             kernel.Multiply(g, product, width);
-            using (DisposeScope scope = torch.NewDisposeScope())
+            Tensor gradient = torch.tensor(product, [Levels, 19L * width]);
+            GcmcAdjacency.ReverseCumulativeSum(gradient, Levels, threads: 1);
+            var expected = new Parameter(start.clone());
+            expected.grad = gradient.reshape(start.shape);
+            using (var whole = new FusedAdam([expected], 0.01))
             {
-                Tensor stacked = torch.tensor(product, [Levels, 19L * width]);
-                GcmcAdjacency.ReverseCumulativeSum(stacked, Levels, threads: 1);
-                float[] expected = Values(torch.tensor(start) + stacked.flatten());
-                foreach (SimdWidth simd in SimdWidths.All)
-                {
-                    float[] actual = (float[])start.Clone();
-                    kernel.AddReverseCumulative(simd, g, actual, width);
+                whole.Step();
+            }
 
-                    Assert.Equal(expected, actual);
+            foreach (SimdWidth simd in SimdWidths.All)
+            {
+                var actual = new Parameter(start.clone());
+                using var optimizer = new InBackwardAdam(actual, 0.01);
+                GCHandle pinned = GCHandle.Alloc(g, GCHandleType.Pinned);
+                try
+                {
+                    kernel.StepReverseCumulative(simd, pinned.AddrOfPinnedObject(), g.Length, optimizer.Begin(), width);
                 }
+                finally
+                {
+                    pinned.Free();
+                }
+
+                Assert.Equal(Values(expected), Values(actual));
             }
         }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1, 1, 0.0)]
+    [InlineData(40, 23, 17, 3, 0.0)]
+    [InlineData(9, 70, 64, 4, 0.0)]
+    [InlineData(33, 12, 20, 5, 0.05)]
+    public void MovieMessages_InBackwardAdam_UpdatesAsFusedAdamOnAutogradsGradient(int users, int movies, int hidden, int seed, double weightDecay)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        // Random graphs leave some users without ratings: their rows take a zero gradient, and still a step.
+        BipartiteGraph graph = RandomGraph(users, movies, new Random(seed));
+        using var adjacency = new GcmcAdjacency(graph, Levels, CPU, threads: 3);
+        var generator = new Generator((ulong)seed);
+        Tensor start = torch.randn([Levels, users, hidden], generator: generator);
+        var kept = new Parameter(start.clone());
+        var updated = new Parameter(start.clone());
+        using var whole = new FusedAdam([kept], 0.02, weightDecay: weightDecay);
+        using var inBackward = new InBackwardAdam(updated, 0.02, weightDecay: weightDecay);
+
+        for (int step = 1; step <= 4; step++)
+        {
+            Tensor upstream = torch.randn([movies, hidden], generator: generator);
+            whole.ZeroGrad();
+            (adjacency.MovieMessages(kept) * upstream).sum().backward();
+            whole.Step();
+            (adjacency.MovieMessages(updated, inBackward) * upstream).sum().backward();
+
+            // The same kernel on the same gradient values: the same floats, and no gradient table at all.
+            Assert.Equal(Values(kept), Values(updated));
+            Assert.Null(updated.grad);
+            Assert.Equal(step, inBackward.Steps);
+        }
+    }
+
+    [Fact]
+    public void MovieMessages_InBackwardAdamOverAnotherTensor_ThrowsNamingTheOptimizer()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        using var adjacency = new GcmcAdjacency(RandomGraph(4, 3, new Random(1)), Levels, CPU, threads: 1);
+        using var optimizer = new InBackwardAdam(new Parameter(torch.zeros(Levels, 4, 2)), 0.1);
+
+        var error = Assert.Throws<ArgumentException>(() => adjacency.MovieMessages(torch.zeros(Levels, 4, 2).requires_grad_(true), optimizer));
+
+        Assert.Equal("optimizer", error.ParamName);
+    }
+
+    [Fact]
+    public void MovieMessages_InBackwardAdamWithTorchOps_ThrowsSayingTheKernelsAreNeeded()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        using var adjacency = new GcmcAdjacency(RandomGraph(4, 3, new Random(1)), Levels, CPU, threads: 1, torchOps: true);
+        var weights = new Parameter(torch.zeros(Levels, 4, 2));
+        using var optimizer = new InBackwardAdam(weights, 0.1);
+
+        Assert.False(adjacency.UpdatesUsersInBackward);
+        var error = Assert.Throws<InvalidOperationException>(() => adjacency.MovieMessages(weights, optimizer));
+        Assert.Contains("CPU kernels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InBackwardAdam_RowOutsideTheParameter_ThrowsNamingIt()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        using var optimizer = new InBackwardAdam(new Parameter(torch.zeros(3, 4)), 0.1);
+        InBackwardAdam.RowStep step = optimizer.Begin();
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => step.Update(new float[4], [3L], 4));
+
+        Assert.Contains("row 3", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

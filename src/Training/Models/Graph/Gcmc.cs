@@ -64,6 +64,7 @@ internal sealed class GcmcTrainer : IDisposable
     private readonly GcmcAdjacency _adjacency;
     private readonly GcmcModule _module;
     private readonly DenseAdam _optimizer;
+    private readonly InBackwardAdam? _userOptimizer;
     private readonly ShuffledBatches _batches;
 
     // The step's tensors below malloc's mmap threshold fragment glibc's heap: the resident size crept from 7.0 to 8.0 GB
@@ -86,9 +87,16 @@ internal sealed class GcmcTrainer : IDisposable
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         _module = new GcmcModule(data.Users, data.Movies, config, _device, TrainingThreads.Resolve(config.Threads));
         _module.to(_device);
-        // Every parameter gets a gradient every step; the users' level weights (614 MB at full) take theirs in place.
-        KeptGradient.Prepare(_module.parameters());
-        _optimizer = new DenseAdam(_module.parameters(), _device, config.LearningRate);
+        // With the CPU kernels the users' level weights (614 MB at full) are updated inside the backward, row by row, and
+        // have no gradient table; the other parameters (23 MB at full) take theirs from autograd.
+        _userOptimizer = _adjacency.UpdatesUsersInBackward ? new InBackwardAdam(_module.UserLevels, config.LearningRate) : null;
+        Parameter[] withGradients = [.. _module.parameters().Where(p => _userOptimizer is null || !ReferenceEquals(p, _module.UserLevels))];
+        if (_userOptimizer is not null && withGradients.Length != _module.parameters().Count() - 1)
+        {
+            throw new InvalidOperationException("gcmc: the users' level weights are not among the module's parameters");
+        }
+
+        _optimizer = new DenseAdam(withGradients, _device, config.LearningRate);
         _batches = new ShuffledBatches(data.Train.Count, new Random(config.Seed), data.Budget);
     }
 
@@ -117,7 +125,7 @@ internal sealed class GcmcTrainer : IDisposable
             }
 
             using DisposeScope scope = torch.NewDisposeScope();
-            (Tensor userOut, Tensor movieOut) = _module.Encode(_adjacency);
+            (Tensor userOut, Tensor movieOut) = _module.Encode(_adjacency, _userOptimizer);
             Tensor logits = _module.Decode(userOut.index_select(0, TorchRuntime.Int64(u, count, _device)), movieOut.index_select(0, TorchRuntime.Int64(m, count, _device)));
             Tensor loss = torch.nn.functional.cross_entropy(logits, TorchRuntime.Int64(level, count, _device));
             _optimizer.Minimize(loss);
@@ -138,7 +146,7 @@ internal sealed class GcmcTrainer : IDisposable
         using (torch.no_grad())
         using (DisposeScope scope = torch.NewDisposeScope())
         {
-            (Tensor userOut, Tensor movieOut) = _module.Encode(_adjacency);
+            (Tensor userOut, Tensor movieOut) = _module.Encode(_adjacency, userOptimizer: null);
             return new GcmcModel(_config.Factors, _config.Bases, Gcmc.Levels, TorchRuntime.ToArray(userOut), TorchRuntime.ToArray(movieOut),
                 TorchRuntime.ToArray(_module.DecoderBases), TorchRuntime.ToArray(_module.DecoderCoefficients));
         }
@@ -147,6 +155,7 @@ internal sealed class GcmcTrainer : IDisposable
     public void Dispose()
     {
         _optimizer.Dispose();
+        _userOptimizer?.Dispose();
         _module.Dispose();
         _adjacency.Dispose();
     }
@@ -183,12 +192,15 @@ internal sealed class GcmcTrainer : IDisposable
             RegisterComponents();
         }
 
+        public Parameter UserLevels => _userLevels;
+
         public Tensor DecoderBases => _bases;
 
         public Tensor DecoderCoefficients => _coefficients;
 
         /// <summary>Final user and movie embeddings over the whole graph.</summary>
-        public (Tensor Users, Tensor Movies) Encode(GcmcAdjacency adjacency)
+        /// <param name="userOptimizer">Updates the users' level weights in the backward (null: they get a gradient).</param>
+        public (Tensor Users, Tensor Movies) Encode(GcmcAdjacency adjacency, InBackwardAdam? userOptimizer)
         {
             // Ordinal weight sharing (level r's weights are the running sum of T_1..T_r) happens inside the products. The
             // messages are let go as soon as they are activated: nothing saves them (123 MB for the users at full).
@@ -198,7 +210,7 @@ internal sealed class GcmcTrainer : IDisposable
                 userHidden = _userActivation.Apply(userMessages, _dropout, training);
             }
 
-            using (Tensor movieMessages = adjacency.MovieMessages(_userLevels))
+            using (Tensor movieMessages = userOptimizer is null ? adjacency.MovieMessages(_userLevels) : adjacency.MovieMessages(_userLevels, userOptimizer))
             {
                 movieHidden = _movieActivation.Apply(movieMessages, _dropout, training);
             }

@@ -10,7 +10,7 @@ namespace NetflixRec.Training.Models.Graph;
 /// (<see cref="NormalizedAdjacency.ByLevel"/>): users ← A_u·cumsum(T_movies) and movies ← A_m·cumsum(T_users), where
 /// T is a side's per-level weights [levels, nodes, hidden] and cumsum runs over the levels (W_r = Σ_{s≤r} T_s).
 /// On the CPU every product walks the user rows A_u alone, in order, so the user-sized tables (the users' five level
-/// weights, 614 MB at Netflix size with 64 hidden units, and the users' gradient) are read and written in order while
+/// weights, 614 MB at Netflix size with 64 hidden units, and their Adam moments) are read and written in order while
 /// the random accesses land in the small movie-sized ones, which stay in cache:
 /// <list type="bullet">
 /// <item>users ← A_u·cumsum(T_movies): gathers along A_u's rows (<see cref="SparseKernel"/>);</item>
@@ -20,8 +20,9 @@ namespace NetflixRec.Training.Models.Graph;
 /// <item>its backward A_mᵀ·G_movies: gathers G_movies along A_u's rows into each user's level rows (<see cref="LevelTransposeKernel"/>).</item>
 /// </list>
 /// No movie-row matrix, no transpose. The reverse cumulative sum of a gradient runs in place (torch's cumsum backward takes
-/// three more copies of the user weights); when the users' weights keep their gradient between steps (<see cref="KeptGradient"/>),
-/// the last product and that sum run user by user and add straight into it, so no 614 MB product is built at all. The products add their terms in user order; the user side and both backward
+/// three more copies of the user weights); when an <see cref="InBackwardAdam"/> holds the users' weights, the last
+/// product and that sum run user by user and each user's rows are updated at once, so the users' weights have no
+/// gradient table at all (614 MB). The products add their terms in user order; the user side and both backward
 /// products give torch's cumsum + CSR product to the bit, the movie messages (summed over users rather than level by
 /// level) to rounding. On another device, or with <c>torchOps</c>, it is torch's cumsum and sparse <c>mm</c>.
 /// </summary>
@@ -57,15 +58,55 @@ public sealed class GcmcAdjacency : IDisposable
     public int Levels { get; }
 
     /// <summary>Every user's summed messages [Users, hidden] from the movies' per-level weights [levels, Movies, hidden].</summary>
-    public Tensor UserMessages(Tensor movieLevels) => _users.Multiply(movieLevels);
+    public Tensor UserMessages(Tensor movieLevels) => _users.Multiply(movieLevels, null);
 
     /// <summary>Every movie's summed messages [Movies, hidden] from the users' per-level weights [levels, Users, hidden].</summary>
-    public Tensor MovieMessages(Tensor userLevels) => _movies.Multiply(userLevels);
+    public Tensor MovieMessages(Tensor userLevels) => _movies.Multiply(userLevels, null);
+
+    /// <summary>
+    /// True where the backward of <see cref="MovieMessages(Tensor, InBackwardAdam)"/> can update the users' weights row by
+    /// row (the CPU kernels).
+    /// </summary>
+    public bool UpdatesUsersInBackward => _movies.StepsInBackward;
+
+    /// <summary>
+    /// <see cref="MovieMessages(Tensor)"/> whose backward updates <paramref name="userLevels"/> — the parameter
+    /// <paramref name="optimizer"/> holds — with Adam row by row instead of giving it a gradient (<see cref="InBackwardAdam"/>).
+    /// Only where <see cref="UpdatesUsersInBackward"/>.
+    /// </summary>
+    public Tensor MovieMessages(Tensor userLevels, InBackwardAdam optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (!UpdatesUsersInBackward)
+        {
+            throw new InvalidOperationException("the users' weights can be updated in the backward only by the CPU kernels");
+        }
+
+        if (!SameStorage(userLevels, optimizer.Weight))
+        {
+            throw new ArgumentException("the in-backward optimizer must hold the users' level weights themselves", nameof(optimizer));
+        }
+
+        return _movies.Multiply(userLevels, optimizer);
+    }
 
     public void Dispose()
     {
         _users.Dispose();
         _movies.Dispose();
+    }
+
+    private static unsafe bool SameStorage(Tensor a, Tensor b)
+    {
+        if (!a.shape.SequenceEqual(b.shape) || a.dtype != b.dtype || !a.is_contiguous() || !b.is_contiguous())
+        {
+            return false;
+        }
+
+        fixed (byte* x = a.bytes, y = b.bytes)
+        {
+            return x == y;
+        }
     }
 
     /// <summary>One direction: this side's nodes receive from the other side's <see cref="Senders"/>.</summary>
@@ -99,7 +140,10 @@ public sealed class GcmcAdjacency : IDisposable
 
         public static Side Torch(int senders, int levels, Tensor matrix) => new(senders, levels, null, false, null, 1, matrix);
 
-        public Tensor Multiply(Tensor levelWeights)
+        public bool StepsInBackward => _backward is LevelTransposeKernel;
+
+        /// <param name="optimizer">Updates the weights in the backward (only where <see cref="StepsInBackward"/>); null: they get a gradient.</param>
+        public Tensor Multiply(Tensor levelWeights, InBackwardAdam? optimizer)
         {
             if (levelWeights.dim() != 3 || levelWeights.shape[0] != Levels || levelWeights.shape[1] != Senders)
             {
@@ -108,7 +152,7 @@ public sealed class GcmcAdjacency : IDisposable
 
             if (_torchMatrix is null)
             {
-                return OrdinalProduct.apply(this, levelWeights);
+                return OrdinalProduct.apply(new Route(this, optimizer), levelWeights);
             }
 
             // Ordinal weight sharing: level r's weights are the running sum of T_1..T_r; stacked [levels·nodes, hidden].
@@ -128,26 +172,16 @@ public sealed class GcmcAdjacency : IDisposable
             }
         }
 
-        /// <summary>
-        /// Adds the gradient for the per-level weights into <paramref name="kept"/> (their gradient, which autograd keeps)
-        /// when this side's backward can: the movie messages' (a table-sized product and two passes saved). False: use
-        /// <see cref="Backward"/>.
-        /// </summary>
-        public unsafe bool TryAddBackwardInto(Tensor gradient, Tensor kept)
+        /// <summary>Hands the weights' gradient row by row to <paramref name="optimizer"/> (<see cref="LevelTransposeKernel.StepReverseCumulative"/>).</summary>
+        public unsafe void StepInBackward(Tensor gradient, InBackwardAdam optimizer)
         {
-            if (_backward is not LevelTransposeKernel kernel)
-            {
-                return false;
-            }
-
+            var kernel = (LevelTransposeKernel)_backward!;
+            InBackwardAdam.RowStep step = optimizer.Begin();
             using Tensor upstream = gradient.contiguous();
             fixed (byte* source = upstream.bytes)
-            fixed (byte* target = kept.bytes)
             {
-                kernel.AddReverseCumulative(SimdWidths.Best, (nint)source, upstream.numel(), (nint)target, kept.numel(), (int)gradient.shape[1]);
+                kernel.StepReverseCumulative(SimdWidths.Best, (nint)source, upstream.numel(), step, (int)gradient.shape[1]);
             }
-
-            return true;
         }
 
         public Tensor Backward(Tensor gradient)
@@ -188,33 +222,34 @@ public sealed class GcmcAdjacency : IDisposable
         }
     }
 
-    /// <summary>The autograd function: forward A·cumsum(T), backward revcumsum(Aᵀ·G); the side travels as a non-tensor argument.</summary>
+    /// <summary>Where a product's backward goes: its side, and the optimizer that takes the weights' rows, if any.</summary>
+    private sealed record Route(Side Side, InBackwardAdam? Optimizer);
+
+    /// <summary>The autograd function: forward A·cumsum(T), backward revcumsum(Aᵀ·G); the route travels as a non-tensor argument.</summary>
     private sealed class OrdinalProduct : torch.autograd.SingleTensorFunction<OrdinalProduct>
     {
-        private const string InputsKey = "inputs";
+        private const string RouteKey = "route";
 
         public override string Name => nameof(OrdinalProduct);
 
         public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
         {
-            var side = (Side)vars[0];
+            var route = (Route)vars[0];
             var levelWeights = (Tensor)vars[1];
-            ctx.save_data(InputsKey, new Inputs(side, levelWeights));
-            return side.Forward(levelWeights);
+            ctx.save_data(RouteKey, route);
+            return route.Side.Forward(levelWeights);
         }
 
         public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
         {
-            (Side side, Tensor levelWeights) = (Inputs)ctx.get_data(InputsKey);
-            using Tensor? kept = KeptGradient.Of(levelWeights);
-            if (kept is not null && side.TryAddBackwardInto(grad_output, kept))
+            (Side side, InBackwardAdam? optimizer) = (Route)ctx.get_data(RouteKey);
+            if (optimizer is not null)
             {
+                side.StepInBackward(grad_output, optimizer);
                 return [null!, null!];
             }
 
             return [null!, side.Backward(grad_output)];
         }
-
-        private sealed record Inputs(Side Side, Tensor LevelWeights);
     }
 }

@@ -61,31 +61,35 @@ public sealed class LevelTransposeKernel : INativeProduct
     }
 
     /// <summary>
-    /// Y[l·N + n] += Σ_{s≥l} (Aᵀ·G)[s·N + n]: the product followed by the reverse cumulative sum over the levels (the
-    /// gradient of GC-MC's ordinal weight sharing), added into <paramref name="y"/> — a parameter's kept gradient — one
-    /// row n of B at a time while its level rows are in cache. The same floats as the product, then
-    /// <see cref="GcmcAdjacency.ReverseCumulativeSum"/> (in double, rounded once per level), then a float add into Y,
-    /// without the table-sized product (614 MB at Netflix size) and its two extra passes.
+    /// The product followed by the reverse cumulative sum over the levels — the gradient of GC-MC's ordinal weight sharing,
+    /// the same floats as <see cref="Multiply(ReadOnlyMemory{float}, Memory{float}, int)"/> then
+    /// <see cref="GcmcAdjacency.ReverseCumulativeSum"/> (in double, rounded once per level) — handed row n by row n to
+    /// <paramref name="step"/> (the parameter's rows l·N + n): the parameter is updated while each row's gradient is in
+    /// cache, and no gradient table (614 MB at Netflix size) is written or read. Every row n is visited, so rows without
+    /// entries take their zero gradient, as a whole-table step gives them.
     /// </summary>
     /// <param name="width">The SIMD width of the sum over the levels (tests run every width; callers take <see cref="SimdWidths.Best"/>).</param>
-    internal unsafe void AddReverseCumulative(SimdWidth width, ReadOnlyMemory<float> g, Memory<float> y, int columns)
+    internal void StepReverseCumulative(SimdWidth width, nint g, long gLength, InBackwardAdam.RowStep step, int columns)
     {
-        using System.Buffers.MemoryHandle gs = g.Pin(), ys = y.Pin();
-        AddReverseCumulative(width, (nint)gs.Pointer, g.Length, (nint)ys.Pointer, y.Length, columns);
-    }
-
-    internal void AddReverseCumulative(SimdWidth width, nint g, long gLength, nint y, long yLength, int columns)
-    {
-        CheckShapes(gLength, yLength, columns);
-        NativeProduct.InParts(_chunkStarts.Length - 1, Threads, g, gLength, y, yLength, columns, (chunk, input, output, d) =>
+        CheckShapes(gLength, step.Values, columns);
+        NativeProduct.InParts(_chunkStarts.Length - 1, Threads, g, gLength, 0, 0, columns, (chunk, input, _, d) =>
         {
-            Span<float> levelRows = new float[Levels * d];
-            int rows = Other.RowCount;
+            var levelRows = new float[Levels * d];
+            var gradient = new float[Levels * d];
+            var rows = new long[Levels];
+            int count = Other.RowCount;
             for (int n = _chunkStarts[chunk]; n < _chunkStarts[chunk + 1]; n++)
             {
-                levelRows.Clear();
+                Array.Clear(levelRows);
+                Array.Clear(gradient);
                 SumRow(n, input, levelRows, slot: 0, stride: 1, d);
-                AddReverseCumulativeRow(width, levelRows, output, n, rows, Levels, d);
+                AddReverseCumulativeRow(width, levelRows, gradient, n: 0, rows: 1, Levels, d);
+                for (int l = 0; l < Levels; l++)
+                {
+                    rows[l] = ((long)l * count) + n;
+                }
+
+                step.Update(gradient, rows, d);
             }
         });
     }

@@ -258,6 +258,13 @@ internal static unsafe class RowAdamKernel
         return j;
     }
 
+    /// <summary>
+    /// <see cref="Step"/> on the calling thread, for a caller that already runs in parallel over disjoint rows
+    /// (<see cref="InBackwardAdam"/>: a few rows at a time, from inside a product's parts).
+    /// </summary>
+    public static void StepOnThisThread(float* table, float* m, float* v, float* gradient, long* rows, long count, int width,
+        AdamStepConstants c, SimdWidth simd) => StepRows(table, m, v, gradient, rows, 0, count, width, c, simd);
+
     private static void StepRows(float* table, float* m, float* v, float* gradient, long* rows, long from, long to, int width,
         AdamStepConstants c, SimdWidth simd)
     {
