@@ -173,6 +173,7 @@ internal sealed class GcmcTrainer : IDisposable
         private readonly Parameter _coefficients;
         private readonly ReluDropout _userActivation;
         private readonly ReluDropout _movieActivation;
+        private readonly int _threads;
 
         public GcmcModule(int users, int movies, GcmcConfig config, Device device, int threads)
             : base(nameof(GcmcModule))
@@ -180,6 +181,7 @@ internal sealed class GcmcTrainer : IDisposable
             _userActivation = new ReluDropout(device, threads, config.Seed, stream: 0);
             _movieActivation = new ReluDropout(device, threads, config.Seed, stream: 1);
             _dropout = config.Dropout;
+            _threads = threads;
             int d = config.Factors;
             // The run's own generator (RunGenerator); nn.Linear's default initialization takes none and draws from libtorch's.
             using torch.Generator init = RunGenerator.Create(config.Seed, torch.CPU);
@@ -232,10 +234,7 @@ internal sealed class GcmcTrainer : IDisposable
         /// <summary>Rating-level logits of aligned rows: logit_r = Σ_b a_rb u^T P_b v.</summary>
         public Tensor Decode(Tensor users, Tensor movies)
         {
-            long batch = users.shape[0], bases = _bases.shape[0], d = _bases.shape[1];
-            // u^T P_b for every basis at once: [batch, d] × [d, bases·d].
-            Tensor projected = users.mm(_bases.permute(1, 0, 2).reshape(d, bases * d)).reshape(batch, bases, d);
-            Tensor basisScores = (projected * movies.unsqueeze(1)).sum(2);
+            Tensor basisScores = BasisScores.Apply(users, movies, _bases, _threads);
             return basisScores.mm(_coefficients.t());
         }
     }
