@@ -21,6 +21,25 @@ public sealed class RatingMetricsTests
     }
 
     [Fact]
+    public void Rmse_OfModel_TableOfSeveralWaves_IsExactlyTheRmseOverAllPredictions()
+    {
+        // More rows than a wave of chunks on any machine (64 cores × 4 chunks of 16,384), and not a multiple of one.
+        var random = new Random(5);
+        const int Users = 1000, Movies = 600, Rows = 4_500_001;
+        float[] scores = [.. Enumerable.Range(0, Users * Movies).Select(_ => (float)((random.NextDouble() * 6) - 0.5))];
+        var model = new FakeModel(Users, Movies, scores);
+        var table = new NetflixRec.Training.Data.Transforms.RatingTable(
+            Enumerable.Range(0, Rows).Select(_ => random.Next(Users)).ToArray(),
+            Enumerable.Range(0, Rows).Select(_ => (short)random.Next(Movies)).ToArray(),
+            Enumerable.Range(0, Rows).Select(_ => (byte)random.Next(1, 6)).ToArray(),
+            new short[Rows]);
+
+        double expected = RatingMetrics.Rmse(RatingMetrics.PredictClipped(model, table, threads: 3), table.Ratings.Span);
+
+        Assert.Equal(expected, RatingMetrics.Rmse(model, table));
+    }
+
+    [Fact]
     public void Rmse_EmptyTable_IsNaN()
     {
         Assert.True(double.IsNaN(RatingMetrics.Rmse(ReadOnlySpan<float>.Empty, ReadOnlySpan<byte>.Empty)));
