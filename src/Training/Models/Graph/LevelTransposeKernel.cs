@@ -81,9 +81,8 @@ public sealed class LevelTransposeKernel : INativeProduct
             for (int n = _chunkStarts[chunk]; n < _chunkStarts[chunk + 1]; n++)
             {
                 Array.Clear(levelRows);
-                Array.Clear(gradient);
                 SumRow(n, input, levelRows, slot: 0, stride: 1, d);
-                AddReverseCumulativeRow(width, levelRows, gradient, n: 0, rows: 1, Levels, d);
+                ReverseCumulativeRow(width, levelRows, gradient, Levels, d);
                 for (int l = 0; l < Levels; l++)
                 {
                     rows[l] = ((long)l * count) + n;
@@ -139,8 +138,8 @@ public sealed class LevelTransposeKernel : INativeProduct
         }
     }
 
-    // target[l·rows + n] += Σ_{s≥l} levelRows[s], summed from the last level down in double and rounded once per level.
-    internal static void AddReverseCumulativeRow(SimdWidth width, ReadOnlySpan<float> levelRows, Span<float> target, int n, int rows, int levels, int columns)
+    // gradient[l] = Σ_{s≥l} levelRows[s], summed from the last level down in double and rounded once per level.
+    private static void ReverseCumulativeRow(SimdWidth width, ReadOnlySpan<float> levelRows, Span<float> gradient, int levels, int columns)
     {
         int k = 0;
         if (width != SimdWidth.Scalar)
@@ -153,8 +152,7 @@ public sealed class LevelTransposeKernel : INativeProduct
                     (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(Vector256.Create(levelRows.Slice((l * columns) + k, Vector256<float>.Count)));
                     lower += lo;
                     upper += hi;
-                    Span<float> destination = target.Slice((((l * rows) + n) * columns) + k, Vector256<float>.Count);
-                    (Vector256.Create((ReadOnlySpan<float>)destination) + Vector256.Narrow(lower, upper)).CopyTo(destination);
+                    Vector256.Narrow(lower, upper).CopyTo(gradient.Slice((l * columns) + k, Vector256<float>.Count));
                 }
             }
         }
@@ -165,7 +163,7 @@ public sealed class LevelTransposeKernel : INativeProduct
             for (int l = levels - 1; l >= 0; l--)
             {
                 sum += levelRows[(l * columns) + k];
-                target[(((l * rows) + n) * columns) + k] += (float)sum;
+                gradient[(l * columns) + k] = (float)sum;
             }
         }
     }
