@@ -54,9 +54,11 @@ public sealed class LightGcnModel : IRatingModel
 
     public void Predict(ReadOnlySpan<int> users, ReadOnlySpan<short> movies, Span<float> predictions)
     {
+        // The scores first (FactorModel's loop asks for the users' rows ahead), then each calibrated in place.
+        _dot.Predict(users, movies, predictions);
         for (int i = 0; i < users.Length; i++)
         {
-            predictions[i] = Intercept + (Slope * _dot.Predict(users[i], movies[i]));
+            predictions[i] = Intercept + (Slope * predictions[i]);
         }
     }
 

@@ -56,9 +56,11 @@ public sealed class SageModel : IRatingModel
 
     public void Predict(ReadOnlySpan<int> users, ReadOnlySpan<short> movies, Span<float> predictions)
     {
+        // The logits first (FactorModel's loop asks for the users' rows ahead), then each mapped to stars in place.
+        _logit.Predict(users, movies, predictions);
         for (int i = 0; i < users.Length; i++)
         {
-            predictions[i] = Stars(_logit.Predict(users[i], movies[i]));
+            predictions[i] = Stars(predictions[i]);
         }
     }
 
