@@ -88,7 +88,7 @@ internal static class StudyRunner
         string modelsRoot = Path.Combine(plan.Output, ModelsDirectoryName);
         Directory.CreateDirectory(modelsRoot);
 
-        (EvaluationData evaluation, TrainingSplits splits) = IndexForEvaluation(dataset);
+        (StudyEvaluation evaluation, TrainingSplits splits) = IndexForEvaluation(dataset);
         EvaluationOptions evaluationOptions = EvaluationOptions.Default with { Threads = plan.Threads };
 
         var rows = new List<StudyEntry>();
@@ -125,16 +125,14 @@ internal static class StudyRunner
     }
 
     /// <summary>
-    /// Loads the training and probe partitions and indexes them for evaluation; the loaded training table goes on to the
-    /// first training split instead of being read again, and nothing else keeps it.
+    /// Loads the training partition and indexes it with the probe for evaluation; the loaded table goes on to the first
+    /// training split instead of being read again, and nothing else keeps it.
     /// </summary>
-    private static (EvaluationData Evaluation, TrainingSplits Splits) IndexForEvaluation(LocalDataset dataset)
+    private static (StudyEvaluation Evaluation, TrainingSplits Splits) IndexForEvaluation(LocalDataset dataset)
     {
         CliRun.Progress($"compare: indexing {dataset.Manifest.Train:N0} training and {dataset.Manifest.Probe:N0} probe ratings");
         RatingTable train = dataset.LoadRatings(DatasetPartition.Train);
-        RatingTable probe = dataset.LoadRatings(DatasetPartition.Probe);
-        EvaluationData evaluation = EvaluationData.Prepare(train, probe, dataset.LoadProbeOracle(), dataset.Manifest.Users, dataset.Manifest.Movies);
-        return (evaluation, new TrainingSplits(dataset, train));
+        return (new StudyEvaluation(dataset, train), new TrainingSplits(dataset, train));
     }
 
     /// <summary>
@@ -143,7 +141,7 @@ internal static class StudyRunner
     /// method so that nothing of the model outlives it.
     /// </summary>
     private static (StudyEntry Row, UserErrors Errors, bool Reused) StudyModel(string name, LocalDataset dataset, TrainingSplits splits,
-        EvaluationData evaluation, EvaluationOptions evaluationOptions, StudyPlan plan)
+        StudyEvaluation evaluation, EvaluationOptions evaluationOptions, StudyPlan plan)
     {
         JsonObject overrides = plan.Overrides[name] as JsonObject ?? [];
         JsonObject defaults = ModelConfig.Merge(name, overrides);
@@ -152,8 +150,9 @@ internal static class StudyRunner
         JsonObject? tuning = null;
         if (plan.TuneSeconds is { } budget)
         {
-            // Tuning loads its own data: the study's training set goes first, so that the two never add up.
+            // Tuning loads its own data: the study's training set and evaluation index go first, so that they never add up.
             splits.Release();
+            evaluation.Release();
             ProcessMemory.ReleaseFreed();
 
             // The same CPU budget for every model; a re-run resumes the journal and reuses what it found.
@@ -195,7 +194,8 @@ internal static class StudyRunner
         // The per-user errors first: the export loads its own copy of the model, so this one need not outlive them.
         // Predicting the probe and the export's checks allocate large short-lived buffers: collected as they go.
         using ManagedHeapGuard guard = ManagedHeapGuard.Start();
-        UserErrors errors = UserErrors.Compute(RatingMetrics.PredictClipped(model, evaluation.HeldOut, plan.Threads), evaluation.HeldOut, evaluation.Users);
+        EvaluationData indexed = evaluation.Data;
+        UserErrors errors = UserErrors.Compute(RatingMetrics.PredictClipped(model, indexed.HeldOut, plan.Threads), indexed.HeldOut, indexed.Users);
         bool exportable = OnnxExporters.Supports(model);
         string kind = model.GetType().Name;
         if (!File.Exists(Path.Combine(directory, ModelDirectory.Onnx)) || row.Onnx is null)
@@ -225,7 +225,7 @@ internal static class StudyRunner
     /// previous run trained there with the same hyperparameters on the same data.
     /// </summary>
     private static (IRatingModel Model, StudyEntry Row, bool Reused) TrainOrReuse(string name, JsonObject hyperparameters, string directory,
-        LocalDataset dataset, TrainingSplits splits, EvaluationData evaluation, EvaluationOptions options, StudyPlan plan)
+        LocalDataset dataset, TrainingSplits splits, StudyEvaluation evaluation, EvaluationOptions options, StudyPlan plan)
     {
         if (Reusable(directory, hyperparameters, dataset.Manifest.Fingerprint) is { } row)
         {
@@ -271,10 +271,12 @@ internal static class StudyRunner
     }
 
     private static (IRatingModel Model, StudyEntry Row) TrainAndEvaluate(string name, JsonObject hyperparameters, TrainingOptions config, TrainingData data,
-        EvaluationData evaluation, EvaluationOptions options, string directory, int threads, string dataPath)
+        StudyEvaluation evaluation, EvaluationOptions options, string directory, int threads, string dataPath)
     {
         ModelEntry entry = ModelCatalog.Find(name);
-        // The peak below is the model's own on top of what the study holds (evaluation index, training set), not garbage.
+        // The peak below is the model's own on top of what the study holds (its training set), not garbage, nor the
+        // evaluation index, which is built again after the training.
+        evaluation.Release();
         ProcessMemory.ReleaseFreed();
         CliRun.Progress($"compare: {name}: training on {data.Train.Count:N0} ratings; {ProcessMemory.Describe()}");
         CliRun.ResetPeakResident();
@@ -295,7 +297,7 @@ internal static class StudyRunner
         {
             ModelStore.Save(staging, trained.Model, manifest);
             CliRun.Progress($"compare: {Path.GetFileName(directory)}: trained in {seconds:F1} s; evaluating");
-            EvaluationResult result = Evaluator.Evaluate(trained.Model, evaluation, options);
+            EvaluationResult result = Evaluator.Evaluate(trained.Model, evaluation.Data, options);
             JsonObject described = EvaluateCommand.Describe(result, ModelStore.ReadManifest(staging), staging);
 
             // CPU seconds beside wall seconds: the cost of training even when other jobs share the cores.
