@@ -18,21 +18,25 @@ public static class EpochLoop
     /// <summary>Validates each epoch by <see cref="RatingError.Rmse(IRatingModel, Data.Transforms.RatingTable)"/> on <see cref="TrainingData.Validation"/>.</summary>
     /// <param name="runEpoch">Trains epoch t (from 1).</param>
     /// <param name="keep">Copies a model whose arrays the next epoch would overwrite (identity when it owns them).</param>
+    /// <param name="patience">Epochs without improvement before stopping, when the trainer derives it from the config
+    /// (<see cref="StepPatience"/>); null: the config's <see cref="EarlyStoppingOptions.Patience"/>.</param>
     public static TrainedModel Run(EarlyStoppingOptions config, TrainingData data, IProgress<EpochRecord> progress,
-        Func<int, EpochOutcome> runEpoch, Func<IRatingModel, IRatingModel> keep)
+        Func<int, EpochOutcome> runEpoch, Func<IRatingModel, IRatingModel> keep, int? patience = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return Run(config, data, progress, runEpoch, keep, model => RatingError.Rmse(model, data.Validation));
+        return Run(config, data, progress, runEpoch, keep, model => RatingError.Rmse(model, data.Validation), patience);
     }
 
     /// <param name="runEpoch">Trains epoch t (from 1).</param>
     /// <param name="keep">Copies a model whose arrays the next epoch would overwrite (identity when it owns them).</param>
     /// <param name="validate">The validation error of an epoch's model (lower is better; NaN: no validation, keep every epoch).</param>
+    /// <param name="patience">As above: null takes the config's.</param>
     public static TrainedModel Run(EarlyStoppingOptions config, TrainingData data, IProgress<EpochRecord> progress,
-        Func<int, EpochOutcome> runEpoch, Func<IRatingModel, IRatingModel> keep, Func<IRatingModel, double> validate)
+        Func<int, EpochOutcome> runEpoch, Func<IRatingModel, IRatingModel> keep, Func<IRatingModel, double> validate,
+        int? patience = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return ToTrainedModel(config, Loop(config.MaxEpochs, config.Patience, data, progress, ModelSteps(data, runEpoch, keep, validate)));
+        return ToTrainedModel(config, Loop(config.MaxEpochs, patience ?? config.Patience, data, progress, ModelSteps(data, runEpoch, keep, validate)));
     }
 
     /// <summary>

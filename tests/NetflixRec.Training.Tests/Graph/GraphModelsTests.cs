@@ -60,6 +60,27 @@ public sealed class GraphModelsTests
     }
 
     [Fact]
+    public void Gcmc_PatienceSteps_KeepsTrainingThroughAPlateauThatStopsThePatienceInEpochs()
+    {
+        (TrainingData train, RatingTable heldOut) = MfFixtures.LowRank(users: 60, movies: 40, rank: 2, observed: 0.6, seed: 5);
+        TrainingData data = train with { Validation = heldOut };
+        // A step this large makes the validation error rise within a few epochs, so a patience of 1 epoch stops early.
+        GcmcConfig Config(int patienceSteps) => Bind<GcmcConfig>(Gcmc.Name, s_gcmcQuick,
+            ("max_epochs", 40), ("patience", 1), ("learning_rate", 0.05), ("dropout", 0.0), ("patience_steps", patienceSteps));
+        GcmcConfig byEpochs = Config(0);
+        GcmcConfig bySteps = Config(10_000);
+
+        TrainedModel stopped = Gcmc.Train(data, byEpochs, MfFixtures.NoProgress);
+        TrainedModel covered = Gcmc.Train(data, bySteps, MfFixtures.NoProgress);
+
+        Assert.True(stopped.Curve.Count < 40, $"the patience of 1 epoch ran all {stopped.Curve.Count} epochs");
+        Assert.Equal(40, covered.Curve.Count);
+        Assert.Equal(stopped.Curve.Select(e => e.ValidationRmse), covered.Curve.Take(stopped.Curve.Count).Select(e => e.ValidationRmse));
+        int best = covered.Curve.MinBy(e => e.ValidationRmse)!.Epoch;
+        Assert.Equal(best, covered.BestEpoch);
+    }
+
+    [Fact]
     public void Sage_TinyLowRankSet_BeatsBiasBaseline()
     {
         (TrainingData data, RatingTable heldOut) = MfFixtures.LowRank(users: 60, movies: 40, rank: 2, observed: 0.6, seed: 5);

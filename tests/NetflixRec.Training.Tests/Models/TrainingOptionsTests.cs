@@ -50,6 +50,7 @@ public sealed class TrainingOptionsTests
     [Theory]
     [InlineData("gcmc", "dropout", "1")]
     [InlineData("gcmc", "bases", "0")]
+    [InlineData("gcmc", "patience_steps", "-1")]
     [InlineData("lightgcn", "positive_stars", "6")]
     [InlineData("lightgcn", "calibration_sample", "1")]
     [InlineData("sage", "fanouts", "[3, 0]")]

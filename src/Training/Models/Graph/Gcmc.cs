@@ -16,6 +16,7 @@ public sealed record GcmcConfig(
     double LearningRate,
     int BatchSize,
     double InitStd,
+    int PatienceSteps,
     string Device) : EarlyStoppingOptions;
 
 /// <summary>
@@ -36,11 +37,12 @@ public static class Gcmc
     {
         ConfigCheck.TrainingOptions(Name, config);
         using var trainer = new GcmcTrainer(data, config);
+        int patience = StepPatience.Epochs(config.Patience, config.PatienceSteps, trainer.StepsPerEpoch);
         return EpochLoop.Run(config, data, progress, epoch =>
         {
             trainer.RunEpoch(epoch);
             return new EpochOutcome(trainer.Snapshot());
-        }, model => model);
+        }, model => model, patience);
     }
 
     public static void Validate(GcmcConfig config)
@@ -52,6 +54,7 @@ public static class Gcmc
         ConfigCheck.Require(config.BatchSize >= 1, Name, "batch_size", "must be at least 1");
         ConfigCheck.Require(config.LearningRate > 0, Name, "learning_rate", "must be positive");
         ConfigCheck.Require(config.Dropout is >= 0 and < 1, Name, "dropout", "must be in [0, 1)");
+        ConfigCheck.Require(config.PatienceSteps >= 0, Name, "patience_steps", "must not be negative");
     }
 }
 
@@ -99,6 +102,9 @@ internal sealed class GcmcTrainer : IDisposable
         _optimizer = new DenseAdam(withGradients, _device, config.LearningRate);
         _batches = new ShuffledBatches(data.Train.Count, new Random(config.Seed), data.Budget);
     }
+
+    /// <summary>The optimizer steps of one epoch (of its share, when the budget runs part of each).</summary>
+    public long StepsPerEpoch => _batches.StepsPerEpoch(_config.BatchSize, _data.Budget.Limit);
 
     /// <summary>One pass over the training ratings in shuffled batches; returns the mean cross-entropy.</summary>
     public double RunEpoch(int epoch)

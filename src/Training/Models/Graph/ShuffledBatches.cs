@@ -11,6 +11,15 @@ internal sealed class ShuffledBatches(int count, Random random, EpochBudget budg
 
     public int Count => count;
 
+    /// <summary>The batches an epoch of <paramref name="batchSize"/> yields when the budget allows <paramref name="share"/> of it
+    /// (a batch starts while less than that share is done).</summary>
+    public long StepsPerEpoch(int batchSize, double share)
+    {
+        long size = BatchSizing.ForEpoch(batchSize, count);
+        long whole = (count + size - 1) / size;
+        return Math.Clamp((long)Math.Ceiling(share * count / size), 1, Math.Max(1, whole));
+    }
+
     public IEnumerable<ArraySegment<int>> NextEpoch(int batchSize)
     {
         batchSize = BatchSizing.ForEpoch(batchSize, _order.Length);
