@@ -74,11 +74,19 @@ internal static class StudyRunner
             throw new ArgumentException($"--seeds: {plan.Seeds}: must be at least 1", nameof(plan));
         }
 
-        foreach ((string key, _) in plan.Overrides)
+        // One budget file serves a study and any subset of it (as for the benchmarks): a model's entry is used when the
+        // model is compared, and still checked when it is not, so that a misspelled model or field is never ignored.
+        foreach ((string key, JsonNode? value) in plan.Overrides)
         {
+            if (!ModelCatalog.Names.Contains(key))
+            {
+                throw new ArgumentException($"--config: '{key}' is not a model; known: {string.Join(", ", ModelCatalog.Names)}", nameof(plan));
+            }
+
             if (!plan.Models.Contains(key))
             {
-                throw new ArgumentException($"--config: '{key}' is not one of the compared models ({string.Join(", ", plan.Models)})", nameof(plan));
+                ModelCatalog.Configure(key, value?.DeepClone() as JsonObject ?? [], "--config");
+                CliRun.Progress($"compare: --config: '{key}' is not among the compared models; its settings are not used");
             }
         }
 

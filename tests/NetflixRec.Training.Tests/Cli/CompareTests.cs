@@ -74,6 +74,44 @@ public sealed class CompareTests(TinyDataset tiny)
         Assert.False(Directory.Exists(results));
     }
 
+    [Fact]
+    public void Compare_ConfigOfALargerStudy_UsesTheComparedModelsEntriesAndChecksTheOthers()
+    {
+        string results = tiny.Directory.Combine("subset-" + Guid.NewGuid().ToString("N"));
+        string config = tiny.Directory.Write($"study-{Guid.NewGuid():N}.json",
+            "{\"bias\": {\"max_epochs\": 2}, \"svdpp\": {\"max_epochs\": 3}, \"gcmc\": {\"max_epochs\": 8}}");
+
+        Assert.Equal(CliRun.Success, CliApp.Run(["compare", "--data", tiny.Dataset, "--models", "bias", "--config", config,
+            "--out", results, "--bootstrap", "20", "--threads", "1"]));
+
+        JsonObject output = JsonNode.Parse(File.ReadAllText(Path.Combine(results, "results.json")))!.AsObject();
+        Assert.Equal("bias", Assert.Single(output["results"]!.AsArray())!["model"]!.GetValue<string>());
+        Assert.Equal(2, Row(output, "bias")["config"]!["max_epochs"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("{\"nope\": {\"max_epochs\": 2}}", "'nope' is not a model")]
+    [InlineData("{\"svdpp\": {\"max_epoch\": 2}}", "max_epoch")]
+    public void Compare_ConfigNamingAnUnknownModelOrField_ExitsTwoEvenForAModelNotCompared(string json, string named)
+    {
+        string results = tiny.Directory.Combine("badcfg-" + Guid.NewGuid().ToString("N"));
+        string config = tiny.Directory.Write($"bad-{Guid.NewGuid():N}.json", json);
+        var error = new StringWriter();
+        TextWriter before = Console.Error;
+        Console.SetError(TextWriter.Synchronized(error));
+        try
+        {
+            Assert.Equal(CliRun.BadInput, CliApp.Run(["compare", "--data", tiny.Dataset, "--models", "bias", "--config", config, "--out", results]));
+        }
+        finally
+        {
+            Console.SetError(before);
+        }
+
+        Assert.Contains(named, error.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(results));
+    }
+
     /// <summary>Runs compare and returns the results.json it wrote (stdout is shared with tests running in parallel).</summary>
     private JsonObject RunCompare(string results, string config)
     {
